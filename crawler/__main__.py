@@ -1,0 +1,5 @@
+"""`python -m crawler` is the `pantau` command."""
+
+from crawler.cli import main
+
+main()

@@ -1,0 +1,277 @@
+"""Typed models of pantau.yaml: load, interpolate `${ENV}` values, validate everything at once.
+
+Every problem is reported as `FILE: key.path: problem`, so a user can fix a broken
+configuration without reading a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from datetime import time
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from apscheduler.triggers.cron import CronTrigger
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from crawler.errors import ConfigError, SourceError
+
+DEFAULT_CONFIG_PATH = Path("config/pantau.yaml")
+DEFAULT_USER_AGENT = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/142.0.0.0 Safari/537.36 Pantau/0.1 (+https://github.com/pantau-news/pantau)"
+)
+FAMILIES = ("rmol", "rmol_regional", "bisnis")
+
+_ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+_HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StorageConfig(_Section):
+    url: str = "sqlite:///pantau.db"
+
+
+class SeedsConfig(_Section):
+    path: Path = Path("seeds")
+
+
+class ScheduleConfig(_Section):
+    """When a source runs: a fixed interval or a cron expression, with jitter and adaptive bounds."""
+
+    interval_minutes: float | None = Field(default=10.0, gt=0)
+    cron: str | None = None
+    jitter_seconds: int = Field(default=60, ge=0)
+    min_interval_minutes: float = Field(default=5.0, gt=0)
+    max_interval_minutes: float = Field(default=60.0, gt=0)
+
+    @field_validator("cron")
+    @classmethod
+    def _cron_parses(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                CronTrigger.from_crontab(value, timezone="Asia/Jakarta")
+            except ValueError as error:
+                raise ValueError(f"invalid cron expression {value!r}: {error}") from None
+        return value
+
+    @model_validator(mode="after")
+    def _bounds_are_ordered(self) -> ScheduleConfig:
+        if self.min_interval_minutes > self.max_interval_minutes:
+            raise ValueError("min_interval_minutes must not exceed max_interval_minutes")
+        return self
+
+
+class CrawlConfig(_Section):
+    """Politeness and fetch limits shared by every source unless a source overrides them."""
+
+    user_agent: str = DEFAULT_USER_AGENT
+    lookback_days: float = Field(default=2.0, gt=0)
+    concurrency_per_domain: int = Field(default=2, ge=1, le=16)
+    autothrottle: bool = True
+    download_delay_seconds: float = Field(default=0.5, ge=0)
+    download_timeout_seconds: float = Field(default=30.0, gt=0)
+    max_response_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+    retry_times: int = Field(default=3, ge=0)
+    retry_backoff_seconds: float = Field(default=2.0, ge=0)
+    obey_robots_txt: bool = True
+    max_pages_per_listing: int = Field(default=5, ge=1)
+
+
+class SourceConfig(_Section):
+    """One portal family and its sites, plus the recipe values that differ from the family defaults."""
+
+    family: Literal["rmol", "rmol_regional", "bisnis"]
+    sites: list[str] = Field(min_length=1)
+    enabled: bool = True
+    schedule: ScheduleConfig = ScheduleConfig()
+    lookback_days: float | None = Field(default=None, gt=0)
+    feeds: list[str] | None = None
+    sitemaps: list[str] | None = None
+    listings: list[str] | None = None
+    search: str | None = None
+    search_enabled: bool = True
+    listing_card: str | None = None
+    listing_card_date: str | None = None
+    next_page: str | None = None
+    boilerplate: list[str] = []
+
+    @field_validator("sites")
+    @classmethod
+    def _sites_are_hosts(cls, sites: list[str]) -> list[str]:
+        for site in sites:
+            if not _HOST.match(site):
+                raise ValueError(f"{site!r} is not a host name (write it like 'rmollampung.id')")
+        return sites
+
+
+class ConsoleChannel(_Section):
+    type: Literal["console"]
+
+
+class EmailChannel(_Section):
+    type: Literal["email"]
+    host: str
+    port: int = Field(default=587, gt=0, lt=65536)
+    security: Literal["starttls", "tls", "none"] = "starttls"
+    username: str | None = None
+    password: str | None = None
+    sender: str
+    recipients: list[str] = Field(min_length=1)
+    timeout_seconds: float = Field(default=30.0, gt=0)
+
+
+class WebhookChannel(_Section):
+    type: Literal["webhook"]
+    url: str
+    secret: str | None = None
+    timeout_seconds: float = Field(default=10.0, gt=0)
+
+
+class AppriseChannel(_Section):
+    type: Literal["apprise"]
+    urls: list[str] = Field(min_length=1)
+
+
+ChannelConfig = Annotated[
+    ConsoleChannel | EmailChannel | WebhookChannel | AppriseChannel, Field(discriminator="type")
+]
+
+
+class AlertsConfig(_Section):
+    channels: dict[str, ChannelConfig] = {"console": ConsoleChannel(type="console")}
+    language: Literal["id", "en"] = "id"
+    templates: Path | None = None
+    follow_ups: bool = True
+    max_attempts: int = Field(default=8, ge=1)
+    backoff_seconds: float = Field(default=30.0, gt=0)
+    max_backoff_seconds: float = Field(default=3600.0, gt=0)
+
+
+class WatchConfig(_Section):
+    """What a user monitors: a query over the given sources, alerted through the given channels."""
+
+    name: str = Field(min_length=1)
+    query: str = Field(min_length=1)
+    sources: list[str] = ["*"]
+    channels: list[str] = ["console"]
+    delivery: Literal["immediate", "hourly", "daily"] = "immediate"
+    daily_at: time = time(7, 0)
+
+
+class DaemonConfig(_Section):
+    metrics_port: int | None = Field(default=None, gt=0, lt=65536)
+
+
+class Config(_Section):
+    """The whole of pantau.yaml; `path` is the file it came from."""
+
+    storage: StorageConfig = StorageConfig()
+    seeds: SeedsConfig = SeedsConfig()
+    crawl: CrawlConfig = CrawlConfig()
+    archive: Literal["matched", "all"] = "matched"
+    sources: dict[str, SourceConfig] = Field(min_length=1)
+    aliases: dict[str, list[str]] = {}
+    watches: list[WatchConfig] = []
+    alerts: AlertsConfig = AlertsConfig()
+    daemon: DaemonConfig = DaemonConfig()
+    path: Path = Path("<memory>")
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> Config:
+        names = [watch.name for watch in self.watches]
+        for name in names:
+            if names.count(name) > 1:
+                raise ValueError(f"watch name {name!r} is used more than once")
+        for watch in self.watches:
+            for source in watch.sources:
+                if source != "*" and source not in self.sources:
+                    raise ValueError(f"watch {watch.name!r} names unknown source {source!r}")
+            for channel in watch.channels:
+                if channel not in self.alerts.channels:
+                    raise ValueError(f"watch {watch.name!r} names unknown alert channel {channel!r}")
+        return self
+
+    @property
+    def seeds_path(self) -> Path:
+        """The seed folder, relative paths read from the config file's own folder."""
+        return self.seeds.path if self.seeds.path.is_absolute() else self.path.parent / self.seeds.path
+
+    def source(self, name: str) -> SourceConfig:
+        """The named source, or a `SourceError` listing the configured ones."""
+        try:
+            return self.sources[name]
+        except KeyError:
+            known = ", ".join(sorted(self.sources))
+            raise SourceError(f"unknown source {name!r}; configured sources: {known}") from None
+
+    def with_database(self, url: str | None) -> Config:
+        """This configuration with its storage URL replaced (the `--db` option)."""
+        if not url:
+            return self
+        return self.model_copy(update={"storage": StorageConfig(url=url)})
+
+
+def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
+    """Read, interpolate and validate a configuration file, or raise one `ConfigError`."""
+    environ = os.environ if environ is None else environ
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read: {error}") from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(error, "problem", None) or str(error)
+        raise ConfigError(f"{path}: {where}YAML syntax error: {problem}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: the top level must be a mapping of sections")
+    raw = _interpolate(raw, environ, path, ())
+    try:
+        config = Config.model_validate({**raw, "path": path})
+    except ValidationError as error:
+        raise ConfigError("\n".join(_describe(path, item) for item in error.errors())) from None
+    from crawler.matching import compile_watches
+
+    compile_watches(config)
+    return config
+
+
+def _interpolate(value: Any, environ: Mapping[str, str], path: Path, keys: tuple[str, ...]) -> Any:
+    if isinstance(value, dict):
+        return {key: _interpolate(item, environ, path, (*keys, str(key))) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_interpolate(item, environ, path, (*keys, str(index))) for index, item in enumerate(value)]
+    if not isinstance(value, str):
+        return value
+
+    def substitute(reference: re.Match[str]) -> str:
+        name, default = reference.group(1), reference.group(2)
+        if name in environ:
+            return environ[name]
+        if default is not None:
+            return default
+        raise ConfigError(f"{path}: {'.'.join(keys)}: environment variable {name} is not set")
+
+    return _ENV_REFERENCE.sub(substitute, value)
+
+
+def _describe(path: Path, error: Any) -> str:
+    loc = list(error["loc"])
+    if loc[:2] == ["alerts", "channels"] and len(loc) > 3:
+        del loc[3]  # pydantic puts the channel's `type` tag into the path; users never wrote it
+    location = ".".join(str(part) for part in loc)
+    message = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        message = "unknown key"
+    return f"{path}: {location or '(top level)'}: {message}"

@@ -1,0 +1,255 @@
+"""SQLAlchemy 2 typed models: the database is the single source of truth for Pantau's state."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores aware datetimes as UTC and always returns them aware (SQLite forgets the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r} cannot be stored: Pantau keeps time aware")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Source(Base):
+    """A configured source and the state that outlives a run: health and adaptive polling."""
+
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    family: Mapped[str] = mapped_column(String(40))
+    health: Mapped[str] = mapped_column(String(20), default="unknown")
+    health_reason: Mapped[str | None] = mapped_column(Text)
+    health_checked_at: Mapped[datetime | None]
+    poll_interval_seconds: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CrawlRun(Base):
+    """One crawl of one source; its counts add up: new + duplicate + unmatched + failed."""
+
+    __tablename__ = "crawl_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)
+    trigger: Mapped[str] = mapped_column(String(20), default="manual")
+    status: Mapped[str] = mapped_column(String(20), default="running", index=True)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+    heartbeat_at: Mapped[datetime | None]
+    owner: Mapped[str | None] = mapped_column(String(200))
+    pages_fetched: Mapped[int] = mapped_column(Integer, default=0)
+    items_new: Mapped[int] = mapped_column(Integer, default=0)
+    items_duplicate: Mapped[int] = mapped_column(Integer, default=0)
+    items_unmatched: Mapped[int] = mapped_column(Integer, default=0)
+    items_failed: Mapped[int] = mapped_column(Integer, default=0)
+    items_matched: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[list[Any]] = mapped_column(default=list)
+
+    source: Mapped[Source] = relationship()
+
+
+class StoryCluster(Base):
+    """Every copy of one story: the first article or seed seen and each outlet that carried it."""
+
+    __tablename__ = "story_clusters"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StoredArticle(Base):
+    """A story seen by a crawl; unmatched stories keep their body only with `archive: all`."""
+
+    __tablename__ = "articles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    canonical_url: Mapped[str] = mapped_column(String(2000), unique=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"), index=True)
+    title: Mapped[str] = mapped_column(Text, default="")
+    authors: Mapped[list[Any]] = mapped_column(default=list)
+    published_at: Mapped[datetime | None] = mapped_column(index=True)
+    body: Mapped[str | None] = mapped_column(Text)
+    lead: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str] = mapped_column(String(12), default="id")
+    tags: Mapped[list[Any]] = mapped_column(default=list)
+    paywalled: Mapped[bool] = mapped_column(Boolean, default=False)
+    content_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    first_seen: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    verdict: Mapped[str] = mapped_column(String(12), default="new")
+    duplicate_of_article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"))
+    duplicate_of_seed_id: Mapped[int | None] = mapped_column(ForeignKey("seed_documents.id"))
+    similarity: Mapped[float | None] = mapped_column(Float)
+    cluster_id: Mapped[int | None] = mapped_column(ForeignKey("story_clusters.id"), index=True)
+
+    source: Mapped[Source | None] = relationship()
+    matches: Mapped[list[Match]] = relationship(back_populates="article", order_by="Match.id")
+
+
+class SeedDocument(Base):
+    """A text of the seed corpus: part of the dedup index, never alerted."""
+
+    __tablename__ = "seed_documents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), unique=True)
+    title: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+    cluster_id: Mapped[int | None] = mapped_column(ForeignKey("story_clusters.id"), index=True)
+
+
+class NearDuplicateSignature(Base):
+    """The MinHash signature of an article or seed, with the hash scheme needed to rebuild it."""
+
+    __tablename__ = "near_duplicate_signatures"
+    __table_args__ = (UniqueConstraint("document_kind", "document_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_kind: Mapped[str] = mapped_column(String(10))
+    document_id: Mapped[int] = mapped_column(Integer)
+    scheme: Mapped[str] = mapped_column(String(100))
+    signature: Mapped[bytes] = mapped_column(LargeBinary)
+    shingle_count: Mapped[int] = mapped_column(Integer)
+
+
+class NearDuplicateBand(Base):
+    """One LSH band bucket of a signature: candidate lookup is an indexed equality query."""
+
+    __tablename__ = "near_duplicate_bands"
+    __table_args__ = (Index("ix_near_duplicate_bands_lookup", "band", "bucket"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    signature_id: Mapped[int] = mapped_column(
+        ForeignKey("near_duplicate_signatures.id", ondelete="CASCADE"), index=True
+    )
+    band: Mapped[int] = mapped_column(Integer)
+    bucket: Mapped[int] = mapped_column(BigInteger)
+
+
+class Match(Base):
+    """An article matched a watch: the terms hit, where, and a snippet to show in alerts."""
+
+    __tablename__ = "matches"
+    __table_args__ = (UniqueConstraint("article_id", "watch"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    watch: Mapped[str] = mapped_column(String(200), index=True)
+    terms: Mapped[list[Any]] = mapped_column(default=list)
+    hits: Mapped[list[Any]] = mapped_column(default=list)
+    snippet: Mapped[str] = mapped_column(Text, default="")
+    historical: Mapped[bool] = mapped_column(Boolean, default=False)
+    matched_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    article: Mapped[StoredArticle] = relationship(back_populates="matches")
+
+
+class AlertOutbox(Base):
+    """An alert waiting for, or done with, delivery; `dedup_key` makes a second one impossible."""
+
+    __tablename__ = "alert_outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dedup_key: Mapped[str] = mapped_column(String(300), unique=True)
+    match_id: Mapped[int | None] = mapped_column(ForeignKey("matches.id", ondelete="SET NULL"), index=True)
+    watch: Mapped[str] = mapped_column(String(200))
+    channel: Mapped[str] = mapped_column(String(100), index=True)
+    kind: Mapped[str] = mapped_column(String(20), default="alert")
+    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+
+
+class FetchValidator(Base):
+    """ETag and Last-Modified of a listing, search or feed page, for conditional GET."""
+
+    __tablename__ = "fetch_validators"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000), unique=True)
+    etag: Mapped[str | None] = mapped_column(String(500))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    checked_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Lease(Base):
+    """A named lease with a heartbeat: one scheduler per database, one run per source."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))
+    acquired_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+
+
+class RunRequest(Base):
+    """`pantau run-now SOURCE`: a request the running daemon claims and turns into a run."""
+
+    __tablename__ = "run_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(100), index=True)
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    requested_by: Mapped[str] = mapped_column(String(200))
+    claimed_at: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(200))

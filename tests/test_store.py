@@ -1,0 +1,92 @@
+"""Storage on SQLite and PostgreSQL: migrations, aware time, one row per canonical URL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import inspect, select, text
+from sqlalchemy.exc import IntegrityError, StatementError
+
+from crawler.errors import StorageError
+from crawler.store.db import Database, open_database
+from crawler.store.models import CrawlRun, Source, StoredArticle
+
+WIB = timezone(timedelta(hours=7))
+EXPECTED_TABLES = {
+    "alembic_version", "sources", "crawl_runs", "articles", "seed_documents", "story_clusters", "matches",
+    "alert_outbox", "near_duplicate_signatures", "near_duplicate_bands", "fetch_validators", "leases",
+}  # fmt: skip
+
+
+def test_migrations_create_every_table_and_are_idempotent(database: Database) -> None:
+    assert set(inspect(database.engine).get_table_names()) >= EXPECTED_TABLES
+    database.migrate()
+    with database.engine.connect() as connection:
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0004"]
+
+
+def test_published_time_comes_back_aware_and_equal(database: Database) -> None:
+    published = datetime(2022, 9, 6, 11, 24, tzinfo=WIB)
+    with database.session() as session:
+        source = Source(name="rmol", family="rmol")
+        session.add(source)
+        session.flush()
+        session.add(StoredArticle(canonical_url="https://rmol.id/read/1", url="u", source_id=source.id,
+                                  published_at=published))  # fmt: skip
+    with database.session() as session:
+        stored = session.scalars(select(StoredArticle)).one()
+        assert stored.published_at == published
+        assert stored.published_at is not None and stored.published_at.utcoffset() == timedelta(0)
+        assert stored.first_seen.tzinfo is not None
+
+
+def test_a_naive_datetime_is_refused(database: Database) -> None:
+    with pytest.raises(StatementError, match="naive datetime"), database.session() as session:
+        session.add(StoredArticle(canonical_url="https://x/1", url="u", published_at=datetime(2022, 9, 6)))
+        session.flush()
+
+
+def test_one_story_is_one_row(database: Database) -> None:
+    with database.session() as session:
+        session.add(StoredArticle(canonical_url="https://rmol.id/read/1", url="a"))
+    with pytest.raises(IntegrityError), database.session() as session:
+        session.add(StoredArticle(canonical_url="https://rmol.id/read/1", url="b"))
+    with database.session() as session:
+        assert session.scalars(select(StoredArticle.url)).all() == ["a"]
+
+
+def test_run_counters_and_errors_round_trip(database: Database) -> None:
+    with database.session() as session:
+        source = Source(name="bisnis", family="bisnis")
+        session.add(source)
+        session.flush()
+        session.add(CrawlRun(source_id=source.id, errors=["2 × HTTP 403"], items_new=3))
+    with database.session() as session:
+        run = session.scalars(select(CrawlRun)).one()
+        assert (run.status, run.items_new, run.errors, run.started_at.tzinfo) == (
+            "running",
+            3,
+            ["2 × HTTP 403"],
+            UTC,
+        )
+
+
+def test_sqlite_runs_in_wal_mode(sqlite_database: Database) -> None:
+    with sqlite_database.engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_unreachable_database_is_a_clear_error() -> None:
+    with pytest.raises(StorageError) as raised:
+        open_database("postgresql://nobody:secret@127.0.0.1:1/x?connect_timeout=2")
+    assert str(raised.value) == (
+        "cannot reach database postgresql://nobody:***@127.0.0.1:1/x?connect_timeout=2: connection failed: "
+        'connection to server at "127.0.0.1", port 1 failed: Connection refused'
+    )
+
+
+def test_malformed_database_url_is_a_clear_error() -> None:
+    with pytest.raises(StorageError, match=r"^'not a url' is not a database URL"):
+        open_database("not a url")

@@ -1,0 +1,21 @@
+"""Article extraction: HTML of one article's page(s) in, an `Article` out (trafilatura + portal recipes)."""
+
+from crawler.extract.dates import WIB, WIT, WITA, parse_indonesian_datetime
+from crawler.extract.extractor import extract_article, extract_headline
+from crawler.extract.html import decode_html, parse_html
+from crawler.extract.recipes import GENERIC, RECIPES, PortalRecipe, recipe_for_url
+
+__all__ = [
+    "GENERIC",
+    "RECIPES",
+    "WIB",
+    "WIT",
+    "WITA",
+    "PortalRecipe",
+    "decode_html",
+    "extract_article",
+    "extract_headline",
+    "parse_html",
+    "parse_indonesian_datetime",
+    "recipe_for_url",
+]

@@ -1,0 +1,372 @@
+"""`extract_article`: one article's page(s) in, one `Article` out; no network, no database.
+
+Order of trust, field by field: structured metadata (JSON-LD NewsArticle, og:/article: meta,
+meta publishdate/author), then the portal recipe's selectors on the visible page, then
+trafilatura. A recipe selector that finds nothing is recorded as a warning: it means the
+portal changed its layout, which is a different state from "the article has no such field".
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from typing import Any
+
+import lxml.html
+import trafilatura
+from lxml.cssselect import CSSSelector
+from trafilatura.metadata import extract_metadata
+from trafilatura.settings import Document
+
+from crawler.article import Article
+from crawler.canonical import canonical_url
+from crawler.errors import ExtractionError
+from crawler.extract.dates import parse_indonesian_datetime
+from crawler.extract.html import parse_html
+from crawler.extract.recipes import GENERIC, PortalRecipe, recipe_for_url
+
+_INVISIBLE_TAGS = frozenset({"script", "style", "noscript", "template", "iframe", "ins", "img", "svg"})
+_BLOCK_TAGS = frozenset({"p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote"})
+_ARTICLE_TYPES = frozenset(
+    {"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "OpinionNewsArticle"}
+)
+_DATE_META = ("article:published_time", "publishdate", "pubdate", "og:published_time", "date")
+_AUTHOR_PREFIX = re.compile(r"^\s*(?:LAPORAN|Penulis|Reporter|Oleh|By)\s*:?\s+", re.IGNORECASE)
+_AUTHOR_SEPARATORS = re.compile(r"\s*(?:,|&|\bdan\b|\band\b)\s*")
+_TAG_MARKUP = re.compile(r"<[^>]*>")
+_ELLIPSIS = re.compile(r"\s*(?:\.{3}|…)\s*$")
+
+
+def extract_article(
+    pages: Sequence[str | bytes],
+    url: str,
+    recipe: PortalRecipe | None = None,
+    *,
+    trees: Sequence[lxml.html.HtmlElement] | None = None,
+) -> Article:
+    """The article whose page(s), in order, are `pages`; several pages are joined into one body.
+
+    `recipe` defaults to the family recipe of `url`'s host, else a generic one. Pass `trees`
+    (the already-parsed `pages`) to avoid parsing twice; they are read, never modified.
+    Raises `ExtractionError` when a page is empty or not HTML.
+    """
+    if not pages:
+        raise ExtractionError(f"no page was given for {url}")
+    recipe = recipe or recipe_for_url(url) or GENERIC
+    if trees is None:
+        trees = [parse_html(page, url) for page in pages]
+    elif len(trees) != len(pages):
+        raise ValueError(f"{len(trees)} trees were given for {len(pages)} pages")
+    views = [_PageView(tree, recipe) for tree in trees]
+    return _ArticleBuilder(views, url, recipe).build()
+
+
+def extract_headline(page: str | bytes, url: str, recipe: PortalRecipe | None = None) -> Article:
+    """Title, time and paywall flag of a story without its body: the cheap record of a story
+    no watch can match, enough never to fetch it again (only metadata is read, trafilatura never runs).
+    """
+    recipe = recipe or recipe_for_url(url) or GENERIC
+    builder = _ArticleBuilder([_PageView(parse_html(page, url), recipe)], url, recipe)
+    return builder.build_headline()
+
+
+@dataclass
+class _PageView:
+    """One parsed page seen through a recipe: selections skip the recipe's boilerplate blocks."""
+
+    tree: lxml.html.HtmlElement
+    recipe: PortalRecipe
+
+    @cached_property
+    def dropped(self) -> frozenset[lxml.html.HtmlElement]:
+        return frozenset(element for selector in self.recipe.drop_selectors for element in self.css(selector))
+
+    def select(self, selectors: Iterable[str]) -> list[lxml.html.HtmlElement]:
+        """The kept elements of the first selector that matches any, outermost only."""
+        for selector in selectors:
+            found = [element for element in self.css(selector) if not self._is_dropped(element)]
+            if found:
+                chosen = set(found)
+                return [e for e in found if not any(a in chosen for a in e.iterancestors())]
+        return []
+
+    def texts(self, selectors: Iterable[str]) -> list[str]:
+        return [text for element in self.select(selectors) if (text := _squash(self.visible_text(element)))]
+
+    def visible_text(self, element: lxml.html.HtmlElement) -> str:
+        """Rendered text: <br> and block ends become newlines; hidden and dropped elements vanish."""
+        chunks = [element.text or ""]
+        for child in element:
+            if isinstance(child.tag, str) and child.tag not in _INVISIBLE_TAGS and child not in self.dropped:
+                if child.tag == "br":
+                    chunks.append("\n")
+                else:
+                    block = "\n" if child.tag in _BLOCK_TAGS else ""
+                    chunks.extend((block, self.visible_text(child), block))
+            chunks.append(child.tail or "")
+        return "".join(chunks)
+
+    def meta(self, *names: str) -> str:
+        """The first non-empty <meta name|property=...> content among `names`."""
+        for name in names:
+            for element in self.tree.xpath("//meta[@name=$n or @property=$n or @itemprop=$n]", n=name):
+                content = _squash(element.get("content", ""))
+                if content:
+                    return content
+        return ""
+
+    @cached_property
+    def news_article(self) -> dict[str, Any]:
+        """The page's JSON-LD NewsArticle (or Article) object, or {}."""
+        for script in self.tree.xpath('//script[@type="application/ld+json"]'):
+            try:
+                data = json.loads(script.text or "", strict=False)
+            except ValueError:
+                continue
+            for item in _json_ld_items(data):
+                kinds = item.get("@type")
+                if any(
+                    isinstance(kind, str) and kind in _ARTICLE_TYPES
+                    for kind in (kinds if isinstance(kinds, list) else [kinds])
+                ):
+                    return item
+        return {}
+
+    def css(self, selector: str) -> list[lxml.html.HtmlElement]:
+        result: list[lxml.html.HtmlElement] = CSSSelector(selector, translator="html")(self.tree)
+        return result
+
+    def _is_dropped(self, element: lxml.html.HtmlElement) -> bool:
+        return element in self.dropped or any(a in self.dropped for a in element.iterancestors())
+
+
+@dataclass
+class _ArticleBuilder:
+    pages: list[_PageView]
+    url: str
+    recipe: PortalRecipe
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def first(self) -> _PageView:
+        return self.pages[0]
+
+    def build(self) -> Article:
+        title = self._title()
+        paragraphs = self._paragraphs()
+        lead = self._lead(paragraphs, title)
+        body = [
+            p for p in _unique(paragraphs) if _comparable(p) not in {_comparable(title), _comparable(lead)}
+        ]
+        published_at = self._published_at()
+        if published_at is None:
+            self.warnings.append("no date found")
+        return Article(
+            url=self.url,
+            canonical_url=canonical_url(self.url),
+            title=title,
+            body="\n\n".join(self._tidy_dateline(body)),
+            authors=self._authors(),
+            published_at=published_at,
+            lead=lead,
+            language=(self.first.tree.get("lang") or "id").split("-")[0].lower(),
+            tags=tuple(_unique(self._tags())),
+            paywalled=self._paywalled(),
+            warnings=tuple(self.warnings),
+        )
+
+    def build_headline(self) -> Article:
+        return Article(
+            url=self.url,
+            canonical_url=canonical_url(self.url),
+            title=self._title(),
+            body="",
+            published_at=self._published_at(),
+            paywalled=self._paywalled(),
+            warnings=tuple(self.warnings),
+        )
+
+    def _visible(self, what: str, selectors: tuple[str, ...]) -> list[str]:
+        """Texts the recipe's selectors find on page 1, warning when they find nothing."""
+        texts = self.first.texts(selectors)
+        if selectors and not texts:
+            self.warnings.append(f"{what} selectors found nothing")
+        return texts
+
+    def _title(self) -> str:
+        visible = self._visible("title", self.recipe.title_selectors)
+        candidates = (
+            _as_text(self.first.news_article.get("headline")),
+            self.first.meta("og:title", "twitter:title"),
+            *visible,
+            _squash(self.first.tree.findtext(".//title") or ""),
+        )
+        title = next((candidate for candidate in candidates if candidate), "")
+        if self.recipe.title_suffix is not None:
+            title = self.recipe.title_suffix.sub("", title)
+        return title or self._trafilatura_metadata.title or ""
+
+    def _published_at(self) -> datetime | None:
+        visible = self._visible("date", self.recipe.date_selectors)
+        candidates = (
+            _as_text(self.first.news_article.get("datePublished")),
+            self.first.meta(*_DATE_META),
+            *visible,
+        )
+        for candidate in candidates:
+            if candidate and (moment := parse_indonesian_datetime(candidate)) is not None:
+                return moment
+        return None
+
+    def _authors(self) -> tuple[str, ...]:
+        visible = self._visible("author", self.recipe.author_selectors)
+        site = {name.casefold() for name in self.recipe.site_authors}
+        sources: tuple[Callable[[], list[str]], ...] = (
+            lambda: _json_ld_people(self.first.news_article.get("author")),
+            lambda: [self.first.meta("author")],
+            lambda: visible,
+            lambda: [self._trafilatura_metadata.author or ""],
+        )
+        for source in sources:
+            names = [name for raw in source() for name in _author_names(raw) if name.casefold() not in site]
+            if names:
+                return tuple(_unique(names))
+        return ()
+
+    def _tags(self) -> list[str]:
+        visible = self.first.texts(self.recipe.tag_selectors)
+        if visible:
+            return [tag.lstrip("#").strip() for tag in visible]
+        keywords = self.first.news_article.get("keywords") or self.first.meta("news_keywords", "keywords")
+        listed = keywords if isinstance(keywords, list) else str(keywords).split(",")
+        return [tag for tag in (_squash(str(keyword)) for keyword in listed) if tag]
+
+    def _lead(self, paragraphs: list[str], title: str) -> str:
+        """The standfirst: a recipe lead block, else the description unless it merely repeats the body.
+
+        A description that is the first paragraph (or its truncation) adds nothing, so it is not a lead.
+        """
+        visible = self.first.texts(self.recipe.lead_selectors)
+        if visible:
+            return " ".join(visible)
+        description = _as_text(self.first.news_article.get("description")) or self.first.meta(
+            "og:description", "description", "twitter:description"
+        )
+        stem = _comparable(_ELLIPSIS.sub("", description))
+        if not stem or stem == _comparable(title) or _comparable(" ".join(paragraphs)).startswith(stem):
+            return ""
+        return description
+
+    def _paragraphs(self) -> list[str]:
+        paragraphs: list[str] = []
+        for number, page in enumerate(self.pages, start=1):
+            elements = page.select(self.recipe.body_selectors)
+            if elements:
+                raw = [page.visible_text(element) for element in elements]
+            else:
+                if self.recipe.body_selectors:
+                    self.warnings.append(f"body selectors found nothing on page {number}; used trafilatura")
+                raw = self._trafilatura_text(page).split("\n")
+            paragraphs.extend(p for text in raw if (p := self._clean_paragraph(text)))
+        return paragraphs
+
+    def _clean_paragraph(self, text: str) -> str:
+        lines = []
+        for line in text.split("\n"):
+            for pattern in self.recipe.line_patterns:
+                line = pattern.sub("", line)
+            if squashed := _squash(line):
+                lines.append(squashed)
+        return " ".join(lines)
+
+    def _tidy_dateline(self, paragraphs: list[str]) -> list[str]:
+        """Keep the dateline (the story's first words) but in one spelling: spacing and dashes vary."""
+        dateline = self.recipe.dateline
+        if not paragraphs or dateline is None:
+            return paragraphs
+        first = dateline.sub(lambda m: self.recipe.dateline_format.format(**m.groupdict()), paragraphs[0], 1)
+        return [first, *paragraphs[1:]]
+
+    def _paywalled(self) -> bool:
+        if _as_text(self.first.news_article.get("isAccessibleForFree")).lower() == "false":
+            return True
+        return any(self.first.css(selector) for selector in self.recipe.paywall_selectors)
+
+    def _trafilatura_text(self, page: _PageView) -> str:
+        # trafilatura copies the tree before pruning, so the caller's tree stays untouched.
+        text = trafilatura.extract(
+            page.tree,
+            url=self.url,
+            favor_precision=True,
+            include_comments=False,
+            include_tables=False,
+            deduplicate=False,
+            prune_xpath=list(self.recipe.drop_xpaths) or None,
+        )
+        return text or ""
+
+    @cached_property
+    def _trafilatura_metadata(self) -> Document:
+        """trafilatura's own title/author guesses: the last resort, mostly for sites of no known family."""
+        return extract_metadata(self.first.tree, default_url=self.url)
+
+
+def _json_ld_items(data: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(data, list):
+        for item in data:
+            yield from _json_ld_items(item)
+    elif isinstance(data, dict):
+        yield data
+        yield from _json_ld_items(data.get("@graph"))
+
+
+def _json_ld_people(value: Any) -> list[str]:
+    """Names of the Person authors in a JSON-LD `author` value; organisations are not authors."""
+    values = value if isinstance(value, list) else [value]
+    names = []
+    for item in values:
+        if isinstance(item, str):
+            names.append(item)
+        elif isinstance(item, dict) and item.get("@type", "Person") == "Person":
+            names.append(_as_text(item.get("name")))
+    return names
+
+
+def _author_names(raw: str) -> list[str]:
+    """Names in an author line, without "LAPORAN:" and leaked markup; all-caps names title-cased."""
+    text = _squash(_AUTHOR_PREFIX.sub("", _squash(_TAG_MARKUP.sub(" ", raw))))
+    return [_name_case(name) for name in _AUTHOR_SEPARATORS.split(text) if name.strip()]
+
+
+def _name_case(name: str) -> str:
+    # Portals print bylines in capitals ("SARAH MEILIANA GUNAWAN"); mixed-case names are kept as written.
+    if name != name.upper():
+        return name
+    return " ".join(
+        "-".join(part[:1].upper() + part[1:].lower() for part in w.split("-")) for w in name.split()
+    )
+
+
+def _as_text(value: Any) -> str:
+    return _squash(str(value)) if isinstance(value, str | int | float | bool) else ""
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _comparable(text: str) -> str:
+    return _squash(text).casefold().rstrip(" .…")
+
+
+def _unique(items: Iterable[str]) -> Iterator[str]:
+    seen: set[str] = set()
+    for item in items:
+        key = _comparable(item)
+        if key and key not in seen:
+            seen.add(key)
+            yield item

@@ -1,0 +1,116 @@
+"""Watches compiled from the configuration, and the set of them evaluated together per article."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from crawler.article import Article
+from crawler.config import Config, WatchConfig
+from crawler.errors import ConfigError, QuerySyntaxError
+from crawler.matching.document import Document, Hit
+from crawler.matching.precheck import FoldedPage
+from crawler.matching.query import Query, _AliasTable, parse_with_aliases
+from crawler.matching.text import tokens
+
+
+@dataclass(frozen=True, slots=True)
+class WatchMatch:
+    """A watch matched an article: the hits that prove it; `historical` ones are never alerted."""
+
+    watch: str
+    hits: tuple[Hit, ...]
+    historical: bool = False
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        """Distinct terms hit, in first-hit order."""
+        return tuple(dict.fromkeys(hit.term for hit in self.hits))
+
+    @property
+    def snippet(self) -> str:
+        return self.hits[0].snippet if self.hits else ""
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledWatch:
+    """A watch's configuration with its query parsed once."""
+
+    config: WatchConfig
+    query: Query
+
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+    def applies_to(self, source: str) -> bool:
+        return "*" in self.config.sources or source in self.config.sources
+
+    def match(self, article: Article) -> WatchMatch | None:
+        """The match of this watch on the article's title, lead and body, if any."""
+        return self.match_document(Document.of_article(article))
+
+    def match_document(self, document: Document) -> WatchMatch | None:
+        hits = self.query.evaluate_document(document)
+        return None if hits is None else WatchMatch(self.name, hits)
+
+
+def compile_watches(config: Config) -> list[CompiledWatch]:
+    """Parse every watch query of `config`, or raise one error naming the watch and the column."""
+    for canonical, members in config.aliases.items():
+        for member in (canonical, *members):
+            if not any(True for _ in tokens(member)):
+                raise ConfigError(f"{config.path}: aliases.{canonical}: {member!r} has no letters or digits")
+    aliases = _AliasTable.of(config.aliases)
+    compiled = []
+    for index, watch in enumerate(config.watches):
+        try:
+            query = parse_with_aliases(watch.query, aliases)
+        except QuerySyntaxError as error:
+            raise QuerySyntaxError(
+                f"{config.path}: watches.{index}.query: watch {watch.name!r}: {error}"
+            ) from None
+        compiled.append(CompiledWatch(watch, query))
+    return compiled
+
+
+class WatchSet:
+    """All compiled watches: one analysis of an article serves every watch."""
+
+    def __init__(self, watches: Sequence[CompiledWatch]) -> None:
+        self.watches = tuple(watches)
+        self._requirements = tuple(watch.query.requirement for watch in self.watches)
+
+    @classmethod
+    def from_config(cls, config: Config) -> WatchSet:
+        return cls(compile_watches(config))
+
+    def __len__(self) -> int:
+        return len(self.watches)
+
+    def search_keywords(self, source: str) -> tuple[str, ...]:
+        """The written terms of every watch that applies to `source`, once each, for the portal's search."""
+        watches = [watch for watch in self.watches if watch.applies_to(source)]
+        return tuple(dict.fromkeys(term for watch in watches for term in watch.query.search_terms()))
+
+    def could_match(self, raw_page_text: str) -> bool:
+        """False only when no watch can match the page, so its extraction can be skipped.
+
+        Each watch needs every word it requires on the page: as a whole word, or, for a root in
+        the Sastrawi dictionary, as the part every affixed form keeps (see `precheck`).
+        """
+        page = FoldedPage(raw_page_text)
+        return any(
+            all(any(map(page.has, clause)) for clause in requirement) for requirement in self._requirements
+        )
+
+    def match(self, article: Article, source: str) -> list[WatchMatch]:
+        """The matches of every watch that applies to `source`, in configuration order."""
+        document = Document.of_article(article)
+        found = []
+        for watch in self.watches:
+            if watch.applies_to(source):
+                matched = watch.match_document(document)
+                if matched is not None:
+                    found.append(matched)
+        return found

@@ -1,0 +1,190 @@
+"""Delivering the outbox: claim due rows, send them, record the outcome; retry with capped backoff.
+
+A row is claimed (status `sending`, with a lease in `next_attempt_at`) and committed before it is
+sent, so two dispatchers never send it at once. A dispatcher that dies between sending and
+recording leaves the claim to expire; the row is then sent again with the same idempotency key.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy.orm import Session
+
+from crawler.alerts.channels import Channel, build_channel
+from crawler.alerts.rendering import AlertRenderer, QueuedAlert
+from crawler.config import AlertsConfig, Config
+from crawler.errors import AlertError
+from crawler.store.db import Database
+from crawler.store.models import AlertOutbox, utcnow
+
+log = logging.getLogger(__name__)
+
+CLAIM_LEASE = timedelta(minutes=5)
+
+
+@dataclass
+class DeliveryReport:
+    """What one pass did, counted in outbox rows (a digest is one message for several rows)."""
+
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    postponed: int = 0
+    messages: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Batch:
+    """Rows that go out as one message: one alert, or every due alert of one digest."""
+
+    channel: str
+    row_ids: tuple[int, ...]
+
+
+class Dispatcher:
+    """Sends due outbox rows through the configured channels."""
+
+    def __init__(
+        self,
+        database: Database,
+        config: Config,
+        channels: Mapping[str, Channel] | None = None,
+        lease: timedelta = CLAIM_LEASE,
+    ) -> None:
+        self._database = database
+        self._settings = config.alerts
+        self._channel_settings = config.alerts.channels
+        self._channels = dict(channels or {})
+        self._renderer = AlertRenderer.from_config(config)
+        self._lease = lease
+
+    def deliver_due(self, now: datetime | None = None) -> DeliveryReport:
+        """One pass over every due row; a channel that fails is left alone for the rest of the pass."""
+        now = now or utcnow()
+        report = DeliveryReport()
+        channels_down: dict[str, datetime] = {}
+        for batch in self._due_batches(now):
+            if batch.channel in channels_down:
+                continue
+            claimed, alerts = self._claim(batch, now)
+            if not alerts:
+                continue
+            try:
+                self._channel(claimed.channel).send(self._renderer.render(alerts))
+            except AlertError as error:
+                log.warning("alert channel %s: %s", claimed.channel, error)
+                channels_down[claimed.channel] = self._record_failure(claimed, str(error), now, report)
+                continue
+            self._record_sent(claimed, now)
+            report.sent += len(alerts)
+            report.messages += 1
+        for channel, retry_at in channels_down.items():
+            report.postponed += self._postpone(channel, retry_at, now)
+        return report
+
+    def _channel(self, name: str) -> Channel:
+        if name not in self._channels:
+            settings = self._channel_settings.get(name)
+            if settings is None:
+                raise AlertError(f"alert channel {name!r} is no longer configured")
+            self._channels[name] = build_channel(settings)
+        return self._channels[name]
+
+    def _due_batches(self, now: datetime) -> list[_Batch]:
+        """Due rows in creation order; the rows of one digest (watch, channel) form one batch."""
+        with self._database.session() as session:
+            rows = session.execute(
+                select(AlertOutbox.id, AlertOutbox.watch, AlertOutbox.channel, AlertOutbox.payload)
+                .where(_is_due(now))
+                .order_by(AlertOutbox.id)
+            ).all()
+        batches: list[tuple[str, list[int]]] = []
+        digests: dict[tuple[str, str], list[int]] = {}
+        for row_id, watch, channel, payload in rows:
+            if payload.get("delivery", "immediate") == "immediate":
+                batches.append((channel, [row_id]))
+            elif (watch, channel) in digests:
+                digests[watch, channel].append(row_id)
+            else:
+                digests[watch, channel] = [row_id]
+                batches.append((channel, digests[watch, channel]))
+        return [_Batch(channel, tuple(row_ids)) for channel, row_ids in batches]
+
+    def _claim(self, batch: _Batch, now: datetime) -> tuple[_Batch, list[QueuedAlert]]:
+        """Mark the batch's rows as being sent and commit; rows another dispatcher took are left out."""
+        with self._database.session() as session:
+            claimed = tuple(row_id for row_id in batch.row_ids if self._claim_row(session, row_id, now))
+            rows = session.scalars(
+                select(AlertOutbox).where(AlertOutbox.id.in_(claimed)).order_by(AlertOutbox.id)
+            )
+            alerts = [QueuedAlert(row.dedup_key, row.kind, row.payload) for row in rows]
+        return _Batch(batch.channel, claimed), alerts
+
+    def _claim_row(self, session: Session, row_id: int, now: datetime) -> bool:
+        result = session.execute(
+            update(AlertOutbox)
+            .where(AlertOutbox.id == row_id, _is_due(now))
+            .values(status="sending", attempts=AlertOutbox.attempts + 1, next_attempt_at=now + self._lease)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def _record_sent(self, batch: _Batch, now: datetime) -> None:
+        with self._database.session() as session:
+            session.execute(
+                update(AlertOutbox)
+                .where(AlertOutbox.id.in_(batch.row_ids), AlertOutbox.status == "sending")
+                .values(status="sent", sent_at=now)
+            )
+
+    def _record_failure(self, batch: _Batch, error: str, now: datetime, report: DeliveryReport) -> datetime:
+        """Back off each row, or give it up after `max_attempts`; returns when to try the channel again."""
+        retry_at = now + backoff(self._settings, 1)
+        with self._database.session() as session:
+            rows = session.scalars(
+                select(AlertOutbox).where(AlertOutbox.id.in_(batch.row_ids), AlertOutbox.status == "sending")
+            )
+            for row in rows:
+                row.last_error = error
+                if row.attempts >= self._settings.max_attempts:
+                    row.status, row.next_attempt_at = "failed", now
+                    report.failed += 1
+                else:
+                    row.status = "pending"
+                    row.next_attempt_at = retry_at = now + backoff(self._settings, row.attempts)
+                    report.retrying += 1
+        return retry_at
+
+    def _postpone(self, channel: str, retry_at: datetime, now: datetime) -> int:
+        """Hold a failing channel's other due rows until its next retry, without spending their attempts."""
+        with self._database.session() as session:
+            result = session.execute(
+                update(AlertOutbox)
+                .where(AlertOutbox.channel == channel, AlertOutbox.status == "pending")
+                .where(AlertOutbox.next_attempt_at <= now)
+                .values(next_attempt_at=retry_at)
+            )
+            return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def deliver_due(database: Database, config: Config, now: datetime | None = None) -> DeliveryReport:
+    """Send every due outbox row once through the configured channels."""
+    return Dispatcher(database, config).deliver_due(now)
+
+
+def backoff(settings: AlertsConfig, attempts: int) -> timedelta:
+    """The wait after the `attempts`-th failed attempt: doubling from `backoff_seconds`, capped."""
+    seconds = min(settings.backoff_seconds * 2 ** (attempts - 1), settings.max_backoff_seconds)
+    return timedelta(seconds=seconds)
+
+
+def _is_due(now: datetime) -> ColumnElement[bool]:
+    """Pending rows whose time has come, and claims whose lease expired (their dispatcher died)."""
+    return and_(
+        or_(AlertOutbox.status == "pending", AlertOutbox.status == "sending"),
+        AlertOutbox.next_attempt_at <= now,
+    )

@@ -1,0 +1,162 @@
+"""Writing alerts into the outbox: one row per (watch, story, channel), in the caller's transaction.
+
+The unique `dedup_key` is what makes a second alert for the same story impossible, even when two
+crawler processes store copies of one story at the same moment.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from crawler.config import Config, WatchConfig
+from crawler.errors import AlertError
+from crawler.store.models import AlertOutbox, Match, StoredArticle, utcnow
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
+FOLLOW_UP_SUFFIX = ":follow-up"
+
+
+def enqueue_alerts(
+    session: Session, config: Config, article: StoredArticle, match: Match, now: datetime | None = None
+) -> list[AlertOutbox]:
+    """Add the outbox rows a new match calls for: an alert per channel, or at most one follow-up per story."""
+    now = now or utcnow()
+    watch = _watch(config, match.watch)
+    session.flush()  # the article and match ids go into the keys and the payload
+    story = story_key(article)
+    other_outlets = _other_outlets(session, article)
+    due_at = next_delivery_time(watch, now)
+    created: list[AlertOutbox] = []
+    for channel in watch.channels:
+        alert_key = f"{watch.name}:{story}:{channel}"
+        first_alert = session.scalar(select(AlertOutbox).where(AlertOutbox.dedup_key == alert_key))
+        if first_alert is None:
+            key, kind = alert_key, "alert"
+        elif config.alerts.follow_ups and outlet_of(article.url) not in _outlets_alerted(first_alert):
+            key, kind = alert_key + FOLLOW_UP_SUFFIX, "follow_up"
+        else:
+            continue
+        row = AlertOutbox(
+            dedup_key=key,
+            match_id=match.id,
+            watch=watch.name,
+            channel=channel,
+            kind=kind,
+            status="pending",
+            payload=alert_payload(key, kind, watch, article, match, other_outlets),
+            attempts=0,
+            next_attempt_at=due_at,
+            created_at=now,
+        )
+        if _insert_unless_present(session, row):
+            created.append(row)
+    return created
+
+
+def story_key(article: StoredArticle) -> str:
+    """The story an article belongs to: its dedup cluster, or the article itself when it has none."""
+    return f"cluster-{article.cluster_id}" if article.cluster_id is not None else f"article-{article.id}"
+
+
+def idempotency_key(*dedup_keys: str) -> str:
+    """A stable key receivers use to drop a repeat: the same rows always give the same key."""
+    return hashlib.sha256("\n".join(sorted(dedup_keys)).encode()).hexdigest()[:32]
+
+
+def outlet_of(url: str) -> str:
+    """The outlet that published a URL, as its host without `www.` (e.g. `rmoljatim.id`)."""
+    host = urlsplit(url).hostname or ""
+    return host.removeprefix("www.")
+
+
+def next_delivery_time(watch: WatchConfig, now: datetime) -> datetime:
+    """When an alert of this watch is due: now, the next full hour, or the next daily time (Asia/Jakarta)."""
+    local = now.astimezone(JAKARTA)
+    if watch.delivery == "immediate":
+        return now
+    if watch.delivery == "hourly":
+        slot = local.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    else:
+        slot = datetime.combine(local.date(), watch.daily_at, tzinfo=JAKARTA)
+        if slot <= local:
+            slot += timedelta(days=1)
+    return slot.astimezone(UTC)
+
+
+def _watch(config: Config, name: str) -> WatchConfig:
+    for watch in config.watches:
+        if watch.name == name:
+            return watch
+    raise AlertError(f"watch {name!r} is not configured, so its match cannot be alerted")
+
+
+def _other_outlets(session: Session, article: StoredArticle) -> list[dict[str, str]]:
+    """The first copy of the story at every other outlet of its cluster, oldest first."""
+    if article.cluster_id is None:
+        return []
+    urls = session.scalars(
+        select(StoredArticle.url)
+        .where(StoredArticle.cluster_id == article.cluster_id, StoredArticle.id != article.id)
+        .order_by(StoredArticle.first_seen, StoredArticle.id)
+    )
+    own = outlet_of(article.url)
+    outlets: dict[str, str] = {}
+    for url in urls:
+        outlets.setdefault(outlet_of(url), url)
+    return [{"outlet": outlet, "url": url} for outlet, url in outlets.items() if outlet != own]
+
+
+def _outlets_alerted(first_alert: AlertOutbox) -> set[str]:
+    payload = first_alert.payload
+    return {payload["article"]["outlet"]} | {item["outlet"] for item in payload["cluster"]["other_outlets"]}
+
+
+def alert_payload(
+    key: str,
+    kind: str,
+    watch: WatchConfig,
+    article: StoredArticle,
+    match: Match,
+    other_outlets: list[dict[str, str]],
+) -> dict[str, Any]:
+    """Everything a channel needs, so delivery never reads crawling state again."""
+    return {
+        "idempotency_key": idempotency_key(key),
+        "kind": kind,
+        "watch": watch.name,
+        "delivery": watch.delivery,
+        "article": {
+            "id": article.id,
+            "url": article.url,
+            "title": article.title,
+            "source": article.source.name if article.source else None,
+            "outlet": outlet_of(article.url),
+            "published_at": article.published_at.isoformat() if article.published_at else None,
+            "lead": article.lead,
+        },
+        "match": {
+            "id": match.id,
+            "terms": list(match.terms),
+            "snippet": match.snippet,
+            "hits": list(match.hits),
+        },
+        "cluster": {"id": article.cluster_id, "other_outlets": other_outlets},
+    }
+
+
+def _insert_unless_present(session: Session, row: AlertOutbox) -> bool:
+    """Insert in a savepoint: a row another process inserted first is not an error, just already there."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return False
+    return True

@@ -1,0 +1,331 @@
+"""Delivery through the outbox against real servers on loopback: SMTP, an HTTP receiver, Apprise."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import io
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from rich.console import Console
+from sqlalchemy import select
+
+from crawler.alerts import Dispatcher, RenderedAlert, enqueue_alerts
+from crawler.alerts.channels import ConsoleSender, WebhookSender
+from crawler.alerts.dispatcher import CLAIM_LEASE, DeliveryReport, backoff
+from crawler.config import AlertsConfig, Config, WebhookChannel
+from crawler.store.db import Database
+from crawler.store.models import AlertOutbox
+
+if TYPE_CHECKING:
+    from tests.conftest_alerts import Certificate, ConfigFactory, HttpReceiver, SmtpServer, StoryWriter
+
+pytest_plugins = ["tests.conftest_alerts"]
+
+NOW = datetime(2026, 3, 2, 3, 15, tzinfo=UTC)  # 10:15 WIB
+TITLE = "Intelijen AS: Rusia Beli Roket dan Peluru dari Korea Utara"
+URL = "https://rmol.id/dunia/read/2022/09/06/546353/roket"
+SECRET = "rahasia-webhook"
+APPRISE_500 = "Failed to send JSON POST notification: Internal server error., error=500."
+
+
+def _enqueue(database: Database, config: Config, stories: StoryWriter, *urls: str) -> list[int]:
+    """Store one story per URL (each its own cluster) and enqueue its alerts; returns the outbox ids."""
+    ids = []
+    with database.session() as session:
+        for url in urls:
+            article, match = stories.store(session, url, cluster=stories.cluster(session))
+            ids += [row.id for row in enqueue_alerts(session, config, article, match, now=NOW)]
+    return ids
+
+
+def _rows(database: Database) -> list[tuple[str, int, str | None]]:
+    with database.session() as session:
+        rows = session.scalars(select(AlertOutbox).order_by(AlertOutbox.id))
+        return [(row.status, row.attempts, row.last_error) for row in rows]
+
+
+def _webhook(receiver: HttpReceiver, **overrides: Any) -> dict[str, Any]:
+    return {"type": "webhook", "url": receiver.url, "secret": SECRET, **overrides}
+
+
+def test_email_over_starttls_with_login_carries_subject_both_parts_and_a_stable_message_id(
+    sqlite_database: Database,
+    make_config: ConfigFactory,
+    stories: StoryWriter,
+    smtp_server: SmtpServer,
+    trusted_certificate: Certificate,
+) -> None:
+    smtp_server.security, smtp_server.certificate = "starttls", trusted_certificate
+    smtp_server.start()
+    config = make_config({"mail": smtp_server.channel()})
+    _enqueue(sqlite_database, config, stories, URL)
+
+    report = Dispatcher(sqlite_database, config).deliver_due(NOW)
+
+    assert report == DeliveryReport(sent=1, messages=1)
+    (email,) = smtp_server.messages
+    with sqlite_database.session() as session:
+        key = session.scalars(select(AlertOutbox)).one().payload["idempotency_key"]
+    assert email["Subject"] == f"[Pantau] korea-utara-rusia: {TITLE}"
+    assert email["From"] == "Pantau <pantau@redaksi.example>"
+    assert email["To"] == "desk@redaksi.example, editor@redaksi.example"
+    assert email["Message-ID"] == f"<{key}@redaksi.example>"
+    assert email["X-Pantau-Idempotency-Key"] == key
+    assert smtp_server.handler.recipients == [["desk@redaksi.example", "editor@redaksi.example"]]
+    text, html = (part.get_content() for part in email.iter_parts())
+    assert [part.get_content_type() for part in email.iter_parts()] == ["text/plain", "text/html"]
+    assert text == (
+        'Berita baru untuk pantauan "korea-utara-rusia"\n\n'
+        f"{TITLE}\nrmol.id · 2022-09-06 11:24 WIB\n\n{URL}\n\n"
+        "Kata kunci: Korea Utara, Rusia\n"
+        '"Rusia sedang membeli jutaan roket dan peluru artileri dari Korea Utara."\n'
+    )
+    assert f'<h2><a href="{URL}">{TITLE}</a></h2>' in html
+
+
+def test_email_over_implicit_tls_is_delivered(
+    sqlite_database: Database,
+    make_config: ConfigFactory,
+    stories: StoryWriter,
+    smtp_server: SmtpServer,
+    trusted_certificate: Certificate,
+) -> None:
+    smtp_server.security, smtp_server.certificate = "tls", trusted_certificate
+    smtp_server.start()
+    config = make_config({"mail": smtp_server.channel()})
+    _enqueue(sqlite_database, config, stories, URL)
+
+    assert Dispatcher(sqlite_database, config).deliver_due(NOW) == DeliveryReport(sent=1, messages=1)
+    assert [email["Subject"] for email in smtp_server.messages] == [f"[Pantau] korea-utara-rusia: {TITLE}"]
+
+
+def test_webhook_posts_the_payload_signed_over_the_exact_body(
+    sqlite_database: Database, make_config: ConfigFactory, stories: StoryWriter, http_receiver: HttpReceiver
+) -> None:
+    config = make_config({"hook": _webhook(http_receiver)})
+    _enqueue(sqlite_database, config, stories, URL)
+
+    Dispatcher(sqlite_database, config).deliver_due(NOW)
+
+    (request,) = http_receiver.requests
+    payload = request.json()
+    expected_signature = "sha256=" + hmac.new(SECRET.encode(), request.body, hashlib.sha256).hexdigest()
+    assert request.path == "/hooks/pantau"
+    assert request.headers["X-Pantau-Signature"] == expected_signature
+    assert request.headers["Content-Type"] == "application/json; charset=utf-8"
+    assert request.headers["Idempotency-Key"] == payload["idempotency_key"]
+    assert (payload["kind"], payload["watch"], payload["article"]["title"], payload["article"]["url"]) == (
+        "alert",
+        "korea-utara-rusia",
+        TITLE,
+        URL,
+    )
+    assert payload["match"]["terms"] == ["Korea Utara", "Rusia"]
+
+
+def test_webhook_without_a_secret_sends_no_signature(
+    sqlite_database: Database, make_config: ConfigFactory, stories: StoryWriter, http_receiver: HttpReceiver
+) -> None:
+    config = make_config({"hook": _webhook(http_receiver, secret=None)})
+    _enqueue(sqlite_database, config, stories, URL)
+
+    Dispatcher(sqlite_database, config).deliver_due(NOW)
+
+    assert "X-Pantau-Signature" not in http_receiver.requests[0].headers
+
+
+def test_apprise_url_delivers_subject_and_text(
+    sqlite_database: Database, make_config: ConfigFactory, stories: StoryWriter, http_receiver: HttpReceiver
+) -> None:
+    config = make_config(
+        {"chat": {"type": "apprise", "urls": [f"json://127.0.0.1:{http_receiver.port}/chat"]}}
+    )
+    _enqueue(sqlite_database, config, stories, URL)
+
+    assert Dispatcher(sqlite_database, config).deliver_due(NOW) == DeliveryReport(sent=1, messages=1)
+
+    (request,) = http_receiver.requests
+    body = request.json()
+    assert request.path == "/chat"
+    assert (body["title"], body["type"]) == (f"[Pantau] korea-utara-rusia: {TITLE}", "info")
+    assert body["message"].startswith(f'Berita baru untuk pantauan "korea-utara-rusia"\n\n{TITLE}\n')
+
+
+def test_apprise_failure_is_recorded_with_apprise_reason(
+    sqlite_database: Database, make_config: ConfigFactory, stories: StoryWriter, http_receiver: HttpReceiver
+) -> None:
+    http_receiver.statuses = [500]
+    config = make_config({"chat": {"type": "apprise", "urls": [f"json://127.0.0.1:{http_receiver.port}/"]}})
+    _enqueue(sqlite_database, config, stories, URL)
+
+    assert Dispatcher(sqlite_database, config).deliver_due(NOW) == DeliveryReport(retrying=1)
+    ((status, attempts, error),) = _rows(sqlite_database)
+    assert (status, attempts) == ("pending", 1)
+    assert error == "apprise delivery failed: " + APPRISE_500
+
+
+def test_console_channel_prints_subject_and_text() -> None:
+    output = io.StringIO()
+    message = RenderedAlert(
+        kind="alert", subject="[Pantau] x: judul", text="isi\n", html="", payload={"idempotency_key": "k1"}
+    )
+    ConsoleSender(Console(file=output, width=200)).send(message)
+    assert output.getvalue() == "[Pantau] x: judul\n\nisi\n\n"
+
+
+def test_smtp_down_keeps_every_alert_until_it_is_back(
+    database: Database, make_config: ConfigFactory, stories: StoryWriter, smtp_server: SmtpServer
+) -> None:
+    config = make_config({"mail": smtp_server.channel()}, backoff_seconds=30)
+    _enqueue(database, config, stories, URL, "https://rmol.id/read/2")
+    dispatcher = Dispatcher(database, config)
+
+    assert dispatcher.deliver_due(NOW) == DeliveryReport(retrying=1, postponed=1)
+    refused = f"email via 127.0.0.1:{smtp_server.port} failed: ConnectionRefusedError: [Errno 111] "
+    refused += "Connection refused"
+    assert _rows(database) == [("pending", 1, refused), ("pending", 0, None)]
+    assert dispatcher.deliver_due(NOW + timedelta(seconds=29)) == DeliveryReport()
+
+    smtp_server.start()
+    assert dispatcher.deliver_due(NOW + timedelta(seconds=30)) == DeliveryReport(sent=2, messages=2)
+    assert [status for status, _, _ in _rows(database)] == ["sent", "sent"]
+    assert len(smtp_server.messages) == 2
+
+
+def test_webhook_500_is_retried_after_backoff_and_then_delivered_once(
+    database: Database, make_config: ConfigFactory, stories: StoryWriter, http_receiver: HttpReceiver
+) -> None:
+    http_receiver.statuses = [500]
+    config = make_config({"hook": _webhook(http_receiver)}, backoff_seconds=30)
+    _enqueue(database, config, stories, URL)
+    dispatcher = Dispatcher(database, config)
+
+    assert dispatcher.deliver_due(NOW) == DeliveryReport(retrying=1)
+    assert _rows(database) == [
+        ("pending", 1, f"webhook {http_receiver.url} answered HTTP 500 Internal Server Error")
+    ]
+    assert dispatcher.deliver_due(NOW + timedelta(seconds=29)) == DeliveryReport()
+    assert dispatcher.deliver_due(NOW + timedelta(seconds=30)) == DeliveryReport(sent=1, messages=1)
+    assert dispatcher.deliver_due(NOW + timedelta(hours=1)) == DeliveryReport()
+
+    first, second = http_receiver.requests
+    assert first.body == second.body
+    assert [status for status, _, _ in _rows(database)] == ["sent"]
+
+
+def test_webhook_timeout_is_a_retryable_failure(
+    sqlite_database: Database, make_config: ConfigFactory, stories: StoryWriter, http_receiver: HttpReceiver
+) -> None:
+    http_receiver.hanging = True
+    config = make_config({"hook": _webhook(http_receiver, timeout_seconds=0.2)})
+    _enqueue(sqlite_database, config, stories, URL)
+
+    assert Dispatcher(sqlite_database, config).deliver_due(NOW) == DeliveryReport(retrying=1)
+    assert _rows(sqlite_database) == [("pending", 1, f"webhook {http_receiver.url} timed out after 0.2 s")]
+
+
+def test_an_alert_that_keeps_failing_is_marked_failed_with_its_last_error(
+    database: Database, make_config: ConfigFactory, stories: StoryWriter, http_receiver: HttpReceiver
+) -> None:
+    http_receiver.statuses = [500, 503]
+    config = make_config({"hook": _webhook(http_receiver)}, max_attempts=2, backoff_seconds=30)
+    _enqueue(database, config, stories, URL)
+    dispatcher = Dispatcher(database, config)
+
+    assert dispatcher.deliver_due(NOW) == DeliveryReport(retrying=1)
+    assert dispatcher.deliver_due(NOW + timedelta(seconds=30)) == DeliveryReport(failed=1)
+    assert dispatcher.deliver_due(NOW + timedelta(days=1)) == DeliveryReport()
+    assert _rows(database) == [
+        ("failed", 2, f"webhook {http_receiver.url} answered HTTP 503 Service Unavailable")
+    ]
+    assert len(http_receiver.requests) == 2
+
+
+class _ProcessDied(BaseException):
+    """Stands for the process being killed: nothing after it runs, not even `except Exception`."""
+
+
+class _DiesAfterSending:
+    """A real webhook sender in a process that dies right after the receiver got the message."""
+
+    def __init__(self, settings: WebhookChannel) -> None:
+        self._sender = WebhookSender(settings)
+
+    def send(self, message: RenderedAlert) -> None:
+        self._sender.send(message)
+        raise _ProcessDied
+
+
+def test_a_crash_between_sending_and_recording_resends_after_the_lease_with_the_same_key(
+    database: Database, make_config: ConfigFactory, stories: StoryWriter, http_receiver: HttpReceiver
+) -> None:
+    config = make_config({"hook": _webhook(http_receiver)})
+    _enqueue(database, config, stories, URL)
+    settings = config.alerts.channels["hook"]
+    assert isinstance(settings, WebhookChannel)
+
+    with pytest.raises(_ProcessDied):
+        Dispatcher(database, config, channels={"hook": _DiesAfterSending(settings)}).deliver_due(NOW)
+    assert _rows(database) == [("sending", 1, None)]
+
+    restarted = Dispatcher(database, config)
+    assert restarted.deliver_due(NOW + CLAIM_LEASE - timedelta(seconds=1)) == DeliveryReport()
+    assert restarted.deliver_due(NOW + CLAIM_LEASE) == DeliveryReport(sent=1, messages=1)
+    assert _rows(database) == [("sent", 2, None)]
+
+    first, repeat = http_receiver.requests
+    assert repeat.headers["Idempotency-Key"] == first.headers["Idempotency-Key"]
+    assert (
+        repeat.json()["idempotency_key"]
+        == first.json()["idempotency_key"]
+        == first.headers["Idempotency-Key"]
+    )
+    assert len({request.headers["Idempotency-Key"] for request in http_receiver.requests}) == 1
+
+
+def test_hourly_digest_groups_due_alerts_of_a_watch_into_one_message(
+    database: Database, make_config: ConfigFactory, stories: StoryWriter, http_receiver: HttpReceiver
+) -> None:
+    config = make_config({"hook": _webhook(http_receiver)}, watch={"delivery": "hourly"})
+    ids = _enqueue(database, config, stories, URL, "https://rmoljatim.id/b", "https://rmollampung.id/c")
+    dispatcher = Dispatcher(database, config)
+
+    assert dispatcher.deliver_due(NOW + timedelta(minutes=44)) == DeliveryReport()  # 10:59 WIB
+    assert dispatcher.deliver_due(NOW + timedelta(minutes=45)) == DeliveryReport(sent=3, messages=1)  # 11:00
+
+    (request,) = http_receiver.requests
+    digest = request.json()
+    assert (digest["kind"], digest["watch"], digest["delivery"]) == ("digest", "korea-utara-rusia", "hourly")
+    assert [alert["article"]["url"] for alert in digest["alerts"]] == [
+        URL,
+        "https://rmoljatim.id/b",
+        "https://rmollampung.id/c",
+    ]
+    assert request.headers["Idempotency-Key"] == digest["idempotency_key"]
+    assert len(ids) == 3
+
+
+def test_a_digest_resent_after_a_crash_keeps_its_idempotency_key(
+    database: Database, make_config: ConfigFactory, stories: StoryWriter, http_receiver: HttpReceiver
+) -> None:
+    config = make_config({"hook": _webhook(http_receiver)}, watch={"delivery": "daily", "daily_at": "07:00"})
+    _enqueue(database, config, stories, URL, "https://rmoljatim.id/b")
+    settings = config.alerts.channels["hook"]
+    assert isinstance(settings, WebhookChannel)
+    slot = datetime(2026, 3, 3, 0, 0, tzinfo=UTC)  # 07:00 WIB the next morning
+
+    with pytest.raises(_ProcessDied):
+        Dispatcher(database, config, channels={"hook": _DiesAfterSending(settings)}).deliver_due(slot)
+    assert Dispatcher(database, config).deliver_due(slot + CLAIM_LEASE) == DeliveryReport(sent=2, messages=1)
+
+    first, repeat = http_receiver.requests
+    assert first.body == repeat.body
+
+
+@pytest.mark.parametrize(("attempts", "seconds"), [(1, 30), (2, 60), (3, 100), (12, 100)])
+def test_backoff_doubles_from_the_base_up_to_the_cap(attempts: int, seconds: int) -> None:
+    settings = AlertsConfig(backoff_seconds=30, max_backoff_seconds=100)
+    assert backoff(settings, attempts) == timedelta(seconds=seconds)

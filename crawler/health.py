@@ -1,0 +1,74 @@
+"""Source health: what a finished run says about whether its portal still reads as it should.
+
+A portal that changes its layout rarely fails loudly: its pages still answer 200, they just stop
+yielding a title, a body or a date, or its listings stop yielding stories. Each run is judged
+from its own counters, and the verdict (with the reason) is kept on the source for `pantau status`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from crawler.store.models import Source
+
+HEALTHY, DEGRADED, BLOCKED, UNHEALTHY, UNKNOWN = "healthy", "degraded", "blocked", "unhealthy", "unknown"
+_FIELD_NAMES = {"title": "title", "body": "body", "published_at": "date"}
+
+
+@dataclass(frozen=True, slots=True)
+class Health:
+    state: str
+    reason: str | None = None
+
+
+def assess_run(stats: Mapping[str, Any], status: str, crashed: str | None = None) -> Health:
+    """The health a run shows: blocked on 403s, unhealthy when nothing usable came back,
+    degraded when listings or pages read only partly, else healthy; an aborted run says nothing.
+    """
+    if status == "aborted":
+        return Health(UNKNOWN, "the last run was aborted before it finished")
+    forbidden = _count(stats, "downloader/response_status_count/403") - _count(
+        stats, "robotstxt/response_status_count/403"
+    )
+    if forbidden:
+        return Health(BLOCKED, f"the portal answered 403 Forbidden to {forbidden} requests")
+    if crashed:
+        return Health(UNHEALTHY, f"the run crashed: {crashed}")
+    listing_pages = _count(stats, "pantau/listing_pages")
+    if listing_pages and _count(stats, "pantau/listing_pages_empty") == listing_pages:
+        return Health(UNHEALTHY, f"its listings yielded no stories ({listing_pages} pages read)")
+    read = _count(stats, "pantau/stories_read")
+    broken = [
+        name for key, name in _FIELD_NAMES.items() if read and _count(stats, f"pantau/missing/{key}") == read
+    ]
+    if broken:
+        return Health(UNHEALTHY, f"none of its {read} stories yielded a {' or '.join(broken)}")
+    problems = [
+        f"{missing} of {read} stories yielded no {name}"
+        for key, name in _FIELD_NAMES.items()
+        if (missing := _count(stats, f"pantau/missing/{key}")) * 2 >= read > 0 and missing
+    ]
+    if cards := _count(stats, "pantau/listing_cards_missing"):
+        problems.append(f"the listing card selector found nothing on {cards} pages")
+    if searches := _count(stats, "pantau/search_not_search_page"):
+        problems.append(f"{searches} search requests were answered with a page that is not a search page")
+    if problems:
+        return Health(DEGRADED, "; ".join(problems))
+    return Health(HEALTHY)
+
+
+def record_health(session: Session, source_id: int, health: Health) -> None:
+    """Keep the verdict on the source row, in the caller's transaction."""
+    source = session.get_one(Source, source_id)
+    source.health = health.state
+    source.health_reason = health.reason
+    source.health_checked_at = datetime.now(UTC)
+
+
+def _count(stats: Mapping[str, Any], key: str) -> int:
+    return int(stats.get(key, 0) or 0)

@@ -1,0 +1,156 @@
+"""Downloader middlewares of the crawl side: skip stories already stored, re-read listings with
+conditional GET, retry politely."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any, Self
+
+from scrapy import Request, signals
+from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+from sqlalchemy import select
+
+from crawler.canonical import canonical_url
+from crawler.store.db import Database
+from crawler.store.models import FetchValidator, StoredArticle
+
+log = logging.getLogger(__name__)
+
+STORY = "pantau_story"
+"""Request meta key that marks a request for a story page (as opposed to a listing or feed)."""
+PAGE_OF = "pantau_page_of"
+"""Request meta key of a story's second and later pages: the story URL they belong to."""
+NOT_STORED = "pantau_not_stored"
+"""Request meta key: the spider checked, with the rest of its listing page, that the story is not stored."""
+
+
+class StoredStories:
+    """Answers which canonical URLs are stored already, one query per listing page."""
+
+    def __init__(self, database: Database | None) -> None:
+        self.database = database
+
+    def among(self, keys: Iterable[str]) -> set[str]:
+        wanted = list(keys)
+        if self.database is None or not wanted:
+            return set()
+        with self.database.session() as session:
+            found = session.scalars(
+                select(StoredArticle.canonical_url).where(StoredArticle.canonical_url.in_(wanted))
+            )
+            return set(found)
+
+
+class SeenStoryFilter:
+    """Drops story requests whose canonical URL is already stored: a crawl is incremental."""
+
+    def __init__(self, database: Database, crawler: Crawler) -> None:
+        self.database = database
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler.settings["PANTAU_DATABASE"], crawler)
+
+    def process_request(self, request: Request) -> None:
+        if not request.meta.get(STORY) or request.meta.get(PAGE_OF) or request.meta.get(NOT_STORED):
+            return
+        key = canonical_url(request.url)
+        with self.database.session() as session:
+            stored = session.scalar(select(StoredArticle.id).where(StoredArticle.canonical_url == key))
+        if stored is not None:
+            if self.crawler.stats:
+                self.crawler.stats.inc_value("pantau/already_stored")
+            raise IgnoreRequest(f"already stored: {key}")
+
+
+class BackoffRetryMiddleware(RetryMiddleware):
+    """Scrapy's retry on 429 and 5xx, waiting exponentially longer (or as Retry-After says) first."""
+
+    def __init__(self, settings: Any) -> None:
+        super().__init__(settings)
+        self.base_delay = settings.getfloat("PANTAU_RETRY_BASE_DELAY", 1.0)
+        self.max_delay = settings.getfloat("PANTAU_RETRY_MAX_DELAY", 60.0)
+
+    async def process_response(  # type: ignore[override]
+        self, request: Request, response: Response
+    ) -> Request | Response:
+        outcome = super().process_response(request, response)
+        if isinstance(outcome, Request):
+            await asyncio.sleep(self._delay(request, response))
+        return outcome
+
+    def _delay(self, request: Request, response: Response) -> float:
+        retry_after = response.headers.get(b"Retry-After")
+        if retry_after and retry_after.isdigit():
+            return min(float(retry_after), self.max_delay)
+        attempt = int(request.meta.get("retry_times", 0))
+        return min(self.base_delay * 2**attempt, self.max_delay)
+
+
+class ConditionalGetMiddleware:
+    """Listing, search and feed pages carry the ETag and Last-Modified they last came with.
+
+    A 304 answer means the page is unchanged: it yields nothing new and is dropped. Validators
+    are saved only when the run finishes cleanly, so a crashed run never hides a page's stories
+    from the next one.
+    """
+
+    def __init__(self, database: Database, crawler: Crawler) -> None:
+        self.database = database
+        self.crawler = crawler
+        self._seen: dict[str, tuple[str | None, str | None]] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        middleware = cls(crawler.settings["PANTAU_DATABASE"], crawler)
+        crawler.signals.connect(middleware.save, signal=signals.spider_closed)
+        return middleware
+
+    def process_request(self, request: Request) -> None:
+        if request.meta.get(STORY) or request.url.endswith("/robots.txt"):
+            return
+        with self.database.session() as session:
+            known = session.scalar(select(FetchValidator).where(FetchValidator.url == request.url))
+        if known is None:
+            return
+        if known.etag:
+            request.headers.setdefault(b"If-None-Match", known.etag.encode("latin-1"))
+        if known.last_modified:
+            request.headers.setdefault(b"If-Modified-Since", known.last_modified.encode("latin-1"))
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if request.meta.get(STORY) or request.url.endswith("/robots.txt"):
+            return response
+        if response.status == 304:
+            if self.crawler.stats:
+                self.crawler.stats.inc_value("pantau/not_modified")
+            raise IgnoreRequest(f"not modified since the last run: {request.url}")
+        etag = _header(response, b"ETag")
+        last_modified = _header(response, b"Last-Modified")
+        if response.status == 200 and (etag or last_modified):
+            self._seen[request.url] = (etag, last_modified)
+        return response
+
+    def save(self, reason: str) -> None:
+        if reason != "finished" or not self._seen:
+            return
+        now = datetime.now(UTC)
+        with self.database.session() as session:
+            rows = session.scalars(select(FetchValidator).where(FetchValidator.url.in_(list(self._seen))))
+            stored = {row.url: row for row in rows}
+            for url, (etag, last_modified) in self._seen.items():
+                row = stored.get(url) or FetchValidator(url=url)
+                row.etag, row.last_modified, row.checked_at = etag, last_modified, now
+                session.add(row)
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None

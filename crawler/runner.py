@@ -1,0 +1,339 @@
+"""Runs crawls in-process under one asyncio reactor, any number of times, and records each run."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+from scrapy import signals
+from scrapy.crawler import AsyncCrawlerRunner, Crawler
+from scrapy.settings import Settings
+from scrapy.utils.reactor import install_reactor, is_reactor_installed
+from sqlalchemy import select, update
+
+from crawler.config import Config
+from crawler.errors import SourceError
+from crawler.health import assess_run, record_health
+from crawler.leases import Leases, SourceBusyError, run_lease
+from crawler.pipelines import source_id
+from crawler.store.db import Database
+from crawler.store.models import CrawlRun, Source
+
+log = logging.getLogger(__name__)
+
+ASYNCIO_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+# A run holds the lease `run:SOURCE` for its whole life, renewing it (and its heartbeat) as it goes.
+RUN_LEASE_TTL = timedelta(minutes=2)
+HEARTBEAT_SECONDS = 30.0
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class CrawlOptions:
+    keywords: tuple[str, ...] = ()
+    limit: int | None = None
+    replay: Path | None = None
+    record: Path | None = None
+    trigger: str = "manual"
+
+
+@dataclass(frozen=True, slots=True)
+class CrawlProgress:
+    pages: int
+    stories: int
+
+
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    """The closing figures of a run; new + duplicate + unmatched + failed = stories."""
+
+    run_id: int
+    source: str
+    status: str
+    pages: int
+    new: int
+    duplicate: int
+    unmatched: int
+    failed: int
+    matched: int
+    errors: tuple[str, ...]
+
+    @property
+    def stories(self) -> int:
+        return self.new + self.duplicate + self.unmatched + self.failed
+
+
+def ensure_reactor() -> None:
+    """Install the asyncio reactor once per process (a Twisted reactor can never be restarted)."""
+    if not is_reactor_installed():
+        install_reactor(ASYNCIO_REACTOR)
+
+
+def run_in_reactor(main: Callable[[], Awaitable[T]]) -> T:
+    """Run `main` on the asyncio reactor and return its result; the CLI's one call per process."""
+    ensure_reactor()
+    from twisted.internet import defer
+    from twisted.internet import reactor as installed_reactor
+    from twisted.python.failure import Failure
+
+    reactor: Any = installed_reactor  # the module attribute is typed as the bare interface
+    outcome: list[T | Failure] = []
+
+    def finish(result: T | Failure) -> None:
+        outcome.append(result)
+        reactor.stop()
+
+    def begin() -> None:
+        defer.Deferred.fromFuture(asyncio.ensure_future(main())).addBoth(finish)
+
+    reactor.callWhenRunning(begin)
+    reactor.run(installSignalHandlers=False)
+    result = outcome[0]
+    if isinstance(result, Failure):
+        result.raiseException()
+    return result
+
+
+class CrawlService:
+    """One `AsyncCrawlerRunner` for the life of the process: the CLI and the daemon both use it."""
+
+    def __init__(self, config: Config, database: Database) -> None:
+        ensure_reactor()
+        self.config = config
+        self.database = database
+        self.runner = AsyncCrawlerRunner(Settings({"TWISTED_REACTOR": ASYNCIO_REACTOR}))
+        self.leases = Leases(database)
+
+    async def crawl(
+        self,
+        source: str,
+        options: CrawlOptions = CrawlOptions(),
+        on_progress: Callable[[CrawlProgress], None] | None = None,
+    ) -> RunSummary:
+        """Crawl `source` once and return the run's figures; the run row is always closed."""
+        from spiders import spider_for_family
+
+        source_config = self.config.source(source)
+        if not source_config.enabled and options.trigger == "schedule":
+            raise SourceError(f"source {source!r} is disabled")
+        spider_class = spider_for_family(source_config.family)
+        with self._exclusive_run(source):
+            run_id = self._open_run(source, options.trigger)
+            crawler = Crawler(spider_class, Settings(self._settings(run_id, options)))
+            # Live objects go in after construction: the Crawler deep-copies the settings it is given.
+            crawler.settings.set("PANTAU_CONFIG", self.config)
+            crawler.settings.set("PANTAU_DATABASE", self.database)
+            _watch_progress(crawler, on_progress)
+            status = "failed"
+            crashed: str | None = None
+            heartbeat = asyncio.ensure_future(self._keep_alive(source, run_id))
+            try:
+                await self.runner.crawl(
+                    crawler,
+                    source_name=source,
+                    source=source_config,
+                    config=self.config,
+                    keywords=options.keywords,
+                )
+                status = _status_from(crawler)
+            except asyncio.CancelledError:
+                status = "aborted"
+                raise
+            except Exception as error:
+                crashed = f"{type(error).__name__}: {error}"
+                log.exception("crawl of %s crashed", source)
+            finally:
+                heartbeat.cancel()
+                summary = self._close_run(run_id, source, status, crawler, crashed)
+            return summary
+
+    def abandon_orphaned_runs(self) -> int:
+        """Close the `running` rows that no live process is crawling (killed, or the machine died)."""
+        now = datetime.now(UTC)
+        with self.database.session() as session:
+            running = session.execute(
+                select(CrawlRun.id, Source.name).join(Source).where(CrawlRun.status == "running")
+            ).all()
+        orphaned = [run_id for run_id, name in running if self.leases.current(run_lease(name)) is None]
+        if orphaned:
+            with self.database.session() as session:
+                session.execute(
+                    update(CrawlRun)
+                    .where(CrawlRun.id.in_(orphaned), CrawlRun.status == "running")
+                    .values(status="abandoned", finished_at=now)
+                )
+        return len(orphaned)
+
+    @contextmanager
+    def _exclusive_run(self, source: str) -> Iterator[None]:
+        """Hold the source's run lease, or refuse: two runs of one source never overlap."""
+        lease = run_lease(source)
+        if not self.leases.acquire(lease, RUN_LEASE_TTL):
+            holder = self.leases.current(lease)
+            by = f" by {holder.process}" if holder else ""
+            raise SourceBusyError(f"source {source!r} is being crawled{by}; try again when that run ends")
+        try:
+            yield
+        finally:
+            self.leases.release(lease)
+
+    async def _keep_alive(self, source: str, run_id: int) -> None:
+        """Renew the run lease and the run's heartbeat while the crawl goes on."""
+        lease = run_lease(source)
+        while True:
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+            if not self.leases.renew(lease, RUN_LEASE_TTL):
+                log.warning("run %d lost its lease %s", run_id, lease)
+            with self.database.session() as session:
+                session.execute(
+                    update(CrawlRun).where(CrawlRun.id == run_id).values(heartbeat_at=datetime.now(UTC))
+                )
+
+    def _settings(self, run_id: int, options: CrawlOptions) -> dict[str, Any]:
+        crawl = self.config.crawl
+        middlewares: dict[str, int | None] = {
+            "crawler.middlewares.SeenStoryFilter": 90,
+            "crawler.middlewares.ConditionalGetMiddleware": 580,
+            "crawler.middlewares.BackoffRetryMiddleware": 550,
+            "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+            "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
+        }
+        if options.replay is not None:
+            middlewares["crawler.replay.WarcReplayMiddleware"] = 960
+        if options.record is not None:
+            middlewares["crawler.replay.WarcRecordMiddleware"] = 950
+        return {
+            "BOT_NAME": "pantau",
+            "TWISTED_REACTOR": ASYNCIO_REACTOR,
+            "USER_AGENT": crawl.user_agent,
+            "ROBOTSTXT_OBEY": crawl.obey_robots_txt,
+            "CONCURRENT_REQUESTS": 16,
+            "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.concurrency_per_domain,
+            "AUTOTHROTTLE_ENABLED": crawl.autothrottle and options.replay is None,
+            "AUTOTHROTTLE_TARGET_CONCURRENCY": float(crawl.concurrency_per_domain),
+            "DOWNLOAD_DELAY": 0 if options.replay else crawl.download_delay_seconds,
+            "DOWNLOAD_TIMEOUT": crawl.download_timeout_seconds,
+            "DOWNLOAD_MAXSIZE": crawl.max_response_bytes,
+            "DOWNLOAD_WARNSIZE": crawl.max_response_bytes // 2,
+            "RETRY_TIMES": crawl.retry_times,
+            "RETRY_HTTP_CODES": [429, 500, 502, 503, 504, 522, 524, 408],
+            "PANTAU_RETRY_BASE_DELAY": crawl.retry_backoff_seconds,
+            "COOKIES_ENABLED": False,
+            "TELNETCONSOLE_ENABLED": False,
+            "LOG_ENABLED": True,
+            "LOG_LEVEL": "WARNING",
+            "CLOSESPIDER_ITEMCOUNT": options.limit or 0,
+            # Scrapy starts this many tasks per response; a story page yields one item.
+            "CONCURRENT_ITEMS": 8,
+            "DOWNLOADER_MIDDLEWARES": middlewares,
+            "ITEM_PIPELINES": {
+                "crawler.pipelines.ExtractStage": 100,
+                "crawler.pipelines.MatchStage": 200,
+                "crawler.pipelines.StoreStage": 300,
+            },
+            "PANTAU_RUN_ID": run_id,
+            "PANTAU_REPLAY": str(options.replay) if options.replay else None,
+            "PANTAU_RECORD": str(options.record) if options.record else None,
+        }
+
+    def _open_run(self, source: str, trigger: str) -> int:
+        now = datetime.now(UTC)
+        with self.database.session() as session:
+            source_row_id = source_id(session, source, self.config)
+            # We hold the source's run lease, so a run still marked running belonged to a dead process.
+            session.execute(
+                update(CrawlRun)
+                .where(CrawlRun.source_id == source_row_id, CrawlRun.status == "running")
+                .values(status="abandoned", finished_at=now)
+            )
+            run = CrawlRun(
+                source_id=source_row_id,
+                trigger=trigger,
+                status="running",
+                started_at=now,
+                heartbeat_at=now,
+                owner=f"{socket.gethostname()}:{os.getpid()}",
+            )
+            session.add(run)
+            session.flush()
+            return run.id
+
+    def _close_run(
+        self, run_id: int, source: str, status: str, crawler: Crawler, crashed: str | None
+    ) -> RunSummary:
+        stats = crawler.stats.get_stats() if crawler.stats else {}
+        errors = _errors_from(stats)
+        if crashed:
+            errors.insert(0, crashed)
+        with self.database.session() as session:
+            run = session.get_one(CrawlRun, run_id)
+            run.status = status
+            run.finished_at = datetime.now(UTC)
+            run.pages_fetched = int(stats.get("response_received_count", 0))
+            run.errors = errors + list(run.errors)
+            record_health(session, run.source_id, assess_run(stats, status, crashed))
+            return RunSummary(
+                run_id=run_id,
+                source=source,
+                status=status,
+                pages=run.pages_fetched,
+                new=run.items_new,
+                duplicate=run.items_duplicate,
+                unmatched=run.items_unmatched,
+                failed=run.items_failed,
+                matched=run.items_matched,
+                errors=tuple(run.errors),
+            )
+
+
+def _watch_progress(crawler: Crawler, on_progress: Callable[[CrawlProgress], None] | None) -> None:
+    if on_progress is None:
+        return
+    counts = {"pages": 0, "stories": 0}
+
+    def report(key: str) -> Callable[..., None]:
+        def handler(*_: Any, **__: Any) -> None:
+            counts[key] += 1
+            on_progress(CrawlProgress(pages=counts["pages"], stories=counts["stories"]))
+
+        return handler
+
+    # weak=False: the crawler's dispatcher would otherwise drop these closures at once.
+    crawler.signals.connect(report("pages"), signal=signals.response_received, weak=False)
+    story_seen = report("stories")
+    crawler.signals.connect(story_seen, signal=signals.item_scraped, weak=False)
+    crawler.signals.connect(story_seen, signal=signals.item_dropped, weak=False)
+
+
+def _status_from(crawler: Crawler) -> str:
+    reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
+    if reason in ("finished", "closespider_itemcount"):
+        return "succeeded"
+    return "aborted" if reason == "shutdown" else "failed"
+
+
+def _errors_from(stats: dict[str, Any]) -> list[str]:
+    """One line per kind of error the crawl met, from Scrapy's own counters."""
+    errors = []
+    for key, value in sorted(stats.items()):
+        kind = key.rsplit("/", 1)[-1]
+        if key.startswith("downloader/exception_type_count/") and not kind.endswith("IgnoreRequest"):
+            errors.append(f"{value} × {kind.rsplit('.', 1)[-1]}")
+        elif key.startswith("downloader/response_status_count/") and kind[0] in "45":
+            # A missing robots.txt means "everything allowed", not an error.
+            failed = value - stats.get(f"robotstxt/response_status_count/{kind}", 0)
+            if failed:
+                errors.append(f"{failed} × HTTP {kind}")
+        elif key.startswith("spider_exceptions/"):
+            errors.append(f"{value} × spider error {kind}")
+        elif key == "retry/max_reached":
+            errors.append(f"{value} × gave up after retries")
+    return errors

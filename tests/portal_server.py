@@ -1,0 +1,90 @@
+"""A real HTTP server on 127.0.0.1 that plays portals: it answers as a forward proxy for http:// URLs.
+
+Crawls in tests set `http_proxy` to it, so spiders request real portal URLs
+(http://www.rmollampung.id/...) and every byte still travels over loopback.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+
+@dataclass
+class Route:
+    """What the server answers for one URL; `statuses` are served in turn, the last one repeating."""
+
+    body: bytes = b""
+    content_type: str = "text/html; charset=utf-8"
+    statuses: list[int] = field(default_factory=lambda: [200])
+    headers: dict[str, str] = field(default_factory=dict)
+    delay_seconds: float = 0.0
+    hits: int = 0
+
+
+class PortalServer:
+    def __init__(self) -> None:
+        self.routes: dict[str, Route] = {}
+        self.requests: list[tuple[str, str]] = []
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def proxy_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def route(self, url: str, route: Route) -> None:
+        self.routes[url] = route
+
+    def __enter__(self) -> PortalServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                url = (
+                    self.path if self.path.startswith("http") else f"http://{self.headers['Host']}{self.path}"
+                )
+                server.requests.append(("GET", url))
+                route = server.routes.get(url) or server.routes.get(_without_query(url))
+                if route is None:
+                    self._answer(404, "text/plain", b"not found", {})
+                    return
+                status = route.statuses[min(route.hits, len(route.statuses) - 1)]
+                route.hits += 1
+                if route.delay_seconds:
+                    time.sleep(route.delay_seconds)
+                self._answer(status, route.content_type, route.body, route.headers)
+
+            def _answer(self, status: int, content_type: str, body: bytes, headers: dict[str, str]) -> None:
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", content_type)
+                    self.send_header("Content-Length", str(len(body)))
+                    for name, value in headers.items():
+                        self.send_header(name, value)
+                    self.end_headers()
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up (a timeout or a size limit): that is the point of the test
+
+            def log_message(self, *_: object) -> None:
+                pass
+
+        return Handler
+
+
+def _without_query(url: str) -> str:
+    return urlsplit(url)._replace(query="").geturl()

@@ -1,0 +1,163 @@
+"""Fetching over real HTTP on loopback: each kind of bad answer has its own clear, recorded outcome."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from crawler.store.db import open_database
+from crawler.store.models import CrawlRun, StoredArticle
+from tests.crawl_helpers import run_pantau
+from tests.portal_server import PortalServer, Route
+
+SITE = "http://www.rmollampung.id"
+CONFIG = """\
+storage:
+  url: sqlite:///unused.db
+seeds:
+  path: {seeds}
+crawl:
+  download_timeout_seconds: 1
+  retry_times: 1
+  retry_backoff_seconds: 0.1
+  max_response_bytes: 200000
+  autothrottle: false
+  download_delay_seconds: 0
+archive: all
+sources:
+  lampung:
+    family: rmol_regional
+    sites: [rmollampung.id]
+    listings: ["http://www.{{site}}/category/daerah"]
+    search_enabled: false
+watches:
+  - name: lampung
+    query: Lampung
+"""
+
+TOPICS = {
+    "berita-satu-jalan-rusak": "Jalan rusak di Lampung Timur dikeluhkan warga karena berlubang.",
+    "berita-dua-lambat-sekali": "Halaman ini terlalu lambat dijawab server.",
+    "berita-tiga-pindah-alamat": "Alamat lama ini dipindahkan ke alamat baru.",
+    "berita-tiga-alamat-baru": "Pelabuhan Bakauheni Lampung menambah kapal untuk arus mudik tahun ini.",
+    "berita-empat-hilang-entah": "Halaman ini sudah dihapus.",
+    "berita-lima-server-sibuk": "Harga kopi robusta Lampung Barat naik tajam menjelang musim panen raya.",
+    "berita-enam-sangat-besar": "Halaman ini terlalu besar.",
+    "berita-tujuh-salah-charset": "Ekspor kopi Lampung naik — kata Kepala Dinas — menjadi Rp1.000 triliun.",
+    "berita-delapan-gambar-saja": "",
+    "berita-sembilan-dilarang-robot": "Robots.txt melarang halaman ini.",
+}
+
+
+def article_page(slug: str, sentence: str) -> str:
+    title = slug.replace("-", " ").title()
+    paragraphs = "".join(
+        f"<p>{sentence} Paragraf ke-{n} menjelaskan {title} lebih rinci.</p>" for n in range(1, 5)
+    )
+    return f"""<!DOCTYPE html><html lang="id"><head><meta charset="utf-8"><title>{title}</title>
+<meta property="og:title" content="{title}">
+<meta property="article:published_time" content="2025-07-24T10:15:00+07:00"></head>
+<body><nav><a href="/">Beranda</a></nav><article><h1>{title}</h1>
+<div class="read-content">{paragraphs}</div></article><footer>RMOL Lampung</footer></body></html>"""
+
+
+def listing_page() -> str:
+    links = "".join(f'<h3 class="title"><a href="{SITE}/{slug}">{slug}</a></h3>' for slug in TOPICS)
+    return f"<html><body><div class='bussiness-items'>{links}</div></body></html>"
+
+
+@pytest.fixture
+def portal() -> Iterator[PortalServer]:
+    with PortalServer() as server:
+        robots = b"User-agent: *\nDisallow: /berita-sembilan-dilarang-robot\n"
+        server.route(f"{SITE}/robots.txt", Route(robots, content_type="text/plain"))
+        server.route(f"{SITE}/category/daerah", Route(listing_page().encode()))
+        for slug, sentence in TOPICS.items():
+            server.route(f"{SITE}/{slug}", Route(article_page(slug, sentence).encode()))
+        server.routes[f"{SITE}/berita-dua-lambat-sekali"].delay_seconds = 3
+        moved = Route(statuses=[301], headers={"Location": f"{SITE}/berita-tiga-alamat-baru"})
+        server.route(f"{SITE}/berita-tiga-pindah-alamat", moved)
+        server.routes[f"{SITE}/berita-empat-hilang-entah"].statuses = [404]
+        server.routes[f"{SITE}/berita-lima-server-sibuk"].statuses = [500, 200]
+        huge = article_page("berita-enam-sangat-besar", "Besar. " * 60_000)
+        server.route(f"{SITE}/berita-enam-sangat-besar", Route(huge.encode()))
+        server.routes[f"{SITE}/berita-tujuh-salah-charset"].content_type = "text/html; charset=iso-8859-1"
+        server.route(f"{SITE}/berita-delapan-gambar-saja", Route(b"\x89PNG\r\n\x1a\n" + bytes(200),
+                                                                content_type="image/png"))  # fmt: skip
+        yield server
+
+
+def test_every_bad_answer_has_its_own_recorded_outcome(portal: PortalServer, tmp_path: Path) -> None:
+    config = tmp_path / "pantau.yaml"
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    config.write_text(CONFIG.format(seeds=seeds), encoding="utf-8")
+    database_url = f"sqlite:///{tmp_path / 'pantau.db'}"
+
+    result = run_pantau("crawl", "lampung", config=config, database_url=database_url, proxy=portal.proxy_url)
+
+    database = open_database(database_url)
+    with database.session() as session:
+        run = session.scalars(select(CrawlRun)).one()
+        stored = {row.url: row for row in session.scalars(select(StoredArticle))}
+    assert result.returncode == 0, result.stderr
+    assert sorted(stored) == [
+        f"{SITE}/berita-lima-server-sibuk",
+        f"{SITE}/berita-satu-jalan-rusak",
+        f"{SITE}/berita-tiga-alamat-baru",
+        f"{SITE}/berita-tujuh-salah-charset",
+    ]
+    assert "— kata Kepala Dinas — menjadi Rp1.000 triliun" in (
+        stored[f"{SITE}/berita-tujuh-salah-charset"].body or ""
+    )
+    story_errors = sorted(error for error in run.errors if error.startswith("http"))
+    print(run.errors)
+    print(result.stderr[-6000:])
+    print(portal.requests)
+    assert story_errors == [
+        f"{SITE}/berita-delapan-gambar-saja: not an HTML page (image/png)",
+        f"{SITE}/berita-dua-lambat-sekali: timed out",
+        f"{SITE}/berita-empat-hilang-entah: HTTP 404",
+        f"{SITE}/berita-enam-sangat-besar: download cancelled: Expected to receive 1680697 bytes which is "
+        f"larger than download max size (200000) in request <GET {SITE}/berita-enam-sangat-besar>.",
+    ]
+    assert (run.status, run.items_new, run.items_duplicate, run.items_unmatched, run.items_failed) == (
+        "succeeded", 4, 0, 0, 4,
+    )  # fmt: skip
+    assert portal.routes[f"{SITE}/berita-lima-server-sibuk"].hits == 2
+    assert portal.routes[f"{SITE}/berita-sembilan-dilarang-robot"].hits == 0
+    assert "new" in result.stdout and "failed" in result.stdout
+
+
+def test_a_recorded_crawl_replays_to_the_same_stories_without_the_network(
+    portal: PortalServer, tmp_path: Path
+) -> None:
+    config = tmp_path / "pantau.yaml"
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    config.write_text(CONFIG.format(seeds=seeds), encoding="utf-8")
+    archive = tmp_path / "recorded.warc.gz"
+    live_url, replay_url = f"sqlite:///{tmp_path / 'live.db'}", f"sqlite:///{tmp_path / 'replay.db'}"
+
+    live = run_pantau("crawl", "lampung", "--record", str(archive), config=config, database_url=live_url,
+                      proxy=portal.proxy_url)  # fmt: skip
+    requests_served = len(portal.requests)
+    replayed = run_pantau(
+        "crawl", "lampung", "--replay", str(archive), config=config, database_url=replay_url
+    )
+
+    assert (live.returncode, replayed.returncode) == (0, 0), live.stderr + replayed.stderr
+    assert len(portal.requests) == requests_served
+    stories = []
+    for url in (live_url, replay_url):
+        database = open_database(url)
+        with database.session() as session:
+            stories.append(
+                sorted((row.url, row.title, row.body) for row in session.scalars(select(StoredArticle)))
+            )
+        database.dispose()
+    assert len(stories[0]) == 4
+    assert stories[1] == stories[0]

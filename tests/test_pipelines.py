@@ -1,0 +1,104 @@
+"""The pipeline stages on both databases: every story counts once, by its final outcome."""
+
+from __future__ import annotations
+
+import pytest
+from scrapy.exceptions import DropItem
+from sqlalchemy import select
+
+from crawler.config import Config
+from crawler.items import CandidateStory
+from crawler.matching import WatchSet
+from crawler.pipelines import ExtractStage, MatchStage, StoreStage, source_id
+from crawler.store.db import Database
+from crawler.store.models import AlertOutbox, CrawlRun, StoredArticle
+from tests.conftest import FIXTURES
+from tests.crawl_helpers import settle
+
+RMOL = FIXTURES / "replay" / "rmol"
+KORUT_URL = "https://rmol.id/dunia/read/2025/11/21/687402/korea-utara-kirim-ribuan-insinyur-militer"
+POLITIK_URL = "https://rmol.id/politik/read/2025/11/19/687311/komisi-ii-dpr-minta-kpu"
+
+
+def _run(database: Database, config: Config) -> int:
+    with database.session() as session:
+        run = CrawlRun(source_id=source_id(session, "rmol", config))
+        session.add(run)
+        session.flush()
+        return run.id
+
+
+def _process(story: CandidateStory, config: Config, database: Database, run_id: int) -> CandidateStory:
+    watches = WatchSet.from_config(config)
+    for stage in (
+        ExtractStage(config, watches, workers=0),
+        MatchStage(watches),
+        StoreStage(config, database, run_id),
+    ):
+        story = settle(stage.process_item(story))
+    return story
+
+
+def _page(name: str) -> str:
+    return (RMOL / name).read_text(encoding="utf-8")
+
+
+def _counts(database: Database, run_id: int) -> tuple[int, int, int, int, int]:
+    with database.session() as session:
+        run = session.get_one(CrawlRun, run_id)
+        return run.items_new, run.items_duplicate, run.items_unmatched, run.items_failed, run.items_matched
+
+
+def test_a_matching_new_story_is_stored_whole_with_its_match_and_an_alert(
+    database: Database, default_config: Config
+) -> None:
+    run_id = _run(database, default_config)
+    story = _process(CandidateStory(KORUT_URL, "rmol", [_page("dunia-2025-korut-insinyur.html")]),
+                     default_config, database, run_id)  # fmt: skip
+    assert [match.watch for match in story.matches] == ["korea-utara-rusia"]
+    assert _counts(database, run_id) == (1, 0, 0, 0, 1)
+    with database.session() as session:
+        row = session.scalars(select(StoredArticle)).one()
+        assert (row.verdict, row.body is not None, row.crawl_run_id) == ("new", True, run_id)
+        assert session.scalars(select(AlertOutbox.channel)).all() == ["console"]
+
+
+def test_a_story_no_watch_can_match_is_stored_as_seen_without_extraction(
+    database: Database, default_config: Config
+) -> None:
+    run_id = _run(database, default_config)
+    page = (FIXTURES / "articles" / "rmol" / "politik-desktop-2025.html").read_text(encoding="utf-8")
+    story = _process(CandidateStory(POLITIK_URL, "rmol", [page]), default_config, database, run_id)
+    assert story.skipped_extraction is True
+    assert _counts(database, run_id) == (0, 0, 1, 0, 0)
+    with database.session() as session:
+        row = session.scalars(select(StoredArticle)).one()
+        assert (row.title, row.body, row.published_at is not None) == (
+            "Komisi II DPR Minta KPU Segera Tuntaskan Aturan Teknis Pilkada Ulang", None, True,
+        )  # fmt: skip
+
+
+def test_the_same_story_reached_twice_is_one_row_and_one_duplicate(
+    database: Database, default_config: Config
+) -> None:
+    run_id = _run(database, default_config)
+    page = _page("dunia-2025-korut-insinyur.html")
+    _process(CandidateStory(KORUT_URL, "rmol", [page]), default_config, database, run_id)
+    amp_url = "https://rmol.id/amp/2025/11/21/687402/korea-utara-kirim-ribuan-insinyur-militer"
+    _process(CandidateStory(amp_url, "rmol", [page]), default_config, database, run_id)
+    assert _counts(database, run_id) == (1, 1, 0, 0, 2)
+    with database.session() as session:
+        assert len(session.scalars(select(StoredArticle)).all()) == 1
+        assert len(session.scalars(select(AlertOutbox)).all()) == 1
+
+
+def test_a_failed_story_counts_once_and_its_cause_is_listed_on_the_run(
+    database: Database, default_config: Config
+) -> None:
+    run_id = _run(database, default_config)
+    with pytest.raises(DropItem, match="HTTP 404"):
+        _process(CandidateStory(KORUT_URL, "rmol", [], failure="HTTP 404"), default_config, database, run_id)
+    assert _counts(database, run_id) == (0, 0, 0, 1, 0)
+    with database.session() as session:
+        assert session.get_one(CrawlRun, run_id).errors == [f"{KORUT_URL}: HTTP 404"]
+        assert session.scalars(select(StoredArticle)).all() == []

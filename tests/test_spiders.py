@@ -1,0 +1,265 @@
+"""Spider callbacks on real and fixture pages: what each family discovers, and how it pages."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scrapy import Request
+from scrapy.http import HtmlResponse, Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from crawler.canonical import canonical_url
+from crawler.config import Config, load_config
+from crawler.extract import WIB
+from crawler.items import CandidateStory
+from crawler.middlewares import PAGE_OF, STORY, StoredStories
+from spiders import spider_for_family
+from spiders.base import FALLBACK, PortalSpider
+from tests.conftest import FIXTURES
+
+DISCOVERY = FIXTURES / "discovery"
+BISNIS_REPLAY = FIXTURES / "replay" / "bisnis"
+ARTICLES = FIXTURES / "articles"
+KJU = "https://kabar24.bisnis.com/read/20230913/19/1694663/kim-jong-un-sebut-rusia-bakal-menang-dalam-perang-di-ukraina"
+TODAY = datetime(2025, 7, 26, 9, 0, tzinfo=UTC)
+
+CONFIG = """\
+crawl:
+  lookback_days: {lookback_days}
+  max_pages_per_listing: 3
+sources:
+  rmol: {{family: rmol, sites: [rmol.id]}}
+  bisnis: {{family: bisnis, sites: [bisnis.com]}}
+  regional: {{family: rmol_regional, sites: [rmollampung.id, rmoljatim.id]}}
+  regional_wordpress_search:
+    family: rmol_regional
+    sites: [rmollampung.id]
+    search: "https://www.{{site}}/?s={{query}}"
+watches:
+  - name: korea
+    query: '"Korea Utara" AND Rusia AND NOT hoaks'
+  - name: beras
+    query: beras OR "garis kemiskinan"
+    sources: [regional]
+"""
+
+
+class FixedStore(StoredStories):
+    """Stored canonical URLs as a set: the spider only asks which of a page's stories are stored."""
+
+    def __init__(self, stored: Iterable[str] = ()) -> None:
+        super().__init__(None)
+        self.stored = set(stored)
+
+    def among(self, keys: Iterable[str]) -> set[str]:
+        return self.stored & set(keys)
+
+
+def make_config(tmp_path: Path, lookback_days: float = 2) -> Config:
+    path = tmp_path / "pantau.yaml"
+    path.write_text(CONFIG.format(lookback_days=lookback_days), encoding="utf-8")
+    return load_config(path)
+
+
+def make_spider(config: Config, source: str, stored: Iterable[str] = (), **kwargs: Any) -> PortalSpider:
+    spider_class = spider_for_family(config.sources[source].family)
+    return spider_class(
+        source_name=source,
+        source=config.sources[source],
+        config=config,
+        stored_stories=FixedStore(stored),
+        now=TODAY,
+        **kwargs,
+    )
+
+
+def page(url: str, path: Path, **cb_kwargs: Any) -> HtmlResponse:
+    return HtmlResponse(url, body=path.read_bytes(), request=Request(url, cb_kwargs=cb_kwargs))
+
+
+def requests_of(outputs: Iterable[Any]) -> list[Request]:
+    return [output for output in outputs if isinstance(output, Request)]
+
+
+def test_search_keywords_are_the_watch_terms_that_apply_to_the_source_plus_given_ones(tmp_path: Path) -> None:
+    config = make_config(tmp_path)
+    assert make_spider(config, "bisnis", keywords=["IHSG"]).keywords == ("IHSG", "Korea Utara", "Rusia")
+    assert make_spider(config, "regional").keywords == ("Korea Utara", "Rusia", "beras", "garis kemiskinan")
+
+
+def test_start_requests_feeds_sitemaps_listings_and_one_search_per_keyword(tmp_path: Path) -> None:
+    spider = make_spider(make_config(tmp_path), "bisnis")
+
+    async def start_urls() -> list[str]:
+        return [request.url async for request in spider.start()]
+
+    urls = asyncio.run(start_urls())
+    assert urls == [
+        "https://rss.bisnis.com/",
+        "https://www.bisnis.com/sitemap-news.xml",
+        "https://www.bisnis.com/index?categoryId=0&type=indeks&page=1",
+        "https://search.bisnis.com/?q=Korea+Utara&page=1",
+        "https://search.bisnis.com/?q=Rusia&page=1",
+    ]
+
+
+def test_real_regional_listing_yields_its_fifteen_cards_with_their_dates(tmp_path: Path) -> None:
+    spider = make_spider(make_config(tmp_path), "regional")
+    listing = page(
+        "https://www.rmollampung.id/category/daerah", DISCOVERY / "rmollampung_category_daerah_2025-07.html"
+    )
+    entries = spider.listing_entries(listing)
+    assert len(entries) == 15
+    assert (
+        entries[0].url
+        == "https://www.rmollampung.id/garis-kemiskinan-lampung-naik-beras-jadi-penyumbang-terbesar"
+    )
+    assert entries[0].title == "Garis Kemiskinan Lampung Naik, Beras Jadi Penyumbang Terbesar"
+    assert entries[0].published_at == datetime(2025, 7, 25, tzinfo=WIB)
+    assert entries[-1].published_at == datetime(2025, 7, 23, tzinfo=WIB)
+
+
+def test_regional_listing_pages_on_while_within_the_window_and_stops_past_it(tmp_path: Path) -> None:
+    listing = page(
+        "https://www.rmollampung.id/category/daerah", DISCOVERY / "rmollampung_category_daerah_2025-07.html"
+    )
+    # The cards reach back to 23 July: a window from 22 July goes on to page 2, one from 24 July stops.
+    wide = requests_of(make_spider(make_config(tmp_path, lookback_days=4), "regional").parse_listing(listing))
+    narrow = requests_of(
+        make_spider(make_config(tmp_path, lookback_days=2), "regional").parse_listing(listing)
+    )
+    assert [r.url for r in wide if r.callback.__name__ == "parse_listing"] == [
+        "https://www.rmollampung.id/category/daerah?page=2"
+    ]
+    assert [r for r in narrow if r.callback.__name__ == "parse_listing"] == []
+    assert len([r for r in narrow if r.meta.get(STORY)]) == 15
+
+
+def test_a_listing_page_whose_stories_are_all_stored_is_not_fetched_again_nor_paged(tmp_path: Path) -> None:
+    config = make_config(tmp_path, lookback_days=30)
+    listing = page(
+        "https://www.rmollampung.id/category/daerah", DISCOVERY / "rmollampung_category_daerah_2025-07.html"
+    )
+    announced = [entry.url for entry in make_spider(config, "regional").listing_entries(listing)]
+    spider = make_spider(config, "regional", stored=[canonical_url(url) for url in announced])
+    # No stored story is requested again, and page 2 is not read.
+    assert requests_of(spider.parse_listing(listing)) == []
+    assert len(announced) == 15
+
+
+def test_a_search_answered_with_the_home_page_is_ignored(tmp_path: Path) -> None:
+    """rmollampung.id answers `?s=` with its home page and HTTP 200 (portals.md §1.5)."""
+    spider = make_spider(make_config(tmp_path), "regional_wordpress_search")
+    home = page("https://www.rmollampung.id/?s=beras", DISCOVERY / "rmollampung_home_2025-07.html")
+    assert list(spider.parse_listing(home, via="search", query="beras")) == []
+
+
+def test_a_search_page_that_echoes_the_query_is_read(tmp_path: Path) -> None:
+    spider = make_spider(make_config(tmp_path), "regional")
+    url = "https://www.rmollampung.id/cari?q=kemiskinan"
+    results = page(url, FIXTURES / "replay" / "rmol_regional" / "lampung-cari-kemiskinan.html")
+    found = [
+        request.url
+        for request in requests_of(spider.parse_listing(results, via="search", query="kemiskinan"))
+    ]
+    # The search of one network site lists stories of another: both are sources of this spider.
+    assert found == [
+        "https://www.rmollampung.id/kemiskinan-lampung-turun-jadi-10-persen-tapi-ketimpangan-menguat-di-desa",
+        "https://www.rmoljatim.id/pemerintah-targetkan-swasembada-garam-tahun-2027",
+    ]
+
+
+def test_bisnis_search_links_are_unwrapped_and_each_story_requested_once(tmp_path: Path) -> None:
+    spider = make_spider(make_config(tmp_path), "bisnis")
+    korea = page("https://search.bisnis.com/?q=Korea+Utara&page=1", BISNIS_REPLAY / "search-korea-utara.html")
+    rusia = page("https://search.bisnis.com/?q=Rusia&page=1", BISNIS_REPLAY / "search-rusia.html")
+    first = requests_of(spider.parse_listing(korea, via="search", query="Korea Utara"))
+    second = requests_of(spider.parse_listing(rusia, via="search", query="Rusia"))
+    assert [request.url for request in first] == [f"{KJU}?page=all"]
+    assert first[0].meta[FALLBACK] == KJU
+    assert first[0].cb_kwargs["listing_published_at"] == datetime(2023, 9, 13, tzinfo=WIB)
+    assert second == []
+
+
+def test_bisnis_index_pages_up_to_its_total_and_skips_video(tmp_path: Path) -> None:
+    spider = make_spider(make_config(tmp_path, lookback_days=800), "bisnis")
+    first = page(
+        "https://www.bisnis.com/index?categoryId=0&type=indeks&page=1", BISNIS_REPLAY / "index-p1.html"
+    )
+    last = page(
+        "https://www.bisnis.com/index?categoryId=0&type=indeks&page=2", BISNIS_REPLAY / "index-p2.html"
+    )
+    assert [request.url for request in requests_of(spider.parse_listing(first))] == [
+        "https://market.bisnis.com/read/20251115/7/1929031/bei-berencana-naikkan-free-float-saham-menjadi-10?page=all",
+        "https://premium.bisnis.com/read/20251114/648/1928795/menakar-daya-tahan-emiten-batu-bara-di-tengah-koreksi-harga?page=all",
+        "https://www.bisnis.com/index?categoryId=0&type=indeks&page=2",
+    ]
+    assert [request.url for request in requests_of(spider.parse_listing(last, page=2))] == [f"{KJU}?page=all"]
+
+
+def test_bisnis_story_served_whole_by_page_all_is_one_page(tmp_path: Path) -> None:
+    spider = make_spider(make_config(tmp_path), "bisnis")
+    whole = page(f"{KJU}?page=all", ARTICLES / "bisnis" / "kim-jong-un-all.html")
+    [story] = spider.parse_story(whole, listing_title="", listing_published_at=None, via="feed")
+    assert isinstance(story, CandidateStory)
+    assert (story.url, len(story.pages)) == (KJU, 1)
+
+
+def test_bisnis_story_whose_page_all_is_ignored_is_walked_page_by_page(tmp_path: Path) -> None:
+    spider = make_spider(make_config(tmp_path), "bisnis")
+    first = page(f"{KJU}?page=all", ARTICLES / "bisnis" / "kim-jong-un-p1.html")
+    [following] = spider.parse_story(first, listing_title="t", listing_published_at=None, via="feed")
+    assert isinstance(following, Request)
+    assert (following.url, following.meta[PAGE_OF]) == (f"{KJU}/2", KJU)
+    second = HtmlResponse(
+        following.url,
+        body=(ARTICLES / "bisnis" / "kim-jong-un-p2.html").read_bytes(),
+        request=following,
+    )
+    [story] = following.callback(second, **following.cb_kwargs)
+    assert isinstance(story, CandidateStory)
+    assert (story.url, story.listing_title, len(story.pages)) == (KJU, "t", 2)
+    assert story.pages[1] == (ARTICLES / "bisnis" / "kim-jong-un-p2.html").read_text(encoding="utf-8")
+
+
+def test_bisnis_story_whose_page_all_is_refused_is_fetched_plainly(tmp_path: Path) -> None:
+    spider = make_spider(make_config(tmp_path), "bisnis")
+    request = Request(f"{KJU}?page=all", meta={STORY: True, FALLBACK: KJU}, cb_kwargs={"via": "feed"})
+    refused = Response(request.url, status=404, request=request)
+    failure = Failure(HttpError(refused, "Ignoring non-200 response"))
+    failure.request = request  # type: ignore[attr-defined]
+    [retry] = spider.story_failed(failure)
+    assert isinstance(retry, Request)
+    assert (retry.url, retry.dont_filter, FALLBACK in retry.meta) == (KJU, True, False)
+    # The plain URL failing too is a failed story, recorded once under the story's own URL.
+    failure = Failure(HttpError(Response(KJU, status=404, request=retry), "Ignoring non-200 response"))
+    failure.request = retry  # type: ignore[attr-defined]
+    [failed] = spider.story_failed(failure)
+    assert isinstance(failed, CandidateStory)
+    assert (failed.url, failed.failure) == (KJU, "HTTP 404")
+
+
+@pytest.mark.parametrize(
+    ("source", "url", "is_story"),
+    [
+        ("rmol", "https://rmol.id/politik/read/2025/11/19/687311/komisi-ii", True),
+        ("rmol", "https://dunia.rmol.id/read/2022/09/06/546353/intelijen-as", True),
+        ("rmol", "https://rmol.id/amp/2025/11/19/687311/komisi-ii", True),
+        ("rmol", "https://rmol.id/politik", False),
+        ("bisnis", "https://ekonomi.bisnis.com/read/20251114/9/1928702/harga-beras", True),
+        ("bisnis", "https://video.bisnis.com/read/20251115/603/1929040/video-ihsg", False),
+        ("bisnis", "https://infografik.bisnis.com/read/20251115/547/1929041/infografik", False),
+        ("bisnis", "https://www.bisnis.com/index?categoryId=0", False),
+        ("regional", "https://rmollampung.id/garis-kemiskinan-lampung-naik", True),
+        ("regional", "https://www.rmollampung.id/category/daerah-dan-kota-lain", False),
+        ("regional", "https://www.rmolsumut.id/berita-dari-situs-lain-juga", False),
+    ],
+)
+def test_story_urls_of_each_family(tmp_path: Path, source: str, url: str, is_story: bool) -> None:
+    assert make_spider(make_config(tmp_path), source).is_story(url) is is_story

@@ -1,0 +1,189 @@
+"""Source health from a run's counters, and conditional GET of listing pages, over real loopback HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scrapy import Request
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+from scrapy.utils.test import get_crawler
+from sqlalchemy import select
+
+from crawler.health import Health, assess_run
+from crawler.middlewares import STORY, ConditionalGetMiddleware
+from crawler.store.db import Database
+from crawler.store.models import CrawlRun, FetchValidator, Source
+from tests.crawl_helpers import run_pantau
+from tests.portal_server import PortalServer, Route
+
+SITE = "http://www.rmolbanten.com"
+LISTING = f"{SITE}/category/daerah"
+STORY_URL = f"{SITE}/harga-cabai-di-serang-naik-jelang-akhir-tahun"
+CONFIG = """\
+storage:
+  url: sqlite:///unused.db
+seeds:
+  path: {seeds}
+crawl:
+  retry_times: 0
+  autothrottle: false
+  download_delay_seconds: 0
+archive: all
+sources:
+  banten:
+    family: rmol_regional
+    sites: [rmolbanten.com]
+    listings: ["http://www.{{site}}/category/daerah"]
+    search_enabled: false
+"""
+STORY_PAGE = b"""<!DOCTYPE html><html lang="id"><head><meta charset="utf-8">
+<title>Harga Cabai di Serang Naik Jelang Akhir Tahun - RMOLBANTEN.COM</title></head><body>
+<div class="post-content"><h1 class="title">Harga Cabai di Serang Naik Jelang Akhir Tahun</h1>
+<span class="text-body-tertiary d-inline-block me-3">Senin, 17 November 2025 | 09:30 WIB</span></div>
+<div class="post-text read-content"><p>Harga cabai rawit di pasar tradisional Kota Serang naik menjadi
+Rp80.000 per kilogram menjelang akhir tahun.</p><p>Pedagang menyebut pasokan dari Lampung berkurang.</p></div>
+</body></html>"""
+LISTING_PAGE = f"""<html><body><div class="bussiness-items"><div class="bussiness-post-item">
+<div class="bussiness-post-content"><h3 class="title"><a href="{STORY_URL}">Harga Cabai Naik</a></h3>
+<span><a href="#"><i class="far fa-clock"></i> Senin, 17 November 2025</a></span></div></div></div>
+</body></html>""".encode()
+
+
+@pytest.mark.parametrize(
+    ("stats", "status", "health"),
+    [
+        ({"pantau/listing_pages": 3, "pantau/stories_read": 4}, "succeeded", Health("healthy")),
+        (
+            {"downloader/response_status_count/403": 5, "response_received_count": 5},
+            "succeeded",
+            Health("blocked", "the portal answered 403 Forbidden to 5 requests"),
+        ),
+        (
+            {"downloader/response_status_count/403": 1, "robotstxt/response_status_count/403": 1},
+            "succeeded",
+            Health("healthy"),
+        ),
+        (
+            {"pantau/listing_pages": 2, "pantau/listing_pages_empty": 2},
+            "succeeded",
+            Health("unhealthy", "its listings yielded no stories (2 pages read)"),
+        ),
+        (
+            {"pantau/stories_read": 4, "pantau/missing/published_at": 4, "pantau/missing/body": 4},
+            "succeeded",
+            Health("unhealthy", "none of its 4 stories yielded a body or date"),
+        ),
+        (
+            {"pantau/stories_read": 4, "pantau/missing/title": 2, "pantau/listing_cards_missing": 1},
+            "succeeded",
+            Health(
+                "degraded",
+                "2 of 4 stories yielded no title; the listing card selector found nothing on 1 pages",
+            ),
+        ),
+        (
+            {"pantau/stories_read": 4, "pantau/missing/title": 1},
+            "succeeded",
+            Health("healthy"),
+        ),
+        (
+            {"pantau/search_not_search_page": 3},
+            "succeeded",
+            Health("degraded", "3 search requests were answered with a page that is not a search page"),
+        ),
+        ({}, "aborted", Health("unknown", "the last run was aborted before it finished")),
+    ],
+)
+def test_run_health(stats: dict[str, Any], status: str, health: Health) -> None:
+    assert assess_run(stats, status) == health
+
+
+def test_a_crash_is_unhealthy_with_its_cause() -> None:
+    assert assess_run({}, "failed", "OperationalError: disk full") == Health(
+        "unhealthy", "the run crashed: OperationalError: disk full"
+    )
+
+
+def test_listing_requests_carry_the_validators_of_the_last_finished_run(sqlite_database: Database) -> None:
+    crawler = get_crawler()
+    crawler.settings.frozen = False  # a live database cannot go through the deep copy of settings
+    crawler.settings.set("PANTAU_DATABASE", sqlite_database)
+    first = ConditionalGetMiddleware.from_crawler(crawler)
+    request = Request(LISTING)
+    first.process_request(request)
+    assert (request.headers.get("If-None-Match"), request.headers.get("If-Modified-Since")) == (None, None)
+    headers = {"ETag": '"v1"', "Last-Modified": "Mon, 17 Nov 2025 02:30:00 GMT"}
+    first.process_response(request, Response(LISTING, status=200, headers=headers, request=request))
+    first.save("shutdown")  # an unfinished run keeps nothing
+    with sqlite_database.session() as session:
+        assert session.scalars(select(FetchValidator)).all() == []
+    first.save("finished")
+
+    second = ConditionalGetMiddleware.from_crawler(crawler)
+    listing, story = Request(LISTING), Request(STORY_URL, meta={STORY: True})
+    second.process_request(listing)
+    second.process_request(story)
+    assert (listing.headers.get("If-None-Match"), listing.headers.get("If-Modified-Since")) == (
+        b'"v1"',
+        b"Mon, 17 Nov 2025 02:30:00 GMT",
+    )
+    assert story.headers.get("If-None-Match") is None
+    with pytest.raises(IgnoreRequest, match="not modified since the last run"):
+        second.process_response(listing, Response(LISTING, status=304, request=listing))
+
+
+@pytest.fixture
+def portal() -> Iterator[PortalServer]:
+    with PortalServer() as server:
+        server.route(f"{SITE}/robots.txt", Route(b"User-agent: *\nAllow: /\n", content_type="text/plain"))
+        server.route(LISTING, Route(LISTING_PAGE, statuses=[200, 304], headers={"ETag": '"daerah-1"'}))
+        server.route(STORY_URL, Route(STORY_PAGE))
+        yield server
+
+
+def write_config(tmp_path: Path) -> Path:
+    config = tmp_path / "pantau.yaml"
+    config.write_text(CONFIG.format(seeds=tmp_path / "no-seeds"), encoding="utf-8")
+    return config
+
+
+def test_an_unchanged_listing_answers_304_and_yields_nothing(
+    portal: PortalServer, sqlite_database: Database, tmp_path: Path
+) -> None:
+    config, url = write_config(tmp_path), str(sqlite_database.engine.url)
+    for _ in range(2):
+        result = run_pantau("crawl", "banten", config=config, database_url=url, proxy=portal.proxy_url)
+        assert result.returncode == 0, result.stderr
+    assert [request for request in portal.requests if request[1] != f"{SITE}/robots.txt"] == [
+        ("GET", LISTING),
+        ("GET", STORY_URL),
+        ("GET", LISTING),
+    ]
+    with sqlite_database.session() as session:
+        runs = session.scalars(select(CrawlRun).order_by(CrawlRun.id)).all()
+        # A 304 answer is no page: the second run read robots.txt only.
+        assert [(run.pages_fetched, run.items_new + run.items_unmatched, run.errors) for run in runs] == [
+            (3, 1, []),
+            (1, 0, []),
+        ]
+        source = session.scalars(select(Source)).one()
+        assert (source.health, source.health_reason) == ("healthy", None)
+
+
+def test_a_portal_answering_403_is_recorded_as_blocked(
+    portal: PortalServer, sqlite_database: Database, tmp_path: Path
+) -> None:
+    portal.route(LISTING, Route(b"Forbidden", statuses=[403]))
+    config, url = write_config(tmp_path), str(sqlite_database.engine.url)
+    result = run_pantau("crawl", "banten", config=config, database_url=url, proxy=portal.proxy_url)
+    assert result.returncode == 0, result.stderr
+    with sqlite_database.session() as session:
+        source = session.scalars(select(Source)).one()
+        assert (source.health, source.health_reason) == (
+            "blocked",
+            "the portal answered 403 Forbidden to 1 requests",
+        )

@@ -1,0 +1,95 @@
+"""The `pantau` command line: global options here, one module per command group."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from crawler.cli.context import AppContext, errors
+from crawler.config import DEFAULT_CONFIG_PATH
+from crawler.errors import PantauError
+
+app = typer.Typer(
+    help="Pantau: monitor Indonesian news portals for stories on your topics.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+@app.callback()
+def _global_options(
+    ctx: typer.Context,
+    config: Annotated[
+        Path, typer.Option("--config", envvar="PANTAU_CONFIG", help="Configuration file.")
+    ] = DEFAULT_CONFIG_PATH,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", envvar="PANTAU_DATABASE_URL", help="Database URL; overrides storage.url."),
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log debug messages.")] = False,
+) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    ctx.obj = AppContext(config_path=config, database_url=db)
+
+
+def _register_commands() -> None:
+    from crawler.cli import (
+        alerts,
+        config_commands,
+        crawl,
+        daemon,
+        dedup,
+        demo,
+        extract,
+        items,
+        run_now,
+        seeds,
+        status,
+        watch,
+    )
+
+    app.add_typer(config_commands.app, name="config")
+    app.add_typer(items.app, name="items")
+    app.add_typer(alerts.app, name="alerts")
+    app.add_typer(dedup.app, name="dedup")
+    app.add_typer(seeds.app, name="seeds")
+    app.add_typer(watch.app, name="watch")
+    app.command("crawl")(crawl.crawl)
+    app.command("extract")(extract.extract)
+    app.command("daemon")(daemon.daemon)
+    app.command("demo")(demo.demo)
+    app.command("status")(status.status)
+    app.command("run-now")(run_now.run_now)
+
+
+_register_commands()
+
+
+def main() -> None:
+    """Entry point of the `pantau` script: a `PantauError` becomes one line and its exit code."""
+    try:
+        status = app(standalone_mode=False)  # a command's `typer.Exit(n)` comes back as n
+    except PantauError as error:
+        errors.print(f"[bold red]error:[/] {error}", highlight=False, markup=True)
+        sys.exit(error.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        errors.print("aborted")
+        sys.exit(130)
+    except typer.Exit as done:
+        sys.exit(done.exit_code)
+    except Exception as click_error:  # click's usage errors carry their own exit code
+        show = getattr(click_error, "show", None)
+        if show is None:
+            raise
+        show()
+        sys.exit(getattr(click_error, "exit_code", 2))
+    if isinstance(status, int) and status:
+        sys.exit(status)

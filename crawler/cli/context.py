@@ -1,0 +1,46 @@
+"""What every `pantau` command shares: the chosen config file and database, loaded once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from crawler.config import Config, load_config
+from crawler.store.db import Database, open_database
+
+console = Console()
+errors = Console(stderr=True, soft_wrap=True)  # one error, one line, however long
+
+
+@dataclass
+class AppContext:
+    config_path: Path
+    database_url: str | None
+    _config: Config | None = field(default=None, init=False)
+    _database: Database | None = field(default=None, init=False)
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(self.config_path).with_database(self.database_url)
+        return self._config
+
+    @property
+    def database(self) -> Database:
+        """The configured database, migrated, with the seed corpus imported on first start."""
+        if self._database is None:
+            from crawler.seeds import import_seeds_on_first_start
+
+            self._database = open_database(self.config.storage.url)
+            import_seeds_on_first_start(self._database, self.config.seeds_path)
+        return self._database
+
+
+def app_context(ctx: typer.Context) -> AppContext:
+    """The `AppContext` built by the top-level callback."""
+    context = ctx.find_root().obj
+    assert isinstance(context, AppContext)
+    return context

@@ -1,0 +1,161 @@
+"""`pantau items …`: list, show and export the stored stories."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Iterator
+from enum import StrEnum
+from pathlib import Path
+from typing import IO, Annotated, Any
+
+import typer
+from rich.table import Table
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from crawler.cli.context import app_context, console
+from crawler.errors import PantauError
+from crawler.store.models import SeedDocument, StoredArticle
+
+app = typer.Typer(help="List, show and export stored stories.", no_args_is_help=True)
+
+EXPORT_FIELDS = (
+    "id", "url", "canonical_url", "title", "authors", "published_at", "body", "lead", "language", "tags",
+    "source", "first_seen", "duplicate_of", "matches",
+)  # fmt: skip
+
+
+class ExportFormat(StrEnum):
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+@app.command("list")
+def list_items(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Newest N stories.")] = 50,
+    matched: Annotated[bool, typer.Option("--matched", help="Only stories that matched a watch.")] = False,
+) -> None:
+    """The newest stored stories."""
+    with app_context(ctx).database.session() as session:
+        query = select(StoredArticle).options(
+            selectinload(StoredArticle.matches), selectinload(StoredArticle.source)
+        )
+        if matched:
+            query = query.where(StoredArticle.matches.any())
+        rows = session.scalars(
+            query.order_by(StoredArticle.first_seen.desc(), StoredArticle.id.desc()).limit(limit)
+        )
+        table = Table()
+        for column in ("id", "source", "published", "title", "verdict", "watches"):
+            table.add_column(column)
+        for row in rows:
+            table.add_row(
+                str(row.id),
+                row.source.name if row.source else "",
+                row.published_at.isoformat(timespec="minutes") if row.published_at else "",
+                row.title,
+                row.verdict,
+                ", ".join(match.watch for match in row.matches),
+            )
+    console.print(table)
+
+
+@app.command("show")
+def show(ctx: typer.Context, item_id: Annotated[int, typer.Argument(help="The story's id.")]) -> None:
+    """Every field of one story, with the provenance of each watch it matched."""
+    with app_context(ctx).database.session() as session:
+        row = session.get(StoredArticle, item_id)
+        if row is None:
+            raise PantauError(f"no stored story has id {item_id}")
+        record = export_record(session, row)
+        matches = [(match.watch, match.historical, match.hits) for match in row.matches]
+    table = Table(show_header=False, box=None)
+    for name in EXPORT_FIELDS:
+        if name == "matches":
+            continue
+        value = record[name]
+        table.add_row(f"[bold]{name}[/]", ", ".join(value) if isinstance(value, list) else str(value or ""))
+    console.print(table)
+    for watch, historical, hits in matches:
+        console.print(f"[bold]match[/] {watch}{' (historical)' if historical else ''}", highlight=False)
+        for hit in hits:
+            console.print(
+                f"  {hit['term']!r} in {hit['field']} [{hit['start']}:{hit['end']}]: {hit['snippet']}",
+                highlight=False,
+                markup=False,
+            )
+
+
+@app.command("export")
+def export(
+    ctx: typer.Context,
+    format: Annotated[ExportFormat, typer.Option("--format", help="jsonl or csv.")] = ExportFormat.jsonl,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write; default stdout.")
+    ] = None,
+) -> None:
+    """Every stored story with its source, first sighting, duplicate and matches."""
+    stream: IO[str] = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
+    try:
+        with app_context(ctx).database.session() as session:
+            records = _all_records(session)
+            if format is ExportFormat.jsonl:
+                for record in records:
+                    stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+            else:
+                writer = csv.DictWriter(stream, fieldnames=EXPORT_FIELDS)
+                writer.writeheader()
+                for record in records:
+                    writer.writerow({key: _csv_cell(value) for key, value in record.items()})
+    finally:
+        if output:
+            stream.close()
+
+
+def _all_records(session: Session) -> Iterator[dict[str, Any]]:
+    query = (
+        select(StoredArticle)
+        .options(selectinload(StoredArticle.matches), selectinload(StoredArticle.source))
+        .order_by(StoredArticle.id)
+        .execution_options(yield_per=500)
+    )
+    for row in session.scalars(query):
+        yield export_record(session, row)
+
+
+def export_record(session: Session, row: StoredArticle) -> dict[str, Any]:
+    """One story as exported: the extract fields plus source, first_seen, duplicate_of and matches."""
+    return {
+        "id": row.id,
+        "url": row.url,
+        "canonical_url": row.canonical_url,
+        "title": row.title,
+        "authors": list(row.authors),
+        "published_at": row.published_at.isoformat() if row.published_at else None,
+        "body": row.body,
+        "lead": row.lead,
+        "language": row.language,
+        "tags": list(row.tags),
+        "source": row.source.name if row.source else None,
+        "first_seen": row.first_seen.isoformat(),
+        "duplicate_of": _duplicate_of(session, row),
+        "matches": [match.watch for match in row.matches],
+    }
+
+
+def _duplicate_of(session: Session, row: StoredArticle) -> str | None:
+    if row.duplicate_of_article_id is not None:
+        return session.scalar(
+            select(StoredArticle.url).where(StoredArticle.id == row.duplicate_of_article_id)
+        )
+    if row.duplicate_of_seed_id is not None:
+        name = session.scalar(select(SeedDocument.name).where(SeedDocument.id == row.duplicate_of_seed_id))
+        return f"seed:{name}"
+    return None
+
+
+def _csv_cell(value: Any) -> Any:
+    return "; ".join(value) if isinstance(value, list) else value

@@ -1,0 +1,48 @@
+"""`pantau run-now SOURCE`: ask the daemon running on this database to run a source now."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+import typer
+
+from crawler.cli.context import app_context, console
+from crawler.leases import SCHEDULER_LEASE, live_lease, process_holder
+from crawler.scheduler import DaemonNotRunningError, request_run
+from crawler.store.models import RunRequest
+
+POLL_SECONDS = 0.5
+
+
+def run_now(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(help="A source name from the config, e.g. rmol.")],
+    wait: Annotated[
+        float, typer.Option("--wait", min=0, help="Seconds to wait for the daemon to start the run.")
+    ] = 10.0,
+) -> None:
+    """Queue a run of SOURCE for the running daemon and wait until it starts."""
+    context = app_context(ctx)
+    context.config.source(source)
+    database = context.database
+    daemon = live_lease(database, SCHEDULER_LEASE)
+    if daemon is None:
+        raise DaemonNotRunningError(
+            f"no daemon is running on {database.safe_url}; crawl here instead with `pantau crawl {source}`"
+        )
+    request_id = request_run(database, source, requested_by=process_holder())
+    deadline = time.monotonic() + wait
+    while True:
+        with database.session() as session:
+            request = session.get_one(RunRequest, request_id)
+        if request.claimed_by is not None:
+            console.print(f"daemon {daemon.process} started a run of {source}", highlight=False)
+            return
+        if time.monotonic() >= deadline:
+            console.print(
+                f"run of {source} queued (request {request_id}): the daemon starts it when {source} is free",
+                highlight=False,
+            )
+            return
+        time.sleep(POLL_SECONDS)

@@ -28,6 +28,8 @@ PAGE_OF = "pantau_page_of"
 """Request meta key of a story's second and later pages: the story URL they belong to."""
 NOT_STORED = "pantau_not_stored"
 """Request meta key: the spider checked, with the rest of its listing page, that the story is not stored."""
+CLAIM = "pantau_claim"
+"""Request meta key: the canonical URL a story request claimed for this run (kept through retries)."""
 
 
 class StoredStories:
@@ -48,26 +50,45 @@ class StoredStories:
 
 
 class SeenStoryFilter:
-    """Drops story requests whose canonical URL is already stored: a crawl is incremental."""
+    """Drops story requests whose canonical URL is already stored, or already fetched in this run.
+
+    The spider asks for each story once, but Scrapy's duplicate filter lets a retried request through
+    (`dont_filter`), and a redirect keeps that flag: without this check a story reached both directly
+    and through a moved address would be fetched twice. A request claims its story's key in its meta,
+    so its own retries pass while another request for the same story does not.
+    """
 
     def __init__(self, database: Database, crawler: Crawler) -> None:
         self.database = database
         self.crawler = crawler
+        self._claimed: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler.settings["PANTAU_DATABASE"], crawler)
 
     def process_request(self, request: Request) -> None:
-        if not request.meta.get(STORY) or request.meta.get(PAGE_OF) or request.meta.get(NOT_STORED):
+        if not request.meta.get(STORY) or request.meta.get(PAGE_OF):
             return
         key = canonical_url(request.url)
+        if request.meta.get(CLAIM) == key:
+            return  # a retry of a request that passed already
+        if key in self._claimed:
+            self._ignore("pantau/already_fetched", f"already fetched in this run: {key}")
+        self._claimed.add(key)
+        redirected = CLAIM in request.meta
+        request.meta[CLAIM] = key
+        if request.meta.get(NOT_STORED) and not redirected:
+            return  # the spider checked this address with the rest of its listing page
         with self.database.session() as session:
             stored = session.scalar(select(StoredArticle.id).where(StoredArticle.canonical_url == key))
         if stored is not None:
-            if self.crawler.stats:
-                self.crawler.stats.inc_value("pantau/already_stored")
-            raise IgnoreRequest(f"already stored: {key}")
+            self._ignore("pantau/already_stored", f"already stored: {key}")
+
+    def _ignore(self, stat: str, reason: str) -> None:
+        if self.crawler.stats:
+            self.crawler.stats.inc_value(stat)
+        raise IgnoreRequest(reason)
 
 
 class BackoffRetryMiddleware(RetryMiddleware):

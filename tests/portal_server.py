@@ -25,11 +25,17 @@ class Route:
     hits: int = 0
 
 
+class _Listener(ThreadingHTTPServer):
+    # The default backlog of 5 overflows when a crawl opens a burst of connections: the kernel
+    # drops the extra SYNs and the client resends them a second later, past short test timeouts.
+    request_queue_size = 128
+
+
 class PortalServer:
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
         self.requests: list[tuple[str, str]] = []
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server = _Listener(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 import lxml.html
@@ -112,12 +112,19 @@ class _PageView:
 
     def meta(self, *names: str) -> str:
         """The first non-empty <meta name|property=...> content among `names`."""
-        for name in names:
-            for element in self.tree.xpath("//meta[@name=$n or @property=$n or @itemprop=$n]", n=name):
-                content = _squash(element.get("content", ""))
-                if content:
-                    return content
-        return ""
+        return next((self._meta[name] for name in names if name in self._meta), "")
+
+    @cached_property
+    def _meta(self) -> dict[str, str]:
+        """Each name's first non-empty <meta> content (by name, property or itemprop): read once."""
+        contents: dict[str, str] = {}
+        for element in self.tree.iter("meta"):
+            content = _squash(element.get("content", ""))
+            if content:
+                for attribute in ("name", "property", "itemprop"):
+                    contents.setdefault(element.get(attribute) or "", content)
+        contents.pop("", None)
+        return contents
 
     @cached_property
     def news_article(self) -> dict[str, Any]:
@@ -137,7 +144,7 @@ class _PageView:
         return {}
 
     def css(self, selector: str) -> list[lxml.html.HtmlElement]:
-        result: list[lxml.html.HtmlElement] = CSSSelector(selector, translator="html")(self.tree)
+        result: list[lxml.html.HtmlElement] = _compiled(selector)(self.tree)
         return result
 
     def _is_dropped(self, element: lxml.html.HtmlElement) -> bool:
@@ -313,6 +320,12 @@ class _ArticleBuilder:
     def _trafilatura_metadata(self) -> Document:
         """trafilatura's own title/author guesses: the last resort, mostly for sites of no known family."""
         return extract_metadata(self.first.tree, default_url=self.url)
+
+
+@cache
+def _compiled(selector: str) -> CSSSelector:
+    """Selectors come from a handful of recipes: each is translated to XPath once per process."""
+    return CSSSelector(selector, translator="html")
 
 
 def _json_ld_items(data: Any) -> Iterator[dict[str, Any]]:

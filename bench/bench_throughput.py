@@ -128,12 +128,12 @@ def build(pages: int, folder: Path) -> tuple[dict[str, Path], Path, list[str]]:
 def pipeline_seconds(archives: dict[str, Path], config_path: Path) -> tuple[float, list[RunSummary]]:
     config = load_config(config_path)
     database = open_database(config.storage.url)
+    started = time.perf_counter()
     service = CrawlService(config, database)
 
     async def crawl_all() -> list[RunSummary]:
         return [await service.crawl(name, CrawlOptions(replay=archives[name])) for name in config.sources]
 
-    started = time.perf_counter()
     summaries = run_in_reactor(crawl_all)
     elapsed = time.perf_counter() - started
     database.dispose()

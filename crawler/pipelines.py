@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
-import os
-from concurrent.futures import ProcessPoolExecutor
+from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, Self
@@ -24,13 +22,14 @@ from sqlalchemy.orm import Session
 
 from crawler.alerts import enqueue_alerts
 from crawler.article import Article
-from crawler.canonical import canonical_url
+from crawler.batching import Batcher
 from crawler.config import Config
 from crawler.dedup import NearDuplicateIndex
 from crawler.errors import ExtractionError
-from crawler.extract import RECIPES, PortalRecipe, extract_article, extract_headline, recipe_for_url
+from crawler.extract import RECIPES, PortalRecipe, recipe_for_url
 from crawler.items import CandidateStory
 from crawler.matching import WatchMatch, WatchSet
+from crawler.reading import DEFAULT_WORKERS, extraction_pool, read_story, running_pool
 from crawler.store.db import Database
 from crawler.store.models import CrawlRun, Match, Source, StoredArticle
 
@@ -56,7 +55,7 @@ class ExtractStage:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         config: Config = crawler.settings["PANTAU_CONFIG"]
-        workers = crawler.settings.getint("PANTAU_EXTRACT_WORKERS", min(2, os.cpu_count() or 1))
+        workers = crawler.settings.getint("PANTAU_EXTRACT_WORKERS", DEFAULT_WORKERS)
         return cls(config, WatchSet.from_config(config), workers, crawler.stats)
 
     async def process_item(self, item: CandidateStory) -> CandidateStory:
@@ -85,8 +84,10 @@ class ExtractStage:
     ) -> tuple[Article, bool]:
         if self.workers <= 0:
             return read_story(item.pages, item.url, recipe, prefilter)
-        job = extraction_pool(self.workers).submit(read_story, item.pages, item.url, recipe, prefilter)
-        return await asyncio.wrap_future(job)
+        pool = running_pool(self.workers)
+        if pool is None:
+            pool = await asyncio.to_thread(extraction_pool, self.workers)
+        return await asyncio.wrap_future(pool.submit(read_story, item.pages, item.url, recipe, prefilter))
 
     def _count_missing(self, article: Article, headline_only: bool) -> None:
         if self.stats is None:
@@ -103,41 +104,6 @@ class ExtractStage:
             return recipe_for_url(item.url)
         recipe = RECIPES[source.family]
         return recipe.with_extra_boilerplate(source.boilerplate) if source.boilerplate else recipe
-
-
-def read_story(
-    pages: list[str], url: str, recipe: PortalRecipe | None, prefilter: WatchSet | None
-) -> tuple[Article, bool]:
-    """The story's article, or only its headline (title, time) when `prefilter` says no watch can
-    match its pages; the flag says which. Runs in an extraction worker: page text in, values out.
-    """
-    if prefilter is None or prefilter.could_match("\n".join(pages)):
-        return extract_article(pages, url, recipe), False
-    try:
-        return extract_headline(pages[0], url, recipe), True
-    except ExtractionError:
-        return Article(url=url, canonical_url=canonical_url(url), title="", body=""), True
-
-
-_pool: ProcessPoolExecutor | None = None
-_pool_size = 0
-
-
-def extraction_pool(workers: int) -> ProcessPoolExecutor:
-    """One pool for the life of the process (the daemon reuses it run after run).
-
-    Workers come from a fork server: forking the crawling process itself would copy its reactor,
-    threads and open database connections.
-    """
-    global _pool, _pool_size
-    if _pool is None or _pool_size != workers:
-        if _pool is not None:
-            _pool.shutdown(wait=False)
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["crawler.pipelines"])  # workers fork with extraction imported
-        _pool = ProcessPoolExecutor(workers, mp_context=context)
-        _pool_size = workers
-    return _pool
 
 
 class MatchStage:
@@ -157,7 +123,15 @@ class MatchStage:
 
 
 class StoreStage:
-    """Stores the story, its dedup verdict, its matches and its alerts in one transaction."""
+    """Stores stories with their dedup verdicts, matches and alerts, a batch of stories per transaction.
+
+    A story's `process_item` returns once its batch has committed. One transaction per story cost
+    more than all the rest of the pipeline's own work; a batch that fails is retried story by story,
+    so one bad story never holds back the others.
+    """
+
+    BATCH_SIZE = 50
+    BATCH_DELAY_SECONDS = 0.05
 
     def __init__(self, config: Config, database: Database, run_id: int) -> None:
         self.config = config
@@ -165,6 +139,7 @@ class StoreStage:
         self.run_id = run_id
         self.index = NearDuplicateIndex()
         self._source_ids: dict[str, int] = {}
+        self._batches = Batcher(self._write, size=self.BATCH_SIZE, delay=self.BATCH_DELAY_SECONDS)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -174,20 +149,42 @@ class StoreStage:
             crawler.settings["PANTAU_RUN_ID"],
         )
 
-    def process_item(self, item: CandidateStory) -> CandidateStory:
-        try:
-            with self.database.session() as session:
-                outcome = self._store(session, item)
-                failure = f"{item.url}: {item.failure}" if item.failure else None
-                _count(session, self.run_id, outcome, matched=bool(item.matches), failure=failure)
-        except IntegrityError:
-            # Another process stored the same canonical URL first: it is a duplicate now.
-            with self.database.session() as session:
-                _count(session, self.run_id, "duplicate", matched=False)
-            outcome = "duplicate"
-        if outcome == "failed":
+    async def process_item(self, item: CandidateStory) -> CandidateStory:
+        if await self._batches.submit(item) == "failed":
             raise DropItem(f"{item.url}: {item.failure}")
         return item
+
+    def _write(self, items: list[CandidateStory]) -> list[str | Exception]:
+        try:
+            with self.database.session() as session:
+                outcomes = self._store_all(session, items)
+                _count(session, self.run_id, items, outcomes)
+            return list(outcomes)
+        except Exception as error:
+            if len(items) > 1:
+                log.info("storing %d stories together failed (%s): one by one now", len(items), error)
+                return [outcome for item in items for outcome in self._write([item])]
+            return [self._record_failure(items[0], error)]
+
+    def _record_failure(self, item: CandidateStory, error: Exception) -> str | Exception:
+        """A story that cannot be stored: a duplicate when another process stored it first,
+        otherwise a failed story with its cause on the run; the error itself if even that fails."""
+        article = item.article
+        try:
+            with self.database.session() as session:
+                if (
+                    isinstance(error, IntegrityError)
+                    and article is not None
+                    and _stored(session, [article.canonical_url])
+                ):
+                    _count(session, self.run_id, [item], ["duplicate"])
+                    return "duplicate"
+                log.error("cannot store %s: %s", item.url, error)
+                item.failure = f"cannot store: {error}"
+                _count(session, self.run_id, [item], ["failed"])
+                return "failed"
+        except Exception:
+            return error
 
     def _source_id(self, session: Session, name: str) -> int:
         """Source rows outlive runs and never change id: looked up once per run."""
@@ -195,14 +192,18 @@ class StoreStage:
             self._source_ids[name] = source_id(session, name, self.config)
         return self._source_ids[name]
 
-    def _store(self, session: Session, item: CandidateStory) -> str:
+    def _store_all(self, session: Session, items: list[CandidateStory]) -> list[str]:
+        stored = _stored(session, [item.article.canonical_url for item in items if item.article])
+        return [self._store(session, item, stored) for item in items]
+
+    def _store(self, session: Session, item: CandidateStory, stored: set[str]) -> str:
+        """The story's outcome; `stored` holds the canonical URLs already in the database."""
         article = item.article
         if article is None:
             return "failed"
-        if session.scalar(
-            select(StoredArticle.id).where(StoredArticle.canonical_url == article.canonical_url)
-        ):
+        if article.canonical_url in stored:
             return "duplicate"
+        stored.add(article.canonical_url)
         keep_body = bool(item.matches) or self.config.archive == "all"
         row = StoredArticle(
             canonical_url=article.canonical_url,
@@ -219,6 +220,8 @@ class StoreStage:
             crawl_run_id=self.run_id,
         )
         session.add(row)
+        if not (article.body or item.matches):
+            return "unmatched"  # a headline: no id needed, so it is inserted with the batch's others
         session.flush()
         duplicate_of_seed = False
         if article.body:
@@ -240,6 +243,14 @@ class StoreStage:
         if item.skipped_extraction or (not item.matches and row.verdict == "new"):
             return "unmatched"
         return "new" if row.verdict == "new" else "duplicate"
+
+
+def _stored(session: Session, canonical_urls: list[str]) -> set[str]:
+    """Those of `canonical_urls` the database already holds."""
+    if not canonical_urls:
+        return set()
+    query = select(StoredArticle.canonical_url).where(StoredArticle.canonical_url.in_(canonical_urls))
+    return set(session.scalars(query))
 
 
 def _match_row(row: StoredArticle, watch_match: WatchMatch) -> Match:
@@ -264,17 +275,21 @@ _COUNTERS = {
 }
 
 
-def _count(session: Session, run_id: int, outcome: str, *, matched: bool, failure: str | None = None) -> None:
+def _count(session: Session, run_id: int, items: list[CandidateStory], outcomes: list[str]) -> None:
     """Each story counts once, by its final outcome, in the same transaction that stores it."""
-    values: dict[Any, Any] = {_COUNTERS[outcome]: _COUNTERS[outcome] + 1}
-    if matched:
-        values[CrawlRun.items_matched] = CrawlRun.items_matched + 1
+    values: dict[Any, Any] = {}
+    for outcome, counted in Counter(outcomes).items():
+        values[_COUNTERS[outcome]] = _COUNTERS[outcome] + counted
+    if matched := sum(1 for item in items if item.matches):
+        values[CrawlRun.items_matched] = CrawlRun.items_matched + matched
     values[CrawlRun.heartbeat_at] = datetime.now(UTC)
     session.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(values))
-    if failure is not None:
+    failures = [f"{item.url}: {item.failure}" for item in items if item.failure]
+    if failures:
         run = session.get_one(CrawlRun, run_id)
-        if len(run.errors) < MAX_STORY_ERRORS:
-            run.errors = [*run.errors, failure]
+        room = max(0, MAX_STORY_ERRORS - len(run.errors))
+        if room:
+            run.errors = [*run.errors, *failures[:room]]
 
 
 def source_id(session: Session, name: str, config: Config) -> int:

@@ -24,6 +24,7 @@ from crawler.errors import SourceError
 from crawler.health import assess_run, record_health
 from crawler.leases import Leases, SourceBusyError, run_lease
 from crawler.pipelines import source_id
+from crawler.reading import start_extraction_pool
 from crawler.store.db import Database
 from crawler.store.models import CrawlRun, Source
 
@@ -126,6 +127,8 @@ class CrawlService:
             raise SourceError(f"source {source!r} is disabled")
         spider_class = spider_for_family(source_config.family)
         with self._exclusive_run(source):
+            # The workers start while Scrapy does, not when the first pages wait for them.
+            pool_starting = start_extraction_pool()
             run_id = self._open_run(source, options.trigger)
             crawler = Crawler(spider_class, Settings(self._settings(run_id, options)))
             # Live objects go in after construction: the Crawler deep-copies the settings it is given.
@@ -153,6 +156,9 @@ class CrawlService:
             finally:
                 heartbeat.cancel()
                 summary = self._close_run(run_id, source, status, crawler, crashed)
+                if pool_starting is not None:
+                    # A process that exits while its workers start up leaves them tracebacks to print.
+                    await asyncio.to_thread(pool_starting.join)
             return summary
 
     def abandon_orphaned_runs(self) -> int:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import replace
+
 import pytest
 from scrapy.exceptions import DropItem
 from sqlalchemy import select
@@ -102,3 +105,34 @@ def test_a_failed_story_counts_once_and_its_cause_is_listed_on_the_run(
     with database.session() as session:
         assert session.get_one(CrawlRun, run_id).errors == [f"{KORUT_URL}: HTTP 404"]
         assert session.scalars(select(StoredArticle)).all() == []
+
+
+def test_stories_stored_in_one_batch_survive_one_that_cannot_be_stored(
+    database: Database, default_config: Config
+) -> None:
+    run_id = _run(database, default_config)
+    watches = WatchSet.from_config(default_config)
+    extract, match = ExtractStage(default_config, watches, workers=0), MatchStage(watches)
+    page = (FIXTURES / "articles" / "rmol" / "politik-desktop-2025.html").read_text(encoding="utf-8")
+    stories = []
+    for number in range(3):
+        url = f"https://rmol.id/politik/read/2025/11/19/{687311 + number}/komisi-ii-dpr-minta-kpu"
+        stories.append(match.process_item(settle(extract.process_item(CandidateStory(url, "rmol", [page])))))
+    broken = stories[1]
+    assert broken.article is not None
+    broken.article = replace(broken.article, canonical_url=None)  # type: ignore[arg-type]  # NOT NULL
+    store = StoreStage(default_config, database, run_id)
+
+    async def store_together() -> list[CandidateStory | BaseException]:
+        storing = (store.process_item(story) for story in stories)
+        return list(await asyncio.gather(*storing, return_exceptions=True))
+
+    outcomes = asyncio.run(store_together())
+    assert isinstance(outcomes[1], DropItem) and "cannot store" in str(outcomes[1])
+    assert outcomes[0] is stories[0] and outcomes[2] is stories[2]
+    assert _counts(database, run_id) == (0, 0, 2, 1, 0)
+    with database.session() as session:
+        stored = session.scalars(select(StoredArticle.canonical_url).order_by(StoredArticle.id)).all()
+        assert stored == [stories[0].article.canonical_url, stories[2].article.canonical_url]  # type: ignore[union-attr]
+        [error] = session.get_one(CrawlRun, run_id).errors
+        assert error.startswith(f"{broken.url}: cannot store: ")

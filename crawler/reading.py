@@ -1,0 +1,110 @@
+"""What extraction workers run, and the pool they run in: a story's page text in, its article out.
+
+This module imports only extraction and matching, so a worker process is up in well under a
+second, not the two the crawling side (Scrapy, SQLAlchemy) would take to import.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+
+from crawler.article import Article
+from crawler.canonical import canonical_url
+from crawler.errors import ExtractionError
+from crawler.extract import PortalRecipe, extract_article, extract_headline
+from crawler.matching import WatchSet
+
+log = logging.getLogger(__name__)
+
+DEFAULT_WORKERS = min(2, os.cpu_count() or 1)
+
+
+def read_story(
+    pages: list[str], url: str, recipe: PortalRecipe | None, prefilter: WatchSet | None
+) -> tuple[Article, bool]:
+    """The story's article, or only its headline (title, time) when `prefilter` says no watch can
+    match its pages; the flag says which.
+    """
+    if prefilter is None or prefilter.could_match("\n".join(pages)):
+        return extract_article(pages, url, recipe), False
+    try:
+        return extract_headline(pages[0], url, recipe), True
+    except ExtractionError:
+        return Article(url=url, canonical_url=canonical_url(url), title="", body=""), True
+
+
+_pool: ProcessPoolExecutor | None = None
+_pool_size = 0
+_pool_lock = threading.Lock()
+
+
+def extraction_pool(workers: int) -> ProcessPoolExecutor:
+    """One pool for the life of the process (the daemon reuses it run after run), its workers running.
+
+    Workers come from a fork server: forking the crawling process itself would copy its reactor,
+    threads and open database connections. Starting them blocks until they have imported this
+    module: call this off the event loop, or downloads time out meanwhile.
+    """
+    global _pool, _pool_size
+    with _pool_lock:
+        if _pool is None or _pool_size != workers:
+            if _pool is not None:
+                _pool.shutdown(wait=False)
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload([__name__])
+            pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_ignore_interrupts)
+            with _main_script_hidden():
+                for started in [pool.submit(os.getpid) for _ in range(workers)]:
+                    started.result()
+            _pool, _pool_size = pool, workers
+        return _pool
+
+
+def _ignore_interrupts() -> None:
+    """Ctrl-C in a terminal reaches the whole process group: the crawling process decides how to
+    stop, and its workers, killed by a KeyboardInterrupt, would print tracebacks and break the pool."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextmanager
+def _main_script_hidden() -> Iterator[None]:
+    """Keep new workers from importing the program's main script again (multiprocessing does that
+    so jobs may use its functions; ours never do): the `pantau` entry point or a benchmark would
+    cost each worker a second of importing Scrapy and SQLAlchemy, which it never uses."""
+    main = sys.modules["__main__"]
+    script = main.__dict__.pop("__file__", None)
+    try:
+        yield
+    finally:
+        if script is not None:
+            main.__file__ = script
+
+
+def running_pool(workers: int) -> ProcessPoolExecutor | None:
+    """The pool, if its workers are already running: no waiting, no thread."""
+    return _pool if _pool is not None and _pool_size == workers else None
+
+
+def start_extraction_pool(workers: int = DEFAULT_WORKERS) -> threading.Thread | None:
+    """Start the workers in the background, so they are up when a crawl's first pages arrive;
+    the thread starting them, to join before the process may exit, or None when they are up."""
+    if workers <= 0 or running_pool(workers) is not None:
+        return None
+    starting = threading.Thread(target=_start, args=(workers,), name="pantau-extraction-pool", daemon=True)
+    starting.start()
+    return starting
+
+
+def _start(workers: int) -> None:
+    try:
+        extraction_pool(workers)
+    except Exception as error:  # the first story to need the pool tries again and reports it
+        log.warning("cannot start the extraction workers yet: %s", error)

@@ -37,3 +37,9 @@ class ReplayError(PantauError):
 
 class AlertError(PantauError):
     """An alert channel rejected or could not take a message."""
+
+
+class Interrupted(PantauError):
+    """The user stopped a command (Ctrl-C, SIGTERM) and it closed down cleanly."""
+
+    exit_code = 130

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import signal
 import socket
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -20,7 +21,7 @@ from scrapy.utils.reactor import install_reactor, is_reactor_installed
 from sqlalchemy import select, update
 
 from crawler.config import Config
-from crawler.errors import SourceError
+from crawler.errors import Interrupted, SourceError
 from crawler.health import assess_run, record_health
 from crawler.leases import Leases, SourceBusyError, run_lease
 from crawler.pipelines import source_id
@@ -78,8 +79,12 @@ def ensure_reactor() -> None:
         install_reactor(ASYNCIO_REACTOR)
 
 
-def run_in_reactor(main: Callable[[], Awaitable[T]]) -> T:
-    """Run `main` on the asyncio reactor and return its result; the CLI's one call per process."""
+def run_in_reactor(main: Callable[[], Awaitable[T]], *, on_stop: Callable[[], None] | None = None) -> T:
+    """Run `main` on the asyncio reactor and return its result; the CLI's one call per process.
+
+    With `on_stop`, SIGINT and SIGTERM call it instead of killing the process, so the command can
+    close its crawl down and record it; without, `main` installs handlers of its own (the daemon).
+    """
     ensure_reactor()
     from twisted.internet import defer
     from twisted.internet import reactor as installed_reactor
@@ -92,8 +97,15 @@ def run_in_reactor(main: Callable[[], Awaitable[T]]) -> T:
         outcome.append(result)
         reactor.stop()
 
+    async def guarded() -> T:
+        if on_stop is not None:
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(signum, on_stop)
+        return await main()
+
     def begin() -> None:
-        defer.Deferred.fromFuture(asyncio.ensure_future(main())).addBoth(finish)
+        defer.Deferred.fromFuture(asyncio.ensure_future(guarded())).addBoth(finish)
 
     reactor.callWhenRunning(begin)
     reactor.run(installSignalHandlers=False)
@@ -112,6 +124,13 @@ class CrawlService:
         self.database = database
         self.runner = AsyncCrawlerRunner(Settings({"TWISTED_REACTOR": ASYNCIO_REACTOR}))
         self.leases = Leases(database)
+        self._stopping: asyncio.Future[None] | None = None
+
+    def stop(self) -> None:
+        """Close every running crawl down (its run is recorded as aborted) and start no other."""
+        if self._stopping is None:
+            log.warning("stopping: closing the running crawl down")
+            self._stopping = asyncio.ensure_future(self.runner.stop())
 
     async def crawl(
         self,
@@ -126,6 +145,8 @@ class CrawlService:
         if not source_config.enabled and options.trigger == "schedule":
             raise SourceError(f"source {source!r} is disabled")
         spider_class = spider_for_family(source_config.family)
+        if self._stopping is not None:
+            raise Interrupted(f"stopped before crawling {source!r}")
         with self._exclusive_run(source):
             # The workers start while Scrapy does, not when the first pages wait for them.
             pool_starting = start_extraction_pool()

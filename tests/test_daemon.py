@@ -116,15 +116,17 @@ def portal() -> Iterator[PortalServer]:
 
 
 class DaemonProcess:
-    """`pantau daemon` in a child process; its stderr is collected line by line as it comes."""
+    """`pantau daemon` (or the command `options` name) in a child process; its stderr is collected
+    line by line as it comes."""
 
     def __init__(self, config: Path, database_url: str, proxy: str, *options: str) -> None:
         environment = {key: value for key, value in os.environ.items() if not key.lower().endswith("_proxy")}
         environment["http_proxy"] = proxy
         command = [sys.executable, "-m", "crawler", "--config", str(config), "--db", database_url]
         self.process = subprocess.Popen(
-            [*command, "daemon", *options],
+            [*command, *(options or ("daemon",))],
             cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            start_new_session=True,  # its own process group, as a terminal gives a command
         )  # fmt: skip
         self.lines: list[str] = []
         self._reader = threading.Thread(target=self._read, daemon=True)
@@ -142,8 +144,12 @@ class DaemonProcess:
     def wait_for_line(self, text: str, timeout: float = 90) -> str:
         return wait_for(lambda: next((line for line in self.lines if text in line), None), timeout, self)
 
-    def stop(self, signum: int = signal.SIGTERM) -> int:
-        self.process.send_signal(signum)
+    def stop(self, signum: int = signal.SIGTERM, *, whole_group: bool = False) -> int:
+        """Signal the process, or its whole process group as Ctrl-C in a terminal does; its exit code."""
+        if whole_group:
+            os.killpg(self.process.pid, signum)
+        else:
+            self.process.send_signal(signum)
         code = self.process.wait(timeout=60)
         self._reader.join(timeout=10)
         return code
@@ -405,17 +411,39 @@ def test_sources_crawl_concurrently_and_a_crawl_beside_the_daemon_is_refused_whi
     assert daemon.stop() == 0
 
 
+@pytest.mark.parametrize(("signum", "whole_group"), [(signal.SIGTERM, False), (signal.SIGINT, True)])
 def test_a_stop_during_a_run_closes_the_run_as_aborted(
-    portal: PortalServer, tmp_path: Path, daemons: list[DaemonProcess]
+    portal: PortalServer, tmp_path: Path, daemons: list[DaemonProcess], signum: int, whole_group: bool
 ) -> None:
     serve_site(portal, LAMPUNG, STORIES, slow=STORIES[0])
     database_url = migrated(sqlite_url(tmp_path))
     daemon = start(daemons, write_config(tmp_path / "pantau.yaml"), database_url, portal.proxy_url)
     wait_for(lambda: stored_count(database_url) == 2 or None, daemon=daemon)
 
-    assert daemon.stop(signal.SIGTERM) == 0, daemon.log
+    assert daemon.stop(signum, whole_group=whole_group) == 0, daemon.log
 
     assert runs(database_url) == [("aborted", "schedule")]
+    assert "Traceback" not in daemon.log
+
+
+def test_ctrl_c_on_a_crawl_closes_its_run_as_aborted_keeps_what_it_stored_and_exits_130(
+    portal: PortalServer, tmp_path: Path, daemons: list[DaemonProcess]
+) -> None:
+    serve_site(portal, LAMPUNG, STORIES, slow=STORIES[0])
+    database_url = migrated(sqlite_url(tmp_path))
+    config = write_config(tmp_path / "pantau.yaml")
+    crawl = start(daemons, config, database_url, portal.proxy_url, "crawl", "lampung", "--no-alerts")
+    wait_for(lambda: stored_count(database_url) == 2 or None, daemon=crawl)
+
+    assert crawl.stop(signal.SIGINT, whole_group=True) == 130, crawl.log
+
+    assert runs(database_url) == [("aborted", "manual")]
+    stored = stored_count(database_url)  # the slow story may finish while the crawl closes down
+    assert stored >= 2 and run_counts(database_url) == (stored, 0, stored)
+    assert crawl.lines[-1].startswith("error: stopped: run 1 is recorded as aborted; what it stored is kept")
+    assert "Traceback" not in crawl.log
+    again = run_pantau("crawl", "lampung", config=config, database_url=database_url, proxy=portal.proxy_url)
+    assert again.returncode == 0, again.stderr  # the run lease went with the stopped crawl
 
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -480,6 +508,18 @@ def test_metrics_count_runs_on_the_configured_port(
     assert 'pantau_crawl_stories_total{outcome="new",source="lampung"} 3.0' in metrics
     assert 'pantau_source_poll_interval_seconds{source="lampung"} 1800.0' in metrics
     assert daemon.stop() == 0
+
+
+def run_counts(database_url: str) -> tuple[int, int, int]:
+    """(new + duplicate + unmatched, failed, matched) of the only run."""
+    database = open_database(database_url, migrate=False)
+    try:
+        with database.session() as session:
+            run = session.scalars(select(CrawlRun)).one()
+            stored = run.items_new + run.items_duplicate + run.items_unmatched
+            return stored, run.items_failed, run.items_matched
+    finally:
+        database.dispose()
 
 
 def stored_count(database_url: str) -> int:

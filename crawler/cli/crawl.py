@@ -11,6 +11,7 @@ from rich.table import Table
 
 from crawler.alerts import deliver_due
 from crawler.cli.context import app_context, console
+from crawler.errors import Interrupted
 from crawler.runner import CrawlOptions, CrawlProgress, CrawlService, RunSummary, run_in_reactor
 
 
@@ -53,8 +54,15 @@ def crawl(
         def show(update: CrawlProgress) -> None:
             progress.update(task, pages=update.pages, stories=update.stories)
 
-        summary = run_in_reactor(lambda: service.crawl(source, options, on_progress=show))
+        summary = run_in_reactor(
+            lambda: service.crawl(source, options, on_progress=show), on_stop=service.stop
+        )
     console.print(summary_table(summary))
+    if summary.status == "aborted":
+        raise Interrupted(
+            f"stopped: run {summary.run_id} is recorded as aborted; what it stored is kept, "
+            "and its alerts go out with the next delivery"
+        )
     if alerts:
         delivery = deliver_due(context.database, config)
         console.print(

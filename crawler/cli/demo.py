@@ -47,7 +47,7 @@ def demo(
         options = CrawlOptions(replay=DEMO_ARCHIVE, trigger="demo")
         return [await service.crawl(source, options) for source in config.sources]
 
-    for summary in run_in_reactor(crawl_every_source):
+    for summary in run_in_reactor(crawl_every_source, on_stop=service.stop):
         console.print(summary_table(summary))
     console.print(matched_stories(database))
     delivery = deliver_due(database, config)

@@ -186,16 +186,24 @@ class Config(_Section):
     @model_validator(mode="after")
     def _references_resolve(self) -> Config:
         names = [watch.name for watch in self.watches]
-        for name in names:
-            if names.count(name) > 1:
-                raise ValueError(f"watch name {name!r} is used more than once")
-        for watch in self.watches:
-            for source in watch.sources:
+        for index, watch in enumerate(self.watches):
+            if names.index(watch.name) != index:
+                problem = f"watch name {watch.name!r} is used twice"
+                raise _ReferenceProblem(("watches", index, "name"), problem)
+            for position, source in enumerate(watch.sources):
                 if source != "*" and source not in self.sources:
-                    raise ValueError(f"watch {watch.name!r} names unknown source {source!r}")
-            for channel in watch.channels:
+                    known = ", ".join(sorted(self.sources))
+                    raise _ReferenceProblem(
+                        ("watches", index, "sources", position),
+                        f"watch {watch.name!r} names unknown source {source!r} (configured: {known})",
+                    )
+            for position, channel in enumerate(watch.channels):
                 if channel not in self.alerts.channels:
-                    raise ValueError(f"watch {watch.name!r} names unknown alert channel {channel!r}")
+                    known = ", ".join(sorted(self.alerts.channels))
+                    raise _ReferenceProblem(
+                        ("watches", index, "channels", position),
+                        f"watch {watch.name!r} names unknown alert channel {channel!r} (configured: {known})",
+                    )
         return self
 
     @property
@@ -266,8 +274,18 @@ def _interpolate(value: Any, environ: Mapping[str, str], path: Path, keys: tuple
     return _ENV_REFERENCE.sub(substitute, value)
 
 
+class _ReferenceProblem(ValueError):
+    """A name that points nowhere, with the key path where it was written (pydantic reports a
+    model-level check at the top level)."""
+
+    def __init__(self, location: tuple[str | int, ...], message: str) -> None:
+        super().__init__(message)
+        self.location = location
+
+
 def _describe(path: Path, error: Any) -> str:
-    loc = list(error["loc"])
+    cause = error.get("ctx", {}).get("error")
+    loc = list(cause.location if isinstance(cause, _ReferenceProblem) else error["loc"])
     if loc[:2] == ["alerts", "channels"] and len(loc) > 3:
         del loc[3]  # pydantic puts the channel's `type` tag into the path; users never wrote it
     location = ".".join(str(part) for part in loc)

@@ -93,7 +93,15 @@ def test_environment_variables_are_interpolated_with_defaults(tmp_path: Path) ->
         ),
         (
             MINIMAL + "    channels: [slack]\n",
-            "(top level): watch 'korut' names unknown alert channel 'slack'",
+            "watches.0.channels.0: watch 'korut' names unknown alert channel 'slack' (configured: console)",
+        ),
+        (
+            MINIMAL + "    sources: [rmol, kompas]\n",
+            "watches.0.sources.1: watch 'korut' names unknown source 'kompas' (configured: rmol)",
+        ),
+        (
+            MINIMAL + "  - name: korut\n    query: Rusia\n",
+            "watches.1.name: watch name 'korut' is used twice",
         ),
         (
             MINIMAL

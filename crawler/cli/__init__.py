@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from crawler.cli.context import AppContext, errors
 from crawler.config import DEFAULT_CONFIG_PATH
@@ -78,7 +79,8 @@ def main() -> None:
     try:
         status = app(standalone_mode=False)  # a command's `typer.Exit(n)` comes back as n
     except PantauError as error:
-        errors.print(f"[bold red]error:[/] {error}", highlight=False, markup=True)
+        for problem in str(error).splitlines():  # a config with several problems names each one
+            errors.print(f"[bold red]error:[/] {escape(problem)}", highlight=False, markup=True)
         sys.exit(error.exit_code)
     except (typer.Abort, KeyboardInterrupt):
         errors.print("aborted")

@@ -23,6 +23,7 @@ from crawler.demo import DEMO_ARCHIVE, DEMO_CONFIG
 from crawler.errors import StorageError
 from crawler.extract import WIB
 from crawler.runner import CrawlOptions, CrawlService, RunSummary, run_in_reactor
+from crawler.seeds import import_seeds_on_first_start
 from crawler.store.db import Database, open_database
 from crawler.store.models import StoredArticle
 
@@ -41,6 +42,7 @@ def demo(
         raise StorageError(f"{path} already exists: the demo fills a fresh database, name a new file")
     config = load_config(DEMO_CONFIG).with_database(f"sqlite:///{path}")
     database = open_database(config.storage.url)
+    import_seeds_on_first_start(database, config.seeds_path)
     service = CrawlService(config, database)
 
     async def crawl_every_source() -> list[RunSummary]:
@@ -59,7 +61,7 @@ def demo(
 def matched_stories(database: Database) -> Table:
     """The stories that matched a watch, oldest first, with the outlet copy each one duplicates."""
     table = Table(title="matched stories")
-    for column in ("source", "published (WIB)", "title", "watches", "verdict"):
+    for column in ("source", "published (WIB)", "title", "watches", "dedup"):
         table.add_column(column)
     with database.session() as session:
         rows = session.scalars(
@@ -74,9 +76,19 @@ def matched_stories(database: Database) -> Table:
                 _wib(row),
                 row.title,
                 ", ".join(match.watch for match in row.matches),
-                row.verdict,
+                _verdict(row),
             )
     return table
+
+
+def _verdict(row: StoredArticle) -> str:
+    """What dedup said, in words: a copy of a seed story is why a match raised no alert."""
+    score = f" ({row.similarity:.2f})" if row.similarity is not None else ""
+    if row.duplicate_of_seed_id is not None:
+        return f"copy of seed {row.duplicate_of_seed_id}{score}: not alerted"
+    if row.duplicate_of_article_id is not None:
+        return f"copy of story {row.duplicate_of_article_id}{score}"
+    return row.verdict or ""
 
 
 def _wib(row: StoredArticle) -> str:

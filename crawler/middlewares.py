@@ -8,6 +8,7 @@ import logging
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any, Self
+from urllib.parse import urlsplit
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
@@ -17,6 +18,7 @@ from scrapy.http import Response
 from sqlalchemy import select
 
 from crawler.canonical import canonical_url
+from crawler.config import Config
 from crawler.store.db import Database
 from crawler.store.models import FetchValidator, StoredArticle
 
@@ -47,6 +49,26 @@ class StoredStories:
                 select(StoredArticle.canonical_url).where(StoredArticle.canonical_url.in_(wanted))
             )
             return set(found)
+
+
+class SiteSlotMiddleware:
+    """Puts every host of one configured site in the site's download slot, so the per-domain
+    concurrency and delay hold for the portal as a whole: bisnis.com's channel, search and RSS
+    hosts are one server farm, which answers a burst spread over them with 403s."""
+
+    def __init__(self, sites: Iterable[str]) -> None:
+        self.sites = sorted(set(sites), key=len, reverse=True)  # the most specific site wins
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        config: Config = crawler.settings["PANTAU_CONFIG"]
+        return cls(site for source in config.sources.values() for site in source.sites)
+
+    def process_request(self, request: Request) -> None:
+        host = urlsplit(request.url).hostname or ""
+        site = next((site for site in self.sites if host == site or host.endswith(f".{site}")), None)
+        if site is not None:
+            request.meta.setdefault("download_slot", site)
 
 
 class SeenStoryFilter:

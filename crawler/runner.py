@@ -228,6 +228,7 @@ class CrawlService:
         crawl = self.config.crawl
         middlewares: dict[str, int | None] = {
             "crawler.middlewares.SeenStoryFilter": 90,
+            "crawler.middlewares.SiteSlotMiddleware": 95,
             "crawler.middlewares.ConditionalGetMiddleware": 580,
             "crawler.middlewares.BackoffRetryMiddleware": 550,
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
@@ -244,6 +245,7 @@ class CrawlService:
             "ROBOTSTXT_OBEY": crawl.obey_robots_txt,
             "CONCURRENT_REQUESTS": 16,
             "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.concurrency_per_domain,
+            "DOWNLOADER": "crawler.downloader.SlotBoundDownloader",
             "AUTOTHROTTLE_ENABLED": crawl.autothrottle and options.replay is None,
             "AUTOTHROTTLE_TARGET_CONCURRENCY": float(crawl.concurrency_per_domain),
             "DOWNLOAD_DELAY": 0 if options.replay else crawl.download_delay_seconds,

@@ -31,10 +31,23 @@ class _Listener(ThreadingHTTPServer):
     request_queue_size = 128
 
 
+@dataclass(frozen=True)
+class Received:
+    """One request as the server saw it: when it arrived and the headers it carried."""
+
+    url: str
+    at: float
+    headers: dict[str, str]
+
+
 class PortalServer:
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
         self.requests: list[tuple[str, str]] = []
+        self.received: list[Received] = []
+        self.most_in_flight = 0
+        self._in_flight = 0
+        self._counting = threading.Lock()
         self._server = _Listener(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -64,6 +77,17 @@ class PortalServer:
                     self.path if self.path.startswith("http") else f"http://{self.headers['Host']}{self.path}"
                 )
                 server.requests.append(("GET", url))
+                server.received.append(Received(url, time.monotonic(), dict(self.headers.items())))
+                with server._counting:
+                    server._in_flight += 1
+                    server.most_in_flight = max(server.most_in_flight, server._in_flight)
+                try:
+                    self._serve(url)
+                finally:
+                    with server._counting:
+                        server._in_flight -= 1
+
+            def _serve(self, url: str) -> None:
                 route = server.routes.get(url) or server.routes.get(_without_query(url))
                 if route is None:
                     self._answer(404, "text/plain", b"not found", {})

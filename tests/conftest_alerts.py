@@ -12,6 +12,7 @@ import json
 import socket
 import ssl
 import threading
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -35,6 +36,7 @@ from crawler.store.models import Match, Source, StoredArticle, StoryCluster
 
 WATCH = "korea-utara-rusia"
 SMTP_LOGIN = ("pantau", "rahasia")
+REGIONAL_SITES = ["rmoljatim.id", "rmollampung.id"]
 
 
 def free_port() -> int:
@@ -52,12 +54,15 @@ class ConfigFactory(Protocol):
 
 @pytest.fixture
 def make_config(tmp_path: Path) -> ConfigFactory:
-    """Configurations with one source and one watch alerting every given channel, and these settings."""
+    """Configurations with the rmol sources and one watch alerting every given channel, and these settings."""
 
     def make(channels: dict[str, Any], watch: dict[str, Any] | None = None, **alerts: Any) -> Config:
         return Config.model_validate(
             {
-                "sources": {"rmol": {"family": "rmol", "sites": ["rmol.id"]}},
+                "sources": {
+                    "rmol": {"family": "rmol", "sites": ["rmol.id"]},
+                    "rmol_regional": {"family": "rmol_regional", "sites": REGIONAL_SITES},
+                },
                 "watches": [
                     {
                         "name": WATCH,
@@ -176,6 +181,7 @@ class _MailHandler:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
         self.recipients: list[list[str]] = []
+        self.logins: list[str | None] = []
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         content = (envelope.original_content or b"").replace(b"\r\n", b"\n")  # SMTP's line ends
@@ -183,6 +189,8 @@ class _MailHandler:
         assert isinstance(message, EmailMessage)
         self.messages.append(message)
         self.recipients.append(list(envelope.rcpt_tos))
+        login = session.auth_data.login.decode() if isinstance(session.auth_data, LoginPassword) else None
+        self.logins.append(login)
         return "250 Message accepted for delivery"
 
 
@@ -190,7 +198,17 @@ def _authenticate(
     server: SMTP, session: Session, envelope: Envelope, mechanism: str, data: Any
 ) -> AuthResult:
     valid = isinstance(data, LoginPassword) and (data.login.decode(), data.password.decode()) == SMTP_LOGIN
-    return AuthResult(success=valid)
+    # handled=False: aiosmtpd then answers a wrong password with 535 instead of leaving the client waiting
+    return AuthResult(success=valid, handled=False, auth_data=data if valid else None)
+
+
+class _Controller(Controller):
+    """aiosmtpd counts only STARTTLS as TLS, so it warns about AUTH without TLS on an implicit-TLS port."""
+
+    def factory(self) -> SMTP:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "Requiring AUTH while not requiring TLS", UserWarning)
+            return super().factory()
 
 
 @dataclass
@@ -219,8 +237,14 @@ class SmtpServer:
             }
         elif self.security == "tls":
             assert self.certificate is not None
-            options = {"ssl_context": self.certificate.server_context()}
-        self._controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, **options)
+            # the whole connection is TLS, so login needs no STARTTLS first; mail needs a login
+            options = {
+                "ssl_context": self.certificate.server_context(),
+                "authenticator": _authenticate,
+                "auth_require_tls": False,
+                "auth_required": True,
+            }
+        self._controller = _Controller(self.handler, hostname="127.0.0.1", port=self.port, **options)
         self._controller.start()
 
     def stop(self) -> None:
@@ -239,7 +263,7 @@ class SmtpServer:
             "recipients": ["desk@redaksi.example", "editor@redaksi.example"],
             "timeout_seconds": 5,
         }
-        if self.security == "starttls":
+        if self.security != "none":
             settings.update(username=SMTP_LOGIN[0], password=SMTP_LOGIN[1])
         return {**settings, **overrides}
 

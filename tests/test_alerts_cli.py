@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,9 +14,8 @@ from typer.testing import CliRunner
 
 from crawler.alerts import Dispatcher, enqueue_alerts
 from crawler.alerts.channels import sign
-from crawler.cli import app
+from crawler.cli import app, main
 from crawler.config import load_config
-from crawler.errors import AlertError
 from crawler.store.db import Database
 from crawler.store.models import AlertOutbox
 
@@ -111,11 +111,12 @@ def test_retry_puts_a_failed_alert_back_and_deliver_sends_it(
     with database.session() as session:
         row = session.get(AlertOutbox, failed_id)
         assert row is not None
-        assert (row.status, row.attempts) == ("pending", 0)
+        assert (row.status, row.attempts, row.last_error) == ("pending", 0, None)
 
     delivered = _pantau(config_file, database, "alerts", "deliver")
     assert delivered.output == (
-        "sent 1 alerts in 1 messages; 0 to retry, 0 failed, 0 held back behind a failing channel\n"
+        "sent 1 alerts in 1 messages; 0 to retry, 0 failed, 0 held back behind a failing channel, "
+        "0 follow-ups dropped as their alert named every outlet\n"
     )
     assert [request.json()["article"]["title"] for request in http_receiver.requests] == [
         "Judul 1",
@@ -124,20 +125,51 @@ def test_retry_puts_a_failed_alert_back_and_deliver_sends_it(
     ]
 
 
-def test_retry_refuses_an_alert_already_sent_and_an_unknown_id(
-    database: Database, config_file: Path, stories: StoryWriter, http_receiver: HttpReceiver
+def _pantau_main(
+    config_file: Path, database: Database, capsys: pytest.CaptureFixture[str], *arguments: str
+) -> tuple[int, str]:
+    """Run the real `pantau` entry point in-process: its exit code and what it wrote to stderr."""
+    capsys.readouterr()
+    argv = ["pantau", "--config", str(config_file), "--db", database.url, *arguments]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sys, "argv", argv)
+        with pytest.raises(SystemExit) as exited:
+            main()
+    return int(exited.value.code or 0), capsys.readouterr().err
+
+
+def test_retry_refuses_an_alert_that_is_not_failed_and_an_unknown_id_in_one_line(
+    database: Database,
+    config_file: Path,
+    stories: StoryWriter,
+    http_receiver: HttpReceiver,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    sent_id, _ = _one_sent_and_one_failed(database, config_file, stories, http_receiver)
+    sent_id, failed_id = _one_sent_and_one_failed(database, config_file, stories, http_receiver)
+    with database.session() as session:
+        article, match = stories.store(session, "https://rmolsumut.id/c")
+        (pending,) = enqueue_alerts(session, load_config(config_file), article, match, now=NOW)
+        pending_id = pending.id
 
-    already_sent = _pantau(config_file, database, "alerts", "retry", str(sent_id))
-    unknown = _pantau(config_file, database, "alerts", "retry", "999")
-
-    assert isinstance(already_sent.exception, AlertError)
-    assert (
-        str(already_sent.exception)
-        == f"alert {sent_id} is sent; only failed or pending alerts can be retried"
+    assert _pantau_main(config_file, database, capsys, "alerts", "retry", str(sent_id)) == (
+        1,
+        f"error: alert {sent_id} is sent, not failed; only failed alerts can be retried\n",
     )
-    assert str(unknown.exception) == "no alert has id 999"
+    assert _pantau_main(config_file, database, capsys, "alerts", "retry", str(pending_id)) == (
+        1,
+        f"error: alert {pending_id} is pending, not failed; only failed alerts can be retried\n",
+    )
+    assert _pantau_main(config_file, database, capsys, "alerts", "retry", "999") == (
+        1,
+        "error: no alert has id 999\n",
+    )
+    with database.session() as session:
+        statuses = session.execute(select(AlertOutbox.id, AlertOutbox.status).order_by(AlertOutbox.id))
+        assert [tuple(row) for row in statuses] == [
+            (sent_id, "sent"),
+            (failed_id, "failed"),
+            (pending_id, "pending"),
+        ]
 
 
 def test_test_command_sends_a_signed_sample_through_the_named_channel(

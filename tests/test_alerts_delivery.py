@@ -6,21 +6,26 @@ import hashlib
 import hmac
 import io
 from datetime import UTC, datetime, timedelta
+from http import HTTPStatus
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+import yaml
 from rich.console import Console
 from sqlalchemy import select
 
 from crawler.alerts import Dispatcher, RenderedAlert, enqueue_alerts
 from crawler.alerts.channels import ConsoleSender, WebhookSender
 from crawler.alerts.dispatcher import CLAIM_LEASE, DeliveryReport, backoff
-from crawler.config import AlertsConfig, Config, WebhookChannel
+from crawler.config import AlertsConfig, Config, WebhookChannel, load_config
 from crawler.store.db import Database
-from crawler.store.models import AlertOutbox
+from crawler.store.models import AlertOutbox, StoryCluster
 
 if TYPE_CHECKING:
     from tests.conftest_alerts import Certificate, ConfigFactory, HttpReceiver, SmtpServer, StoryWriter
+
+SMTP_LOGIN = ("pantau", "rahasia")  # what the loopback SMTP server accepts (tests.conftest_alerts)
 
 pytest_plugins = ["tests.conftest_alerts"]
 
@@ -86,44 +91,103 @@ def test_email_over_starttls_with_login_carries_subject_both_parts_and_a_stable_
     assert f'<h2><a href="{URL}">{TITLE}</a></h2>' in html
 
 
-def test_email_over_implicit_tls_is_delivered(
+def _config_file(path: Path, channel: dict[str, Any]) -> Config:
+    """A pantau.yaml holding this channel, loaded the way `pantau` loads it (so `${ENV}` is resolved)."""
+    settings = {
+        "sources": {"rmol": {"family": "rmol", "sites": ["rmol.id"]}},
+        "watches": [{"name": "korea-utara-rusia", "query": '"Korea Utara" AND Rusia', "channels": ["mail"]}],
+        "alerts": {"channels": {"mail": channel}},
+    }
+    path.write_text(yaml.safe_dump(settings), encoding="utf-8")
+    return load_config(path)
+
+
+def test_email_over_implicit_tls_logs_in_with_the_password_from_the_environment(
     sqlite_database: Database,
-    make_config: ConfigFactory,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
     stories: StoryWriter,
     smtp_server: SmtpServer,
     trusted_certificate: Certificate,
 ) -> None:
     smtp_server.security, smtp_server.certificate = "tls", trusted_certificate
     smtp_server.start()
-    config = make_config({"mail": smtp_server.channel()})
+    monkeypatch.setenv("SMTP_PASSWORD", SMTP_LOGIN[1])
+    config = _config_file(tmp_path / "pantau.yaml", smtp_server.channel(password="${SMTP_PASSWORD}"))
     _enqueue(sqlite_database, config, stories, URL)
 
     assert Dispatcher(sqlite_database, config).deliver_due(NOW) == DeliveryReport(sent=1, messages=1)
     assert [email["Subject"] for email in smtp_server.messages] == [f"[Pantau] korea-utara-rusia: {TITLE}"]
+    assert smtp_server.handler.logins == [SMTP_LOGIN[0]]
 
 
-def test_webhook_posts_the_payload_signed_over_the_exact_body(
-    sqlite_database: Database, make_config: ConfigFactory, stories: StoryWriter, http_receiver: HttpReceiver
+def test_a_wrong_password_from_the_environment_is_refused_by_the_server_and_retried(
+    sqlite_database: Database,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    stories: StoryWriter,
+    smtp_server: SmtpServer,
+    trusted_certificate: Certificate,
 ) -> None:
-    config = make_config({"hook": _webhook(http_receiver)})
+    smtp_server.security, smtp_server.certificate = "tls", trusted_certificate
+    smtp_server.start()
+    monkeypatch.setenv("SMTP_PASSWORD", "salah")
+    config = _config_file(tmp_path / "pantau.yaml", smtp_server.channel(password="${SMTP_PASSWORD}"))
     _enqueue(sqlite_database, config, stories, URL)
 
-    Dispatcher(sqlite_database, config).deliver_due(NOW)
+    assert Dispatcher(sqlite_database, config).deliver_due(NOW) == DeliveryReport(retrying=1)
+    refused = f"email via 127.0.0.1:{smtp_server.port} failed: SMTPAuthenticationError: "
+    refused += "(535, b'5.7.8 Authentication credentials invalid')"
+    assert _rows(sqlite_database) == [("pending", 1, refused)]
+    assert smtp_server.messages == []
+
+
+def test_webhook_posts_the_whole_payload_signed_over_the_exact_body(
+    database: Database, make_config: ConfigFactory, stories: StoryWriter, http_receiver: HttpReceiver
+) -> None:
+    config = make_config({"hook": _webhook(http_receiver)}, follow_ups=False)
+    jatim_url = "https://www.rmoljatim.id/intelijen-as-rusia-beli-roket"
+    with database.session() as session:
+        cluster = stories.cluster(session)
+        for url in (URL, jatim_url):
+            article, match = stories.store(session, url, cluster=cluster)
+            enqueue_alerts(session, config, article, match, now=NOW)
+            if url == URL:
+                ids = (article.id, match.id, cluster.id)
+
+    assert Dispatcher(database, config).deliver_due(NOW) == DeliveryReport(sent=1, messages=1)
 
     (request,) = http_receiver.requests
-    payload = request.json()
+    key = hashlib.sha256(f"korea-utara-rusia:cluster-{ids[2]}:hook".encode()).hexdigest()[:32]
+    assert request.json() == {
+        "idempotency_key": key,
+        "kind": "alert",
+        "watch": "korea-utara-rusia",
+        "delivery": "immediate",
+        "article": {
+            "id": ids[0],
+            "url": URL,
+            "title": TITLE,
+            "source": "rmol",
+            "outlet": "rmol.id",
+            "published_at": "2022-09-06T04:24:00+00:00",
+            "lead": "Rusia membeli roket dari Korea Utara.",
+        },
+        "match": {
+            "id": ids[1],
+            "terms": ["Korea Utara", "Rusia"],
+            "snippet": "Rusia sedang membeli jutaan roket dan peluru artileri dari Korea Utara.",
+            "hits": [
+                {"term": "Rusia", "field": "body", "start": 0, "end": 5, "snippet": "Rusia sedang membeli"}
+            ],
+        },
+        "cluster": {"id": ids[2], "other_outlets": [{"outlet": "rmoljatim.id", "url": jatim_url}]},
+    }
     expected_signature = "sha256=" + hmac.new(SECRET.encode(), request.body, hashlib.sha256).hexdigest()
     assert request.path == "/hooks/pantau"
     assert request.headers["X-Pantau-Signature"] == expected_signature
     assert request.headers["Content-Type"] == "application/json; charset=utf-8"
-    assert request.headers["Idempotency-Key"] == payload["idempotency_key"]
-    assert (payload["kind"], payload["watch"], payload["article"]["title"], payload["article"]["url"]) == (
-        "alert",
-        "korea-utara-rusia",
-        TITLE,
-        URL,
-    )
-    assert payload["match"]["terms"] == ["Korea Utara", "Rusia"]
+    assert request.headers["Idempotency-Key"] == key
 
 
 def test_webhook_without_a_secret_sends_no_signature(
@@ -176,6 +240,85 @@ def test_console_channel_prints_subject_and_text() -> None:
     assert output.getvalue() == "[Pantau] x: judul\n\nisi\n\n"
 
 
+def test_console_channel_keeps_a_long_url_on_one_line_at_width_80() -> None:
+    output = io.StringIO()
+    url = "https://dunia.rmol.id/read/2022/09/06/546353/intelijen-as-rusia-beli-roket-dan-peluru-dari-korea-utara"
+    message = RenderedAlert(
+        kind="alert", subject="[Pantau] x: judul", text=f"{url}\n", html="", payload={"idempotency_key": "k1"}
+    )
+    ConsoleSender(Console(file=output, width=80)).send(message)
+    assert output.getvalue().splitlines() == ["[Pantau] x: judul", "", url, ""]
+
+
+JATIM_URL = "https://www.rmoljatim.id/intelijen-as-rusia-beli-roket"
+LAMPUNG_URL = "https://rmollampung.id/intelijen-as-rusia-beli-roket"
+
+
+def _add_copy(database: Database, config: Config, stories: StoryWriter, cluster_id: int, url: str) -> None:
+    """Another outlet's copy of the story, stored and matched in its own transaction, as a crawl does."""
+    with database.session() as session:
+        cluster = session.get_one(StoryCluster, cluster_id)
+        article, match = stories.store(session, url, cluster=cluster)
+        enqueue_alerts(session, config, article, match, now=NOW)
+
+
+def test_outlets_that_join_after_the_alert_are_named_together_in_its_one_follow_up(
+    database: Database,
+    make_config: ConfigFactory,
+    stories: StoryWriter,
+    http_receiver: HttpReceiver,
+    smtp_server: SmtpServer,
+) -> None:
+    smtp_server.start()
+    config = make_config({"hook": _webhook(http_receiver), "mail": smtp_server.channel()}, language="en")
+    with database.session() as session:
+        cluster_id = stories.cluster(session).id
+    _add_copy(database, config, stories, cluster_id, URL)
+    dispatcher = Dispatcher(database, config)
+    assert dispatcher.deliver_due(NOW) == DeliveryReport(sent=2, messages=2)
+
+    _add_copy(database, config, stories, cluster_id, JATIM_URL)
+    _add_copy(database, config, stories, cluster_id, LAMPUNG_URL)
+    assert dispatcher.deliver_due(NOW) == DeliveryReport(sent=2, messages=2)
+    assert dispatcher.deliver_due(NOW + timedelta(days=1)) == DeliveryReport()
+
+    alert, follow_up = (request.json() for request in http_receiver.requests)
+    assert (alert["kind"], alert["cluster"]["other_outlets"]) == ("alert", [])
+    assert (follow_up["kind"], follow_up["article"]["url"]) == ("follow_up", JATIM_URL)
+    assert follow_up["cluster"]["new_outlets"] == [
+        {"outlet": "rmoljatim.id", "url": JATIM_URL},
+        {"outlet": "rmollampung.id", "url": LAMPUNG_URL},
+    ]
+    assert follow_up["cluster"]["other_outlets"] == [
+        {"outlet": "rmol.id", "url": URL},
+        {"outlet": "rmollampung.id", "url": LAMPUNG_URL},
+    ]
+    assert [email["Subject"] for email in smtp_server.messages] == [
+        f"[Pantau] korea-utara-rusia: {TITLE}",
+        f"[Pantau] korea-utara-rusia: also carried by 2 more outlets: {TITLE}",
+    ]
+
+
+def test_a_follow_up_whose_outlets_its_alert_already_names_is_dropped_and_a_later_outlet_brings_one(
+    database: Database, make_config: ConfigFactory, stories: StoryWriter, http_receiver: HttpReceiver
+) -> None:
+    config = make_config({"hook": _webhook(http_receiver)})
+    with database.session() as session:
+        cluster_id = stories.cluster(session).id
+    _add_copy(database, config, stories, cluster_id, URL)
+    _add_copy(database, config, stories, cluster_id, JATIM_URL)
+    dispatcher = Dispatcher(database, config)
+
+    assert dispatcher.deliver_due(NOW) == DeliveryReport(sent=1, dropped=1, messages=1)
+    assert _rows(database) == [("sent", 1, None)]
+    _add_copy(database, config, stories, cluster_id, LAMPUNG_URL)
+    assert dispatcher.deliver_due(NOW) == DeliveryReport(sent=1, messages=1)
+
+    alert, follow_up = (request.json() for request in http_receiver.requests)
+    assert alert["cluster"]["other_outlets"] == [{"outlet": "rmoljatim.id", "url": JATIM_URL}]
+    assert follow_up["cluster"]["new_outlets"] == [{"outlet": "rmollampung.id", "url": LAMPUNG_URL}]
+
+
 def test_smtp_down_keeps_every_alert_until_it_is_back(
     database: Database, make_config: ConfigFactory, stories: StoryWriter, smtp_server: SmtpServer
 ) -> None:
@@ -225,6 +368,87 @@ def test_webhook_timeout_is_a_retryable_failure(
 
     assert Dispatcher(sqlite_database, config).deliver_due(NOW) == DeliveryReport(retrying=1)
     assert _rows(sqlite_database) == [("pending", 1, f"webhook {http_receiver.url} timed out after 0.2 s")]
+
+
+@pytest.mark.parametrize("status", [400, 401, 404, 410, 422])
+def test_a_webhook_refusal_fails_that_alert_at_once_and_the_channel_goes_on(
+    database: Database,
+    make_config: ConfigFactory,
+    stories: StoryWriter,
+    http_receiver: HttpReceiver,
+    status: int,
+) -> None:
+    http_receiver.statuses = [status]
+    config = make_config({"hook": _webhook(http_receiver)})
+    _enqueue(database, config, stories, URL, "https://rmol.id/read/2")
+
+    assert Dispatcher(database, config).deliver_due(NOW) == DeliveryReport(sent=1, failed=1, messages=1)
+
+    reason = HTTPStatus(status).phrase
+    assert _rows(database) == [
+        ("failed", 1, f"webhook {http_receiver.url} refused the alert: HTTP {status} {reason}"),
+        ("sent", 1, None),
+    ]
+    assert len(http_receiver.requests) == 2
+
+
+@pytest.mark.parametrize("status", [408, 429, 500, 502, 503])
+def test_a_webhook_timeout_throttle_or_server_error_is_retried_and_holds_the_channel_back(
+    database: Database,
+    make_config: ConfigFactory,
+    stories: StoryWriter,
+    http_receiver: HttpReceiver,
+    status: int,
+) -> None:
+    http_receiver.statuses = [status]
+    config = make_config({"hook": _webhook(http_receiver)}, backoff_seconds=30)
+    _enqueue(database, config, stories, URL, "https://rmol.id/read/2")
+    dispatcher = Dispatcher(database, config)
+
+    assert dispatcher.deliver_due(NOW) == DeliveryReport(retrying=1, postponed=1)
+    reason = HTTPStatus(status).phrase
+    assert _rows(database) == [
+        ("pending", 1, f"webhook {http_receiver.url} answered HTTP {status} {reason}"),
+        ("pending", 0, None),
+    ]
+    assert dispatcher.deliver_due(NOW + timedelta(seconds=30)) == DeliveryReport(sent=2, messages=2)
+
+
+def test_a_template_that_raises_fails_its_alert_with_backoff_and_never_leaves_it_claimed(
+    database: Database,
+    make_config: ConfigFactory,
+    stories: StoryWriter,
+    http_receiver: HttpReceiver,
+    tmp_path: Path,
+) -> None:
+    templates = tmp_path / "broken-templates"
+    templates.mkdir()
+    (templates / "alert.txt").write_text("{{ alert.article.id // 0 }}\n", encoding="utf-8")
+    config = make_config(
+        {"hook": _webhook(http_receiver)}, templates=str(templates), max_attempts=2, backoff_seconds=30
+    )
+    _enqueue(database, config, stories, URL, "https://rmol.id/read/2")
+    dispatcher = Dispatcher(database, config)
+
+    broken = "cannot render the message: ZeroDivisionError: integer division or modulo by zero"
+    assert dispatcher.deliver_due(NOW) == DeliveryReport(retrying=2)
+    assert _rows(database) == [("pending", 1, broken), ("pending", 1, broken)]
+    assert dispatcher.deliver_due(NOW + timedelta(seconds=29)) == DeliveryReport()
+    assert dispatcher.deliver_due(NOW + timedelta(seconds=30)) == DeliveryReport(failed=2)
+    assert _rows(database) == [("failed", 2, broken), ("failed", 2, broken)]
+    assert http_receiver.requests == []
+
+
+def test_an_unexpected_error_from_a_channel_is_recorded_on_the_alert(
+    sqlite_database: Database, make_config: ConfigFactory, stories: StoryWriter
+) -> None:
+    config = make_config({"hook": {"type": "webhook", "url": "http://[::1/hooks/pantau"}})
+    _enqueue(sqlite_database, config, stories, URL)
+
+    assert Dispatcher(sqlite_database, config).deliver_due(NOW) == DeliveryReport(retrying=1)
+    assert _rows(sqlite_database) == [
+        ("pending", 1, "alert channel hook failed unexpectedly: InvalidURL: Invalid port: ':1'")
+    ]
 
 
 def test_an_alert_that_keeps_failing_is_marked_failed_with_its_last_error(

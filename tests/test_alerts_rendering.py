@@ -61,16 +61,67 @@ def test_html_part_escapes_article_text() -> None:
     assert message.subject == "[Pantau] korea-utara-rusia: Rusia <b>menang</b> & Korut"
 
 
-def test_follow_up_says_how_many_other_outlets_carry_the_story() -> None:
-    other_outlets = [
-        {"outlet": "rmol.id", "url": "https://rmol.id/read/1"},
-        {"outlet": "rmoljatim.id", "url": "https://rmoljatim.id/a"},
-    ]
-    indonesian = AlertRenderer("id").render([_alert("follow_up", other_outlets=other_outlets)])
-    english = AlertRenderer("en").render([_alert("follow_up", other_outlets=other_outlets)])
-    assert indonesian.subject == f"[Pantau] korea-utara-rusia: juga dimuat oleh 2 media lain: {TITLE}"
-    assert english.subject == f"[Pantau] korea-utara-rusia: also carried by 2 outlets: {TITLE}"
-    assert english.text.endswith("rmol.id: https://rmol.id/read/1\nrmoljatim.id: https://rmoljatim.id/a\n")
+JOINED = [
+    {"outlet": "rmoljatim.id", "url": "https://rmoljatim.id/kim-jong-un-sebut-rusia-bakal-menang"},
+    {"outlet": "rmollampung.id", "url": "https://rmollampung.id/kim-jong-un-sebut-rusia-bakal-menang"},
+]
+
+
+@pytest.mark.parametrize(
+    ("language", "joined", "phrase"),
+    [
+        ("en", 1, "also carried by 1 more outlet"),
+        ("en", 2, "also carried by 2 more outlets"),
+        ("id", 1, "juga dimuat oleh satu media lain"),
+        ("id", 2, "juga dimuat oleh 2 media lain"),
+    ],
+)
+def test_follow_up_counts_and_lists_the_outlets_new_since_the_alert(
+    language: str, joined: int, phrase: str
+) -> None:
+    new_outlets = JOINED[:joined]
+    message = AlertRenderer(language).render([_alert("follow_up", new_outlets=new_outlets)])
+    listed = "".join(f"- {copy['outlet']}: {copy['url']}\n" for copy in new_outlets)
+    assert message.subject == f"[Pantau] korea-utara-rusia: {phrase}: {TITLE}"
+    assert message.text.endswith(f" {phrase}:\n\n{TITLE}\n{listed}")
+    assert f" {phrase}:</p>" in message.html
+
+
+def test_english_follow_up_text_in_full() -> None:
+    message = AlertRenderer("en").render([_alert("follow_up", new_outlets=JOINED)])
+    assert message.text == (
+        'A story already alerted for watch "korea-utara-rusia" is now also carried by 2 more outlets:\n\n'
+        f"{TITLE}\n"
+        "- rmoljatim.id: https://rmoljatim.id/kim-jong-un-sebut-rusia-bakal-menang\n"
+        "- rmollampung.id: https://rmollampung.id/kim-jong-un-sebut-rusia-bakal-menang\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "others", "line"),
+    [
+        ("en", 1, "Also carried by 1 other outlet:"),
+        ("en", 2, "Also carried by 2 other outlets:"),
+        ("id", 1, "Juga dimuat oleh satu media lain:"),
+        ("id", 2, "Juga dimuat oleh 2 media lain:"),
+    ],
+)
+def test_alert_names_the_other_outlets_in_singular_or_plural(language: str, others: int, line: str) -> None:
+    message = AlertRenderer(language).render([_alert(other_outlets=JOINED[:others])])
+    listed = "".join(f"- {copy['outlet']}: {copy['url']}\n" for copy in JOINED[:others])
+    assert message.text.endswith(f'"\n\n{line}\n{listed}')
+    assert f"<p>{line}</p>" in message.html
+
+
+@pytest.mark.parametrize(
+    ("language", "subject"),
+    [
+        ("en", '[Pantau] Hourly digest "korea-utara-rusia": 1 story'),
+        ("id", '[Pantau] Ringkasan per jam "korea-utara-rusia": satu berita'),
+    ],
+)
+def test_a_digest_of_one_story_says_so_in_the_singular(language: str, subject: str) -> None:
+    assert AlertRenderer(language).render([_alert(delivery="hourly")]).subject == subject
 
 
 @pytest.mark.parametrize(

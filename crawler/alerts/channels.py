@@ -1,6 +1,7 @@
 """Alert channels behind one small protocol: `send(message)` delivers or raises `AlertError`.
 
-Channels know messages and nothing of crawling or the outbox; the dispatcher owns retries.
+Channels know messages and nothing of crawling or the outbox; the dispatcher owns retries. An
+`AlertRejected` says the receiver refused this one message for good, so it is not retried.
 """
 
 from __future__ import annotations
@@ -28,6 +29,11 @@ log = logging.getLogger(__name__)
 SIGNATURE_HEADER = "X-Pantau-Signature"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 USER_AGENT = "Pantau/0.1 alerts"
+RETRYABLE_CLIENT_ERRORS = frozenset({408, 429})  # Request Timeout, Too Many Requests: try again later
+
+
+class AlertRejected(AlertError):
+    """The receiver refused this message (a webhook's 4xx answer): sending it again cannot help."""
 
 
 class Channel(Protocol):
@@ -43,7 +49,10 @@ class ConsoleSender:
 
     def send(self, message: RenderedAlert) -> None:
         log.info("alert %s: %s", message.idempotency_key, message.subject)
-        self._console.print(f"{message.subject}\n\n{message.text}", markup=False, highlight=False)
+        # soft_wrap: a long URL stays on one line, so terminals keep it clickable and copyable
+        self._console.print(
+            f"{message.subject}\n\n{message.text}", markup=False, highlight=False, soft_wrap=True
+        )
 
 
 class EmailSender:
@@ -121,6 +130,11 @@ class WebhookSender:
             ) from None
         except httpx.HTTPError as error:
             raise AlertError(f"webhook {settings.url} failed: {_describe(error)}") from None
+        if response.is_client_error and response.status_code not in RETRYABLE_CLIENT_ERRORS:
+            raise AlertRejected(
+                f"webhook {settings.url} refused the alert: "
+                f"HTTP {response.status_code} {response.reason_phrase}"
+            )
         if not response.is_success:
             raise AlertError(
                 f"webhook {settings.url} answered HTTP {response.status_code} {response.reason_phrase}"

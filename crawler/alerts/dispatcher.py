@@ -15,7 +15,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session
 
-from crawler.alerts.channels import Channel, build_channel
+from crawler.alerts.channels import AlertRejected, Channel, build_channel
+from crawler.alerts.outbox import refresh_outlets
 from crawler.alerts.rendering import AlertRenderer, QueuedAlert
 from crawler.config import AlertsConfig, Config
 from crawler.errors import AlertError
@@ -29,12 +30,16 @@ CLAIM_LEASE = timedelta(minutes=5)
 
 @dataclass
 class DeliveryReport:
-    """What one pass did, counted in outbox rows (a digest is one message for several rows)."""
+    """What one pass did, counted in outbox rows (a digest is one message for several rows).
+
+    `dropped` counts follow-ups deleted because their alert already named every outlet.
+    """
 
     sent: int = 0
     retrying: int = 0
     failed: int = 0
     postponed: int = 0
+    dropped: int = 0
     messages: int = 0
 
 
@@ -71,21 +76,45 @@ class Dispatcher:
         for batch in self._due_batches(now):
             if batch.channel in channels_down:
                 continue
-            claimed, alerts = self._claim(batch, now)
+            claimed, alerts = self._claim(batch, now, report)
             if not alerts:
                 continue
-            try:
-                self._channel(claimed.channel).send(self._renderer.render(alerts))
-            except AlertError as error:
-                log.warning("alert channel %s: %s", claimed.channel, error)
-                channels_down[claimed.channel] = self._record_failure(claimed, str(error), now, report)
-                continue
-            self._record_sent(claimed, now)
-            report.sent += len(alerts)
-            report.messages += 1
+            retry_channel_at = self._deliver(claimed, alerts, now, report)
+            if retry_channel_at is not None:
+                channels_down[claimed.channel] = retry_channel_at
         for channel, retry_at in channels_down.items():
             report.postponed += self._postpone(channel, retry_at, now)
         return report
+
+    def _deliver(
+        self, batch: _Batch, alerts: list[QueuedAlert], now: datetime, report: DeliveryReport
+    ) -> datetime | None:
+        """Render and send one claimed batch and record how it went; returns when to try its channel
+        again if the channel itself is down. Whatever goes wrong, no row is left claimed."""
+        try:
+            message = self._renderer.render(alerts)
+        except Exception as error:  # a broken template fails its own alerts, not the channel
+            log.warning("alert %s cannot be rendered", batch.row_ids, exc_info=True)
+            self._record_failure(batch, _reason("cannot render the message", error), now, report)
+            return None
+        try:
+            self._channel(batch.channel).send(message)
+        except AlertRejected as error:
+            log.warning("alert channel %s: %s", batch.channel, error)
+            self._record_failure(batch, str(error), now, report, permanent=True)
+            return None
+        except AlertError as error:
+            log.warning("alert channel %s: %s", batch.channel, error)
+            return self._record_failure(batch, str(error), now, report)
+        except Exception as error:  # not a known way for the channel to fail: count it against this alert
+            log.exception("alert channel %s failed unexpectedly", batch.channel)
+            reason = _reason(f"alert channel {batch.channel} failed unexpectedly", error)
+            self._record_failure(batch, reason, now, report)
+            return None
+        self._record_sent(batch, now)
+        report.sent += len(alerts)
+        report.messages += 1
+        return None
 
     def _channel(self, name: str) -> Channel:
         if name not in self._channels:
@@ -115,15 +144,28 @@ class Dispatcher:
                 batches.append((channel, digests[watch, channel]))
         return [_Batch(channel, tuple(row_ids)) for channel, row_ids in batches]
 
-    def _claim(self, batch: _Batch, now: datetime) -> tuple[_Batch, list[QueuedAlert]]:
-        """Mark the batch's rows as being sent and commit; rows another dispatcher took are left out."""
+    def _claim(
+        self, batch: _Batch, now: datetime, report: DeliveryReport
+    ) -> tuple[_Batch, list[QueuedAlert]]:
+        """Mark the batch's rows as being sent, with their story's outlets as they are now, and commit.
+
+        Rows another dispatcher took are left out; a follow-up its alert has made redundant is deleted,
+        so a later outlet can still bring one about.
+        """
         with self._database.session() as session:
-            claimed = tuple(row_id for row_id in batch.row_ids if self._claim_row(session, row_id, now))
+            claimed = [row_id for row_id in batch.row_ids if self._claim_row(session, row_id, now)]
             rows = session.scalars(
                 select(AlertOutbox).where(AlertOutbox.id.in_(claimed)).order_by(AlertOutbox.id)
-            )
-            alerts = [QueuedAlert(row.dedup_key, row.kind, row.payload) for row in rows]
-        return _Batch(batch.channel, claimed), alerts
+            ).all()
+            alerts = []
+            for row in rows:
+                if refresh_outlets(session, row):
+                    alerts.append(QueuedAlert(row.dedup_key, row.kind, row.payload))
+                else:
+                    claimed.remove(row.id)
+                    session.delete(row)
+                    report.dropped += 1
+        return _Batch(batch.channel, tuple(claimed)), alerts
 
     def _claim_row(self, session: Session, row_id: int, now: datetime) -> bool:
         result = session.execute(
@@ -141,8 +183,11 @@ class Dispatcher:
                 .values(status="sent", sent_at=now)
             )
 
-    def _record_failure(self, batch: _Batch, error: str, now: datetime, report: DeliveryReport) -> datetime:
-        """Back off each row, or give it up after `max_attempts`; returns when to try the channel again."""
+    def _record_failure(
+        self, batch: _Batch, error: str, now: datetime, report: DeliveryReport, permanent: bool = False
+    ) -> datetime:
+        """Back off each row, or give it up (after `max_attempts`, or at once when `permanent`);
+        returns when to try the channel again."""
         retry_at = now + backoff(self._settings, 1)
         with self._database.session() as session:
             rows = session.scalars(
@@ -150,7 +195,7 @@ class Dispatcher:
             )
             for row in rows:
                 row.last_error = error
-                if row.attempts >= self._settings.max_attempts:
+                if permanent or row.attempts >= self._settings.max_attempts:
                     row.status, row.next_attempt_at = "failed", now
                     report.failed += 1
                 else:
@@ -188,3 +233,11 @@ def _is_due(now: datetime) -> ColumnElement[bool]:
         or_(AlertOutbox.status == "pending", AlertOutbox.status == "sending"),
         AlertOutbox.next_attempt_at <= now,
     )
+
+
+def _reason(context: str, error: Exception) -> str:
+    """The error recorded on a row: an `AlertError` says it all, anything else gets its type and context."""
+    if isinstance(error, AlertError):
+        return str(error)
+    detail = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+    return f"{context}: {detail}"

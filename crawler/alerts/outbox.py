@@ -32,7 +32,7 @@ def enqueue_alerts(
     watch = _watch(config, match.watch)
     session.flush()  # the article and match ids go into the keys and the payload
     story = story_key(article)
-    other_outlets = _other_outlets(session, article)
+    other_outlets = _other_outlets(_story_outlets(session, article.cluster_id), outlet_of(article.url))
     due_at = next_delivery_time(watch, now)
     created: list[AlertOutbox] = []
     for channel in watch.channels:
@@ -98,19 +98,51 @@ def _watch(config: Config, name: str) -> WatchConfig:
     raise AlertError(f"watch {name!r} is not configured, so its match cannot be alerted")
 
 
-def _other_outlets(session: Session, article: StoredArticle) -> list[dict[str, str]]:
-    """The first copy of the story at every other outlet of its cluster, oldest first."""
-    if article.cluster_id is None:
-        return []
+def refresh_outlets(session: Session, row: AlertOutbox) -> bool:
+    """Rewrite the row's outlets from its story cluster as it is now, just before it is sent.
+
+    Outlets keep joining a story after its alert was queued; read at delivery time, the alert names
+    every outlet known by then and a follow-up (`cluster.new_outlets`) every outlet its alert did not
+    name. Returns False for a follow-up with no such outlet: its alert already said it all.
+    """
+    payload = row.payload
+    cluster_id = payload["cluster"]["id"]
+    if cluster_id is None:
+        return True
+    outlets = _story_outlets(session, cluster_id)
+    cluster: dict[str, Any] = {
+        "id": cluster_id,
+        "other_outlets": _other_outlets(outlets, payload["article"]["outlet"]),
+    }
+    if row.kind == "follow_up":
+        alert_key = row.dedup_key.removesuffix(FOLLOW_UP_SUFFIX)
+        first_alert = session.scalar(select(AlertOutbox).where(AlertOutbox.dedup_key == alert_key))
+        named = _outlets_alerted(first_alert) if first_alert is not None else set()
+        cluster["new_outlets"] = [
+            {"outlet": outlet, "url": url} for outlet, url in outlets.items() if outlet not in named
+        ]
+        if not cluster["new_outlets"]:
+            return False
+    row.payload = {**payload, "cluster": cluster}  # a new dict, so the JSON column sees the change
+    return True
+
+
+def _story_outlets(session: Session, cluster_id: int | None) -> dict[str, str]:
+    """Every outlet of a story cluster with the URL of its first copy, oldest first."""
+    if cluster_id is None:
+        return {}
     urls = session.scalars(
         select(StoredArticle.url)
-        .where(StoredArticle.cluster_id == article.cluster_id, StoredArticle.id != article.id)
+        .where(StoredArticle.cluster_id == cluster_id)
         .order_by(StoredArticle.first_seen, StoredArticle.id)
     )
-    own = outlet_of(article.url)
     outlets: dict[str, str] = {}
     for url in urls:
         outlets.setdefault(outlet_of(url), url)
+    return outlets
+
+
+def _other_outlets(outlets: dict[str, str], own: str) -> list[dict[str, str]]:
     return [{"outlet": outlet, "url": url} for outlet, url in outlets.items() if outlet != own]
 
 
@@ -127,7 +159,7 @@ def alert_payload(
     match: Match,
     other_outlets: list[dict[str, str]],
 ) -> dict[str, Any]:
-    """Everything a channel needs, so delivery never reads crawling state again."""
+    """Everything a channel needs; only the cluster's outlets are read again at delivery time."""
     return {
         "idempotency_key": idempotency_key(key),
         "kind": kind,

@@ -53,16 +53,16 @@ def list_alerts(
 
 @app.command("retry")
 def retry(ctx: typer.Context, alert_id: Annotated[int, typer.Argument(help="The alert's id.")]) -> None:
-    """Put a failed alert back in the queue with a fresh set of attempts, due now."""
+    """Put a failed alert back in the queue, due now, with a fresh set of attempts and no error."""
     with app_context(ctx).database.session() as session:
         row = session.get(AlertOutbox, alert_id)
         if row is None:
             raise AlertError(f"no alert has id {alert_id}")
-        if row.status in ("sent", "sending"):
+        if row.status != "failed":
             raise AlertError(
-                f"alert {alert_id} is {row.status}; only failed or pending alerts can be retried"
+                f"alert {alert_id} is {row.status}, not failed; only failed alerts can be retried"
             )
-        row.status, row.attempts, row.next_attempt_at = "pending", 0, utcnow()
+        row.status, row.attempts, row.last_error, row.next_attempt_at = "pending", 0, None, utcnow()
     console.print(f"alert {alert_id} is pending again and will go out on the next delivery", highlight=False)
 
 
@@ -86,7 +86,8 @@ def deliver(ctx: typer.Context) -> None:
     report = deliver_due(context.database, context.config)
     console.print(
         f"sent {report.sent} alerts in {report.messages} messages; {report.retrying} to retry, "
-        f"{report.failed} failed, {report.postponed} held back behind a failing channel",
+        f"{report.failed} failed, {report.postponed} held back behind a failing channel, "
+        f"{report.dropped} follow-ups dropped as their alert named every outlet",
         highlight=False,
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -303,6 +304,65 @@ def test_config_boilerplate_lines_are_dropped_from_the_body() -> None:
 
     assert len(paragraphs) == 8
     assert not [p for p in paragraphs if p.startswith("Sebagai informasi")]
+
+
+def test_koran_byline_gives_the_author_without_its_time_and_the_time_as_the_date() -> None:
+    expected, pages = _load(ARTICLES / "bisnis" / "koran-nikel-premium-2023.expected.json")
+
+    article = extract_article(pages, expected["url"])
+
+    published = article.published_at and article.published_at.isoformat()
+    assert (article.authors, published) == (("Nindya Aldila",), "2023-10-02T06:00:00+07:00")
+
+
+def test_archived_page_in_the_older_bisnis_layout_is_read_with_its_dated_variant() -> None:
+    expected, pages = _load(ARTICLES / "bisnis" / "ekonomi-layout-lama-2021.expected.json")
+    current_only = replace(RECIPES["bisnis"], older_layouts=())
+
+    article = extract_article(pages, expected["url"])
+    fallback = extract_article(pages, expected["url"], current_only)
+
+    assert (article.warnings, article.body) == ((), expected["body"])
+    assert fallback.warnings == (
+        "title selectors found nothing",
+        "body selectors found nothing on page 1; used trafilatura",
+        "date selectors found nothing",
+        "no date found",
+        "author selectors found nothing",
+    )
+
+
+def test_config_boilerplate_lines_also_apply_to_a_page_in_an_older_layout() -> None:
+    expected, pages = _load(ARTICLES / "bisnis" / "ekonomi-layout-lama-2021.expected.json")
+    recipe = RECIPES["bisnis"].with_extra_boilerplate(["Dari sisi impor"])
+
+    paragraphs = extract_article(pages, expected["url"], recipe).body.split("\n\n")
+
+    assert paragraphs == expected["body"].split("\n\n")[:-1]
+
+
+def test_byline_naming_only_the_desk_gives_no_author_rather_than_a_guess() -> None:
+    expected, pages = _load(ARTICLES / "rmol_regional" / "jabar-irigasi-sumber-rmol.expected.json")
+
+    assert extract_article(pages, expected["url"]).authors == ()
+
+
+@pytest.mark.parametrize(
+    ("fixture", "furniture"),
+    [
+        ("bisnis/market-ihsg-bank-2026", "Disclaimer berita ini"),  # a Disclaimer line without a colon
+        ("bisnis/market-ihsg-bank-2026", "Suselo Jati"),  # figcaption.detailsImgCaption outside a figure
+        ("rmol_regional/jabar-irigasi-sumber-rmol", "sumber: rmol.id"),
+        ("rmol_regional/banten-jalan-rusak-2018", "RMOLBanten."),  # the brand dateline
+        ("rmol_regional/banten-jalan-rusak-2018", "RMOLBANTEN.COM"),  # the .com title suffix
+    ],
+)
+def test_portal_furniture_stays_out_of_title_and_body(fixture: str, furniture: str) -> None:
+    expected, pages = _load(ARTICLES / f"{fixture}.expected.json")
+
+    article = extract_article(pages, expected["url"])
+
+    assert furniture not in f"{article.title}\n{article.body}"
 
 
 def test_recipe_with_a_bad_selector_is_refused_when_made() -> None:

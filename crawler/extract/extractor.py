@@ -30,7 +30,11 @@ from crawler.extract.html import parse_html
 from crawler.extract.recipes import GENERIC, PortalRecipe, recipe_for_url
 
 _INVISIBLE_TAGS = frozenset({"script", "style", "noscript", "template", "iframe", "ins", "img", "svg"})
-_BLOCK_TAGS = frozenset({"p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote"})
+_BLOCK_TAGS = frozenset({
+    "p", "div", "li", "ul", "ol", "dl", "dt", "dd", "table", "tr", "blockquote", "figure", "figcaption",
+    "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "aside", "header", "footer",
+})  # fmt: skip
+_WHITESPACE = re.compile(r"\s+")
 _ARTICLE_TYPES = frozenset(
     {"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "OpinionNewsArticle"}
 )
@@ -61,6 +65,7 @@ def extract_article(
         trees = [parse_html(page, url) for page in pages]
     elif len(trees) != len(pages):
         raise ValueError(f"{len(trees)} trees were given for {len(pages)} pages")
+    recipe = _layout_recipe(recipe, trees[0])
     views = [_PageView(tree, recipe) for tree in trees]
     return _ArticleBuilder(views, url, recipe).build()
 
@@ -70,8 +75,21 @@ def extract_headline(page: str | bytes, url: str, recipe: PortalRecipe | None = 
     no watch can match, enough never to fetch it again (only metadata is read, trafilatura never runs).
     """
     recipe = recipe or recipe_for_url(url) or GENERIC
-    builder = _ArticleBuilder([_PageView(parse_html(page, url), recipe)], url, recipe)
-    return builder.build_headline()
+    tree = parse_html(page, url)
+    recipe = _layout_recipe(recipe, tree)
+    return _ArticleBuilder([_PageView(tree, recipe)], url, recipe).build_headline()
+
+
+def _layout_recipe(recipe: PortalRecipe, tree: lxml.html.HtmlElement) -> PortalRecipe:
+    """`recipe`, or its dated variant when the page is in an older layout (an archived copy)."""
+    if not recipe.older_layouts or _finds(recipe.body_selectors, tree):
+        return recipe
+    layout = next((layout for layout in recipe.older_layouts if _finds(layout.body_selectors, tree)), None)
+    return recipe if layout is None else recipe.in_layout(layout)
+
+
+def _finds(selectors: Iterable[str], tree: lxml.html.HtmlElement) -> bool:
+    return any(_compiled(selector)(tree) for selector in selectors)
 
 
 @dataclass
@@ -94,21 +112,40 @@ class _PageView:
                 return [e for e in found if not any(a in chosen for a in e.iterancestors())]
         return []
 
-    def texts(self, selectors: Iterable[str]) -> list[str]:
-        return [text for element in self.select(selectors) if (text := _squash(self.visible_text(element)))]
+    def texts(self, selectors: Iterable[str], *, by_line: bool = False) -> list[str]:
+        """The rendered text of each kept element the selectors find, or of each of its lines."""
+        texts = [self.visible_text(element) for element in self.select(selectors)]
+        if by_line:
+            texts = [line for text in texts for line in text.split("\n")]
+        return [squashed for text in texts if (squashed := _squash(text))]
 
     def visible_text(self, element: lxml.html.HtmlElement) -> str:
-        """Rendered text: <br> and block ends become newlines; hidden and dropped elements vanish."""
-        chunks = [element.text or ""]
+        """Rendered text: blocks and <br> end lines; hidden and dropped elements vanish."""
+        return "\n".join(self.blocks(element))
+
+    def blocks(self, element: lxml.html.HtmlElement) -> list[str]:
+        """The element's rendered text blocks, as a reader sees them: a <p> is one, a body container
+        holds many, and a <br> is a line break inside its block. Hidden and dropped elements vanish,
+        so boilerplate inside the container is gone only when the recipe names it.
+        """
+        blocks: list[list[str]] = [[]]
+        self._render(element, blocks)
+        return [text for text in ("".join(chunks) for chunks in blocks) if text.strip()]
+
+    def _render(self, element: lxml.html.HtmlElement, blocks: list[list[str]]) -> None:
+        # Source line breaks are plain spaces in HTML; only <br> and block boundaries end a line.
+        blocks[-1].append(_WHITESPACE.sub(" ", element.text or ""))
         for child in element:
             if isinstance(child.tag, str) and child.tag not in _INVISIBLE_TAGS and child not in self.dropped:
                 if child.tag == "br":
-                    chunks.append("\n")
+                    blocks[-1].append("\n")
+                elif child.tag in _BLOCK_TAGS:
+                    blocks.append([])
+                    self._render(child, blocks)
+                    blocks.append([])
                 else:
-                    block = "\n" if child.tag in _BLOCK_TAGS else ""
-                    chunks.extend((block, self.visible_text(child), block))
-            chunks.append(child.tail or "")
-        return "".join(chunks)
+                    self._render(child, blocks)
+            blocks[-1].append(_WHITESPACE.sub(" ", child.tail or ""))
 
     def meta(self, *names: str) -> str:
         """The first non-empty <meta name|property=...> content among `names`."""
@@ -197,9 +234,9 @@ class _ArticleBuilder:
             warnings=tuple(self.warnings),
         )
 
-    def _visible(self, what: str, selectors: tuple[str, ...]) -> list[str]:
-        """Texts the recipe's selectors find on page 1, warning when they find nothing."""
-        texts = self.first.texts(selectors)
+    def _visible(self, what: str, selectors: tuple[str, ...], *, by_line: bool = False) -> list[str]:
+        """Texts (or lines) the recipe's selectors find on page 1, warning when they find nothing."""
+        texts = self.first.texts(selectors, by_line=by_line)
         if selectors and not texts:
             self.warnings.append(f"{what} selectors found nothing")
         return texts
@@ -230,19 +267,28 @@ class _ArticleBuilder:
         return None
 
     def _authors(self) -> tuple[str, ...]:
-        visible = self._visible("author", self.recipe.author_selectors)
+        # A byline may print the time on its own line ("Name<br>13/09/2023 07:30 WIB"): not a name.
+        visible = [
+            line
+            for line in self._visible("author", self.recipe.author_selectors, by_line=True)
+            if parse_indonesian_datetime(line) is None
+        ]
         site = {name.casefold() for name in self.recipe.site_authors}
-        sources: tuple[Callable[[], list[str]], ...] = (
+
+        def people(raws: list[str]) -> list[str]:
+            return [name for raw in raws for name in _author_names(raw) if name.casefold() not in site]
+
+        structured: tuple[Callable[[], list[str]], ...] = (
             lambda: _json_ld_people(self.first.news_article.get("author")),
             lambda: [self.first.meta("author")],
-            lambda: visible,
-            lambda: [self._trafilatura_metadata.author or ""],
         )
-        for source in sources:
-            names = [name for raw in source() for name in _author_names(raw) if name.casefold() not in site]
-            if names:
+        for source in structured:
+            if names := people(source()):
                 return tuple(_unique(names))
-        return ()
+        if visible:
+            # The page's own byline: when it names only the desk ("Redaksi"), there is no author to guess.
+            return tuple(_unique(people(visible)))
+        return tuple(_unique(people([self._trafilatura_metadata.author or ""])))
 
     def _tags(self) -> list[str]:
         visible = self.first.texts(self.recipe.tag_selectors)
@@ -255,7 +301,8 @@ class _ArticleBuilder:
     def _lead(self, paragraphs: list[str], title: str) -> str:
         """The standfirst: a recipe lead block, else the description unless it merely repeats the body.
 
-        A description that is the first paragraph (or its truncation) adds nothing, so it is not a lead.
+        A description that is the first paragraph (or its truncation), less its dateline, adds nothing,
+        so it is not a lead.
         """
         visible = self.first.texts(self.recipe.lead_selectors)
         if visible:
@@ -264,7 +311,10 @@ class _ArticleBuilder:
             "og:description", "description", "twitter:description"
         )
         stem = _comparable(_ELLIPSIS.sub("", description))
-        if not stem or stem == _comparable(title) or _comparable(" ".join(paragraphs)).startswith(stem):
+        story = " ".join(paragraphs)
+        if self.recipe.dateline is not None:
+            story = self.recipe.dateline.sub("", story, count=1)
+        if not stem or stem == _comparable(title) or _comparable(story).startswith(stem):
             return ""
         return description
 
@@ -273,7 +323,7 @@ class _ArticleBuilder:
         for number, page in enumerate(self.pages, start=1):
             elements = page.select(self.recipe.body_selectors)
             if elements:
-                raw = [page.visible_text(element) for element in elements]
+                raw = [block for element in elements for block in page.blocks(element)]
             else:
                 if self.recipe.body_selectors:
                     self.warnings.append(f"body selectors found nothing on page {number}; used trafilatura")
@@ -291,7 +341,8 @@ class _ArticleBuilder:
         return " ".join(lines)
 
     def _tidy_dateline(self, paragraphs: list[str]) -> list[str]:
-        """Keep the dateline (the story's first words) but in one spelling: spacing and dashes vary."""
+        """The dateline (the story's first words) in the recipe's one spelling, since spacing and
+        dashes vary; an empty spelling drops it (a site name with no place in it)."""
         dateline = self.recipe.dateline
         if not paragraphs or dateline is None:
             return paragraphs

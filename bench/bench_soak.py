@@ -109,10 +109,16 @@ class Publisher:
 
 
 def resident_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    raise RuntimeError(f"no VmRSS for process {pid}")
+    """Resident memory of the process and all its descendants (the fork server and the extraction
+    workers hold pages and parsed trees too)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+        children = [int(child) for task in Path(f"/proc/{pid}/task").glob("*/children")
+                    for child in task.read_text().split()]  # fmt: skip
+    except FileNotFoundError:
+        return 0  # it exited while being counted
+    own = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
+    return own + sum(resident_kib(child) for child in children)
 
 
 def main() -> int:
@@ -195,8 +201,11 @@ def main() -> int:
     every = f"every {arguments.interval_seconds:g} s"
     print(f"soak: {len(runs)} runs of {len(SITES)} sources {every} in {elapsed:.0f} s")
     print(f"  run statuses: {dict(sorted(statuses.items()))}; articles stored: {stored}")
-    print(f"  resident memory: {baseline_kib / 1024:.1f} MiB at run {arguments.baseline_run}, "
-          f"{final_kib / 1024:.1f} MiB at run {arguments.runs} ({growth:+.1f}%)")  # fmt: skip
+    baseline, final = f"{baseline_kib / 1024:.1f} MiB", f"{final_kib / 1024:.1f} MiB"
+    print(
+        f"  resident memory, daemon and workers: {baseline} at run {arguments.baseline_run}, "
+        f"{final} at run {arguments.runs} ({growth:+.1f}%)"
+    )
     print(
         f"  overlapping runs of one source: {overlaps}; runs that overlapped another source's: {concurrent}"
     )

@@ -55,6 +55,10 @@ def assess_run(stats: Mapping[str, Any], status: str, crashed: str | None = None
     ]
     if cards := _count(stats, "pantau/listing_cards_missing"):
         problems.append(f"the listing card selector found nothing on {cards} pages")
+    # One search may rightly find nothing; every search of a run finding no card means the layout changed.
+    search_pages = _count(stats, "pantau/search_pages")
+    if search_pages and _count(stats, "pantau/search_cards_missing") == search_pages:
+        problems.append(f"the listing card selector found nothing on any of its {search_pages} search pages")
     if searches := _count(stats, "pantau/search_not_search_page"):
         problems.append(f"{searches} search requests were answered with a page that is not a search page")
     if problems:

@@ -12,7 +12,7 @@ import logging
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, fields, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar, Self
 from urllib.parse import parse_qs, quote_plus, urlencode, urlsplit, urlunsplit
@@ -43,20 +43,29 @@ log = logging.getLogger(__name__)
 
 FALLBACK = "pantau_fallback"
 """Request meta key: the URL to fetch instead when this form of a story page is refused."""
+FEED_FALLBACKS = "pantau_feed_fallbacks"
+"""Request meta key: the feed's other candidate addresses, tried in turn while one is not found."""
+_NOT_FOUND = (404, 410)
 
 
 @dataclass(frozen=True)
 class DiscoveryRecipe:
-    """Where a family's stories are announced, and how its listing pages read; `{site}` is a host."""
+    """Where a family's stories are announced, and how its listing pages read; `{site}` is a host.
 
-    feeds: tuple[str, ...] = ()
+    A feed given as a tuple is one feed at candidate addresses, tried in order while they answer
+    404 (rmol.id's feed path is unverified, portals.md §1.3). A listing template with `{date}`
+    (ISO date) is read day by day, from today back through the look-back window.
+    """
+
+    feeds: tuple[str | tuple[str, ...], ...] = ()
     sitemaps: tuple[str, ...] = ()
     listings: tuple[str, ...] = ()
-    search: str | None = None  # with `{query}`; paged like a listing
+    search: str | None = None  # `{query}` as the value of the search parameter; paged like a listing
     listing_card: str | None = None  # CSS of one story card; without it every story link counts
     listing_card_date: str | None = None  # CSS, inside a card, of the text holding its date
     next_page: str = "a[rel=next]::attr(href)"  # CSS of the next listing page's URL
     total_pages: str | None = None  # CSS of the page count, when the pager states one
+    pager: str | None = None  # CSS of the pager's links, for pagers without a next link
 
     def configured(self, source: SourceConfig) -> DiscoveryRecipe:
         """This recipe with every value the source's config sets instead."""
@@ -75,6 +84,23 @@ class ListingEntry:
     url: str
     title: str
     published_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ListingDay:
+    """One day of a listing whose template takes `{date}`, such as the Bisnis index."""
+
+    template: str
+    site: str
+    day: date
+
+    @property
+    def url(self) -> str:
+        return self.template.format(site=self.site, date=self.day.isoformat())
+
+    def before(self) -> ListingDay:
+        """The day before, whose stories the index lists on pages of their own."""
+        return replace(self, day=self.day - timedelta(days=1))
 
 
 class PortalSpider(scrapy.Spider):
@@ -108,8 +134,10 @@ class PortalSpider(scrapy.Spider):
         self.keywords = tuple(dict.fromkeys((*keywords, *watch_keywords)))
         self.allowed_domains = list(source.sites)
         self.stored_stories = stored_stories or StoredStories(None)
+        now = now or datetime.now(UTC)
         lookback = timedelta(days=source.lookback_days or config.crawl.lookback_days)
-        self.window_starts = ((now or datetime.now(UTC)) - lookback).astimezone(WIB).date()
+        self.today = now.astimezone(WIB).date()
+        self.window_starts = (now - lookback).astimezone(WIB).date()
         self.max_pages = config.crawl.max_pages_per_listing
         self._requested: set[str] = set()
 
@@ -122,12 +150,16 @@ class PortalSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         recipe = self.recipe
         for site in self.source.sites:
-            for template in recipe.feeds:
-                yield scrapy.Request(template.format(site=site), callback=self.parse_feed)
+            for feed in recipe.feeds:
+                first, *others = (template.format(site=site) for template in _candidates(feed))
+                yield self._feed_request(first, others)
             for template in recipe.sitemaps:
                 yield scrapy.Request(template.format(site=site), callback=self.parse_sitemap)
             for template in recipe.listings:
-                yield scrapy.Request(template.format(site=site), callback=self.parse_listing)
+                if "{date}" in template:
+                    yield self._listing_day_request(ListingDay(template, site, self.today))
+                else:
+                    yield scrapy.Request(template.format(site=site), callback=self.parse_listing)
             if recipe.search and self.source.search_enabled:
                 for keyword in self.keywords:
                     yield scrapy.Request(
@@ -137,6 +169,21 @@ class PortalSpider(scrapy.Spider):
                     )
 
     # --- discovery ---------------------------------------------------------------------------
+
+    def _feed_request(self, url: str, fallbacks: list[str]) -> scrapy.Request:
+        return scrapy.Request(
+            url, callback=self.parse_feed, errback=self.feed_failed, meta={FEED_FALLBACKS: fallbacks}
+        )
+
+    def feed_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
+        """A feed address that is not found gives way to the feed's next candidate address."""
+        fallbacks = failure.request.meta.get(FEED_FALLBACKS) or []  # type: ignore[attr-defined]
+        if fallbacks and isinstance(failure.value, HttpError) and failure.value.response.status in _NOT_FOUND:
+            self._count("pantau/feed_candidates_not_found")
+            yield self._feed_request(fallbacks[0], fallbacks[1:])
+
+    def _listing_day_request(self, day: ListingDay) -> scrapy.Request:
+        return scrapy.Request(day.url, callback=self.parse_listing, cb_kwargs={"day": day})
 
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
         """RSS 2.0 and Atom: each item's link, title and date."""
@@ -167,17 +214,23 @@ class PortalSpider(scrapy.Spider):
         yield from self.announce(entries, "sitemap")
 
     def parse_listing(
-        self, response: Response, via: str = "listing", page: int = 1, query: str | None = None
+        self,
+        response: Response,
+        via: str = "listing",
+        page: int = 1,
+        query: str | None = None,
+        day: ListingDay | None = None,
     ) -> Iterator[scrapy.Request]:
         """The stories a listing or search page announces, then its next page while that can pay.
 
         Paging stops at `max_pages_per_listing`, on a page whose stories are all stored already
         (found by a feed in this same run still counts as new), and on a page reaching past the
-        look-back window.
+        look-back window. A dated listing whose day ran out of pages (or had none) goes on with
+        the day before, while that day is in the window; the two stops above end the walk too.
         """
         if not isinstance(response, TextResponse):
             return
-        if query is not None and not echoes_query(response, query):
+        if query is not None and not self.is_search_page(response, query):
             # A portal that ignores a search URL answers with its home page and 200 (portals.md §1.5).
             self._count("pantau/search_not_search_page")
             log.warning("%s: %s is not a search page for %r; ignored", self.source_name, response.url, query)
@@ -189,25 +242,50 @@ class PortalSpider(scrapy.Spider):
         announced = {canonical_url(entry.url) for entry in entries}
         stored = self.stored_stories.among(announced)
         yield from self.announce(entries, via, stored)
-        following = self._next_listing_page(response, page, entries, bool(announced - stored))
+        if self._paging_stops(entries, found_new=bool(announced - stored)):
+            return
+        following = self.next_page_url(response, page) if entries and page < self.max_pages else None
         if following:
             yield scrapy.Request(
                 following,
                 callback=self.parse_listing,
-                cb_kwargs={"via": via, "page": page + 1, "query": query},
+                cb_kwargs={"via": via, "page": page + 1, "query": query, "day": day},
             )
+        elif day is not None and day.before().day >= self.window_starts:
+            yield self._listing_day_request(day.before())
+
+    def is_search_page(self, response: TextResponse, query: str) -> bool:
+        """Whether a page is really the search for `query`: it is at the search template's path and
+        its search box (the input named like the template's query parameter) holds the query.
+
+        A portal that ignores a search URL answers with another page and 200 (portals.md §1.5); its
+        title may still contain the words searched for, so the title proves nothing.
+        """
+        template = urlsplit(self.recipe.search or "")
+        if urlsplit(response.url).path.rstrip("/") != template.path.rstrip("/"):
+            return False
+        wanted = query.casefold().split()
+        return any(
+            value.casefold().split() == wanted
+            for name, values in parse_qs(template.query).items()
+            if "{query}" in values
+            for value in response.css(f'input[name="{name}"]::attr(value)').getall()
+        )
 
     def listing_entries(self, response: TextResponse, searching: bool = False) -> list[ListingEntry]:
         """The stories of a listing page: its cards when the family knows them, else every story link.
 
-        A search page without cards found nothing; a listing page without cards is read link by
-        link (navigation and footers included) and counted, since it means the layout changed.
+        A search page without cards yields nothing, and a listing page without cards is read link
+        by link (navigation and footers included); both are counted, since on every page of a run
+        they mean the layout changed (crawler.health).
         """
         recipe = self.recipe
         entries: dict[str, ListingEntry] = {}
         cards = response.css(recipe.listing_card) if recipe.listing_card else []
         if recipe.listing_card and not cards:
             if searching:
+                # No results, or results in a markup the card selector misses: health tells them apart.
+                self._count("pantau/search_cards_missing")
                 return []
             self._count("pantau/listing_cards_missing")
         for area in cards or [response.selector]:
@@ -231,27 +309,33 @@ class PortalSpider(scrapy.Spider):
         text = " ".join(card.css(f"{self.recipe.listing_card_date} ::text").getall())
         return parse_indonesian_datetime(text)
 
-    def _next_listing_page(
-        self, response: TextResponse, page: int, entries: list[ListingEntry], found_new: bool
-    ) -> str | None:
-        if page >= self.max_pages:
-            return None
-        if not found_new:
+    def _paging_stops(self, entries: list[ListingEntry], found_new: bool) -> bool:
+        """Whether reading on (further pages, earlier days) cannot pay: this page's stories are all
+        stored, or it reaches past the look-back window.
+        """
+        if entries and not found_new:
             self._count("pantau/paging_stopped/nothing_new")
-            return None
+            return True
         dates = [entry.published_at for entry in entries if entry.published_at is not None]
-        if dates and min(date.astimezone(WIB).date() for date in dates) < self.window_starts:
+        if dates and min(published.astimezone(WIB).date() for published in dates) < self.window_starts:
             self._count("pantau/paging_stopped/lookback")
-            return None
-        return self.next_page_url(response, page)
+            return True
+        return False
 
     def next_page_url(self, response: TextResponse, page: int) -> str | None:
-        """The next listing page: page+1 while under a stated page count, else the pager's next link."""
-        if self.recipe.total_pages:
-            total = response.css(self.recipe.total_pages).get()
+        """The next listing page: page+1 while under a stated page count, else the pager's link to
+        page+1 (pagers without a next link), else the pager's next link.
+        """
+        recipe = self.recipe
+        if recipe.total_pages:
+            total = response.css(recipe.total_pages).get()
             if total and total.strip().isdigit():
                 return _with_query(response.url, page=str(page + 1)) if page < int(total) else None
-        following = response.css(self.recipe.next_page).get()
+        if recipe.pager:
+            links = (response.urljoin(href) for href in response.css(recipe.pager).getall())
+            wanted = [str(page + 1)]
+            return next((url for url in links if parse_qs(urlsplit(url).query).get("page") == wanted), None)
+        following = response.css(recipe.next_page).get()
         return response.urljoin(following) if following else None
 
     # --- stories -----------------------------------------------------------------------------
@@ -410,14 +494,6 @@ class PortalSpider(scrapy.Spider):
             crawler.stats.inc_value(key)
 
 
-def echoes_query(response: TextResponse, query: str) -> bool:
-    """Whether a page is really the search for `query`: a search page repeats, in its title or its
-    search box, what was searched; a home page served instead has neither.
-    """
-    echo = " ".join(response.css("title::text, input::attr(value)").getall()).casefold()
-    return all(word in echo for word in query.casefold().split())
-
-
 def page_text(response: TextResponse) -> str:
     """The page's text, decoded like every other page Pantau reads (valid UTF-8 beats a stale charset)."""
     return decode_html(response.body, declared=response.encoding)
@@ -436,6 +512,10 @@ def describe_failure(failure: Failure) -> str:
     if failure.check(DownloadCancelledError, ResponseDataLossError):
         return f"download cancelled: {failure.getErrorMessage()}"
     return f"{failure.type.__name__ if failure.type else 'error'}: {failure.getErrorMessage()}"
+
+
+def _candidates(feed: str | tuple[str, ...]) -> tuple[str, ...]:
+    return (feed,) if isinstance(feed, str) else feed
 
 
 def _with_query(url: str, **values: str) -> str:

@@ -1,19 +1,22 @@
-"""Every discovery path of the bisnis and RMOL regional families, end to end through `pantau crawl --replay`.
+"""Every discovery path of the three families, end to end through `pantau crawl --replay`.
 
 The fixtures are dated 2025 and the look-back window counts back from today, so each config
-sets a window that reaches exactly the fixture dates a test wants to page through.
+sets a window that reaches exactly the fixture dates a test wants to page through; the Bisnis
+index, read day by day from today, gets its fixture days moved into the window instead.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
+from crawler.canonical import canonical_url
 from crawler.extract import WIB
 from crawler.replay import archive_from_manifest
 from crawler.store.db import open_database
@@ -39,6 +42,8 @@ watches:
     query: '"Korea Utara" AND Rusia'
 {more_watches}"""
 BISNIS = "  bisnis:\n    family: bisnis\n    sites: [bisnis.com]\n"
+# The undated index (the latest stories, portals.md §2.3) instead of the day-by-day walk.
+BISNIS_LATEST_INDEX = BISNIS + '    listings: ["https://www.{site}/index?categoryId=0&type=indeks&page=1"]\n'
 KEMISKINAN = "  - name: kemiskinan\n    query: kemiskinan\n"
 REGIONAL = (
     "  rmol_regional:\n    family: rmol_regional\n    sites: [rmollampung.id, rmoljatim.id, rmolpapua.id]\n"
@@ -82,6 +87,48 @@ def run_counts(database_url: str) -> list[tuple[Any, ...]]:
     return counts
 
 
+def replay_archive(
+    tmp_path: Path, family: str, added: Mapping[str, Mapping[str, Any]] = {}, removed: Iterable[str] = ()
+) -> Path:
+    """The family's replay fixtures with pages `added` (URL → manifest entry, `file` absolute) and
+    URLs `removed`, packed into a WARC."""
+    folder = REPLAY / family
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    pages = {
+        url: {**entry, "file": str((folder / entry["file"]).resolve())} for url, entry in manifest.items()
+    }
+    pages.update(added)
+    for url in removed:
+        del pages[url]
+    (tmp_path / f"{family}-manifest.json").write_text(json.dumps(pages), encoding="utf-8")
+    archive = tmp_path / f"{family}.warc.gz"
+    archive_from_manifest(tmp_path / f"{family}-manifest.json", archive)
+    return archive
+
+
+def fixture(family: str, name: str, **entry: Any) -> dict[str, Any]:
+    """A manifest entry for a replay fixture page."""
+    return {"file": str(REPLAY / family / name), **entry}
+
+
+def source_health(database_url: str) -> tuple[str, str | None]:
+    database = open_database(database_url)
+    with database.session() as session:
+        source = session.scalars(select(Source)).one()
+        health = (source.health, source.health_reason)
+    database.dispose()
+    return health
+
+
+def fetched_validators(database_url: str) -> list[str]:
+    """The listing, search and feed pages that carried an ETag, as their validators were saved."""
+    database = open_database(database_url)
+    with database.session() as session:
+        urls = list(session.scalars(select(FetchValidator.url).order_by(FetchValidator.url)))
+    database.dispose()
+    return urls
+
+
 def expected(family: str) -> list[dict[str, Any]]:
     stories: list[dict[str, Any]] = json.loads(
         (REPLAY / family / "expected.json").read_text(encoding="utf-8")
@@ -94,7 +141,7 @@ def test_bisnis_feed_sitemap_index_search_and_pages_store_each_story_once(
 ) -> None:
     archive = tmp_path / "bisnis.warc.gz"
     archive_from_manifest(REPLAY / "bisnis" / "manifest.json", archive)
-    config = write_config(tmp_path, BISNIS, days_back_to(date(2023, 9, 13)))
+    config = write_config(tmp_path, BISNIS_LATEST_INDEX, days_back_to(date(2023, 9, 13)))
 
     crawl(config, database_url, "bisnis", archive)
 
@@ -129,7 +176,7 @@ def test_bisnis_index_paging_stops_at_the_look_back_window(sqlite_database: Any,
     archive = tmp_path / "bisnis.warc.gz"
     archive_from_manifest(REPLAY / "bisnis" / "manifest.json", archive)
     # Index page 1 reaches back to 14 November 2025; a window starting the day after ends paging there.
-    config = write_config(tmp_path, BISNIS, days_back_to(date(2025, 11, 15)))
+    config = write_config(tmp_path, BISNIS_LATEST_INDEX, days_back_to(date(2025, 11, 15)))
     database_url = str(sqlite_database.engine.url)
 
     crawl(config, database_url, "bisnis", archive)
@@ -142,6 +189,261 @@ def test_bisnis_index_paging_stops_at_the_look_back_window(sqlite_database: Any,
     ]
     # The Kim Jong Un story is still found, through search and not through index page 2.
     assert len(stored_stories(database_url)) == 3
+
+
+# The Bisnis index fixtures of 12-15 November 2025 and the stories they list, by fixture day.
+INDEX_DAYS = [
+    (date(2025, 11, 15), 1, "index-2025-11-15-p1.html"),
+    (date(2025, 11, 15), 2, "index-2025-11-15-p2.html"),
+    (date(2025, 11, 14), 1, "index-2025-11-14.html"),
+    (date(2025, 11, 13), 1, "index-2025-11-13.html"),
+    (date(2025, 11, 12), 1, "index-2025-11-12.html"),
+]
+INDEX_STORIES = {
+    "https://market.bisnis.com/read/20251115/7/1929031/bei-berencana-naikkan-free-float-saham-menjadi-10":
+        "../../articles/bisnis/market-free-float.html",
+    "https://finansial.bisnis.com/read/20251115/90/1928968/ojk-kredit-perbankan-tumbuh-77-persen-per-oktober-2025":
+        "finansial-kredit-perbankan.html",
+    "https://ekonomi.bisnis.com/read/20251114/9/1928702/harga-beras-medium-turun-di-33-provinsi":
+        "ekonomi-harga-beras.html",
+    "https://premium.bisnis.com/read/20251114/648/1928795/menakar-daya-tahan-emiten-batu-bara-di-tengah-koreksi-harga":
+        "../../articles/bisnis/premium-batu-bara.html",
+    "https://teknologi.bisnis.com/read/20251113/84/1928420/kapasitas-satelit-satria-1-dipakai-37000-titik-layanan-publik":
+        "teknologi-satelit-satria.html",
+}  # fmt: skip
+
+
+def moved(text: str, days: Mapping[date, date]) -> str:
+    """`text` with each fixture day moved, in every form the index writes it (2025-11-15, 20251115,
+    2025/11/15)."""
+    for old, new in days.items():
+        for form in ("%Y-%m-%d", "%Y%m%d", "%Y/%m/%d"):
+            text = text.replace(old.strftime(form), new.strftime(form))
+    return text
+
+
+def test_bisnis_index_is_read_day_by_day_through_the_window_each_day_up_to_its_total(
+    database_url: str, tmp_path: Path
+) -> None:
+    # 15 November becomes today, the 14th yesterday, and so on: a two-day window holds three days.
+    today = datetime.now(WIB).date()
+    days = {fixture_day: today - timedelta(days=(date(2025, 11, 15) - fixture_day).days)
+            for fixture_day, _, _ in INDEX_DAYS}  # fmt: skip
+    added = {}
+    for fixture_day, number, name in INDEX_DAYS:
+        page = tmp_path / name
+        page.write_text(moved((REPLAY / "bisnis" / name).read_text(encoding="utf-8"), days), encoding="utf-8")
+        url = f"https://www.bisnis.com/index?categoryId=0&type=indeks&date={days[fixture_day]}&page={number}"
+        added[url] = {"file": str(page), "headers": {"ETag": f'"{name}"'}}
+    for url, name in INDEX_STORIES.items():
+        added[f"{moved(url, days)}?page=all"] = fixture("bisnis", name)
+    archive = replay_archive(tmp_path, "bisnis", added)
+    sources = BISNIS + "    feeds: []\n    sitemaps: []\n    search_enabled: false\n"
+    config = write_config(tmp_path, sources, lookback_days=2)
+
+    crawl(config, database_url, "bisnis", archive)
+
+    index = "https://www.bisnis.com/index?categoryId=0&type=indeks&date="
+    assert fetched_validators(database_url) == [
+        f"{index}{days[date(2025, 11, 13)]}&page=1",
+        f"{index}{days[date(2025, 11, 14)]}&page=1",
+        f"{index}{days[date(2025, 11, 15)]}&page=1",
+        f"{index}{days[date(2025, 11, 15)]}&page=2",
+    ]  # and not the fourth day, before the window
+    assert [story["canonical_url"] for story in stored_stories(database_url)] == sorted(
+        canonical_url(moved(url, days)) for url in INDEX_STORIES
+    )
+    # robots.txt ×6 hosts, 4 index pages, 5 stories.
+    assert run_counts(database_url) == [("succeeded", 15, 0, 0, 5, 0, 0, [])]
+
+    crawl(config, database_url, "bisnis", archive)
+    # Today's first page holds only stored stories: the walk ends there.
+    assert run_counts(database_url)[1] == ("succeeded", 2, 0, 0, 0, 0, 0, [])
+
+
+def test_bisnis_search_pages_on_by_its_numbered_pager(sqlite_database: Any, tmp_path: Path) -> None:
+    """search.bisnis.com's pager has numbered links and no next link (portals.md §2.4)."""
+    vladivostok = "https://kabar24.bisnis.com/read/20230905/19/1690874/kim-jong-un-dikabarkan-akan-bertemu-putin-di-vladivostok"
+    archive = replay_archive(
+        tmp_path,
+        "bisnis",
+        {
+            "https://search.bisnis.com/?q=Korea+Utara&page=1": fixture(
+                "bisnis", "search-korea-utara-hal-1-dari-2.html"
+            ),
+            "https://search.bisnis.com/?q=Korea+Utara&page=2": fixture(
+                "bisnis", "search-korea-utara-hal-2-dari-2.html"
+            ),
+            f"{vladivostok}?page=all": fixture("bisnis", "kabar24-kim-jong-un-vladivostok.html"),
+        },
+    )
+    sources = BISNIS + "    feeds: []\n    sitemaps: []\n    listings: []\n"
+    config = write_config(tmp_path, sources, days_back_to(date(2023, 9, 1)))
+    database_url = str(sqlite_database.engine.url)
+
+    crawl(config, database_url, "bisnis", archive)
+
+    assert [(story["canonical_url"], story["title"]) for story in stored_stories(database_url)] == [
+        (
+            "https://bisnis.com/read/20230905/1690874",
+            "Kim Jong-un Dikabarkan Akan Bertemu Putin di Vladivostok",
+        ),
+        (
+            "https://bisnis.com/read/20230913/1694663",
+            "Kim Jong Un Sebut Rusia Bakal Menang dalam Perang di Ukraina",
+        ),
+    ]
+    # robots.txt ×2 hosts, search pages 1-2 for Korea Utara and 1 for Rusia, 2 stories (one on 2
+    # pages); the Kim Jong Un story is a copy of a seed.
+    assert run_counts(database_url) == [("succeeded", 8, 1, 1, 0, 0, 2, [])]
+
+
+RMOL = "  rmol:\n    family: rmol\n    sites: [rmol.id]\n"
+
+
+def test_rmol_with_search_and_sitemaps_configured_discovers_through_them(
+    database_url: str, tmp_path: Path
+) -> None:
+    """No feed and no listing: every story comes from the configured sitemap or search."""
+    archive = replay_archive(
+        tmp_path,
+        "rmol",
+        {
+            "https://rmol.id/sitemap-news.xml": fixture(
+                "rmol", "sitemap-news.xml", content_type="application/xml"
+            ),
+            "https://rmol.id/search?q=Korea+Utara": fixture("rmol", "search-korea-utara.html"),
+            "https://rmol.id/search?q=Rusia": fixture("rmol", "search-rusia.html"),
+        },
+    )
+    sources = RMOL + (
+        "    feeds: []\n    listings: []\n"
+        '    sitemaps: ["https://{site}/sitemap-news.xml"]\n'
+        '    search: "https://{site}/search?q={query}"\n'
+    )
+    config = write_config(tmp_path, sources, lookback_days=2)
+
+    crawl(config, database_url, "rmol", archive)
+
+    # The stories the sitemap and the searches lead to; the others of expected.json only kanal pages list.
+    found = {
+        "https://rmol.id/read/2022/09/06/546353",
+        "https://rmol.id/read/2024/11/20/645550",
+        "https://rmol.id/read/2025/11/19/687311",
+        "https://rmol.id/read/2025/11/21/687402",
+    }
+    assert stored_stories(database_url) == [
+        story for story in expected("rmol") if story["canonical_url"] in found
+    ]
+    # robots.txt ×2 hosts, the sitemap, two searches, 4 stories.
+    assert run_counts(database_url) == [("succeeded", 9, 1, 1, 2, 0, 2, [])]
+    assert source_health(database_url) == ("healthy", None)
+
+
+def test_rmol_reads_the_first_feed_candidate_that_answers_the_home_page_and_the_kanal_pages(
+    database_url: str, tmp_path: Path
+) -> None:
+    kanal_stories = {
+        "https://rmol.id/bisnis/read/2025/11/18/687188/harga-emas-antam-naik": "bisnis-2025-emas-antam.html",
+        "https://rmol.id/nusantara/read/2025/11/20/687350/banjir-bandang-terjang-tiga-desa-di-aceh-tenggara":
+            "nusantara-2025-banjir-bandang-aceh.html",
+        "https://rmol.id/publika/read/2025/11/19/687290/kursk-dan-pelajaran-bagi-semenanjung-korea":
+            "publika-2025-kursk-dan-semenanjung.html",
+        # The home page links the AMP form of a story the feed and the dunia kanal link in full.
+        "https://rmol.id/amp/2025/11/21/687402/korea-utara-kirim-ribuan-insinyur-militer-ke-rusia-untuk-bangun-kembali-kursk":
+            "amp-2025-korut-insinyur.html",
+    }  # fmt: skip
+    kanals = ("politik", "hukum", "bisnis", "dunia", "nusantara", "publika")
+    added = {f"https://rmol.id/{kanal}": fixture("rmol", f"kanal-{kanal}.html") for kanal in kanals}
+    added |= {url: fixture("rmol", name) for url, name in kanal_stories.items()}
+    # rmol.id/rss and www.rmol.id/rss are not found; the third candidate is the feed.
+    added["https://rmol.id/rss/latest-posts"] = fixture("rmol", "rss.xml", content_type="application/rss+xml")
+    archive = replay_archive(tmp_path, "rmol", added, removed=["https://rmol.id/rss"])
+    config = write_config(tmp_path, RMOL, lookback_days=2)
+
+    crawl(config, database_url, "rmol", archive)
+
+    assert [story["canonical_url"] for story in stored_stories(database_url)] == [
+        "https://rmol.id/read/2022/09/06/546353",
+        "https://rmol.id/read/2024/11/20/645550",
+        "https://rmol.id/read/2025/11/18/687188",  # bisnis kanal
+        "https://rmol.id/read/2025/11/19/687290",  # publika kanal
+        "https://rmol.id/read/2025/11/19/687311",
+        "https://rmol.id/read/2025/11/20/687350",  # nusantara kanal
+        "https://rmol.id/read/2025/11/21/687402",
+    ]
+    # robots.txt ×3 hosts, 3 feed candidates, the home page, 6 kanal pages, 7 stories; the errors are
+    # the two feed candidates before the one that answered.
+    assert run_counts(database_url) == [("succeeded", 20, 1, 1, 5, 0, 2, ["2 × HTTP 404"])]
+
+
+def test_regional_search_results_as_articles_and_slugs_starting_like_a_page_are_stories(
+    database_url: str, tmp_path: Path
+) -> None:
+    """rmolsumut.id lists search results as `article > h2 > a` (portals.md §1.5), across the network."""
+    cari_solusi = "https://www.rmollampung.id/cari-solusi-banjir-di-bandar-lampung-pemkot-bentuk-tim-terpadu"
+    added = {
+        "https://www.rmolsumut.id/robots.txt": fixture(
+            "rmol_regional", "robots.txt", content_type="text/plain"
+        ),
+        "https://www.rmolsumut.id/cari?q=banjir": fixture("rmol_regional", "sumut-cari-banjir.html"),
+        "https://www.rmolsumut.id/cari?q=Korea+Utara": fixture(
+            "rmol_regional", "cari-korea-utara-kosong.html"
+        ),
+        "https://www.rmolsumut.id/cari?q=Rusia": fixture("rmol_regional", "cari-rusia-kosong.html"),
+        "https://www.rmollampung.id/cari?q=banjir": fixture("rmol_regional", "lampung-cari-banjir.html"),
+        cari_solusi: fixture("rmol_regional", "lampung-cari-solusi-banjir.html"),
+        "https://www.rmolsumut.id/siantar-terendam": fixture("rmol_regional", "sumut-siantar-terendam.html"),
+    }
+    archive = replay_archive(tmp_path, "rmol_regional", added)
+    sources = (
+        "  sumut:\n    family: rmol_regional\n    sites: [rmolsumut.id, rmollampung.id]\n    listings: []\n"
+    )
+    config = write_config(
+        tmp_path, sources, lookback_days=2, more_watches="  - name: banjir\n    query: banjir\n"
+    )
+
+    crawl(config, database_url, "sumut", archive)
+
+    stories = stored_stories(database_url)
+    assert [(story["url"], story["published_at"], story["matches"] != []) for story in stories] == [
+        (cari_solusi, "2025-07-28T07:05:00+00:00", True),
+        ("https://www.rmolsumut.id/siantar-terendam", "2025-07-27T01:40:00+00:00", True),
+    ]
+    # robots.txt ×2, /cari ×2 sites × 3 keywords, 2 stories (the lampung one listed by both sites' search).
+    assert run_counts(database_url) == [("succeeded", 10, 2, 0, 0, 0, 2, [])]
+    assert source_health(database_url) == ("healthy", None)
+
+
+def test_a_search_answered_with_the_home_page_is_not_read_even_when_its_title_holds_the_query(
+    sqlite_database: Any, tmp_path: Path
+) -> None:
+    """rmollampung.id answers `?s=` with its home page (portals.md §1.5), titled "… Politik Lampung …"."""
+    home = str(FIXTURES / "discovery" / "rmollampung_home_2025-07.html")
+    searched = ("Lampung", "Korea+Utara", "Rusia")
+    archive = replay_archive(
+        tmp_path,
+        "rmol_regional",
+        {f"https://www.rmollampung.id/?s={query}": {"file": home} for query in searched},
+    )
+    sources = (
+        "  wordpress:\n    family: rmol_regional\n    sites: [rmollampung.id]\n    listings: []\n"
+        '    search: "https://www.{site}/?s={query}"\n'
+    )
+    config = write_config(
+        tmp_path, sources, lookback_days=2, more_watches="  - name: lampung\n    query: Lampung\n"
+    )
+    database_url = str(sqlite_database.engine.url)
+
+    crawl(config, database_url, "wordpress", archive)
+
+    assert stored_stories(database_url) == []
+    # robots.txt and the three searches, none read as a search: no story is requested.
+    assert run_counts(database_url) == [("succeeded", 4, 0, 0, 0, 0, 0, [])]
+    assert source_health(database_url) == (
+        "degraded",
+        "3 search requests were answered with a page that is not a search page",
+    )
 
 
 def test_regional_listings_cards_dates_and_search_across_sites(database_url: str, tmp_path: Path) -> None:

@@ -46,7 +46,8 @@ def test_replayed_rmol_crawl_stores_every_field_exactly(database_url: str, tmp_p
         run = session.scalars(select(CrawlRun)).one()
         counts = (run.status, run.pages_fetched, run.items_new, run.items_duplicate, run.items_unmatched,
                   run.items_failed, run.items_matched, run.errors)  # fmt: skip
-        assert counts == ("succeeded", 8, 1, 1, 2, 0, 2, [])
+        # robots.txt ×2 hosts, the feed, the home page, 6 kanal pages, 7 stories
+        assert counts == ("succeeded", 17, 1, 1, 5, 0, 2, [])
         alerted = session.scalars(
             select(StoredArticle.canonical_url)
             .join(Match)
@@ -64,9 +65,9 @@ def test_replayed_rmol_crawl_stores_every_field_exactly(database_url: str, tmp_p
     with database.session() as session:
         rerun = session.scalars(select(CrawlRun).order_by(CrawlRun.id.desc())).first()
         assert rerun is not None
-        # Stories already stored are not fetched again: only robots.txt, the feed and the home page.
+        # Stories already stored are not fetched again: only robots.txt, the feed, the home and kanal pages.
         assert (rerun.pages_fetched, rerun.items_new, rerun.items_duplicate, rerun.items_unmatched) == (
-            3,
+            9,
             0,
             0,
             0,

@@ -25,6 +25,7 @@ from tests.conftest import FIXTURES
 
 DISCOVERY = FIXTURES / "discovery"
 BISNIS_REPLAY = FIXTURES / "replay" / "bisnis"
+REGIONAL_REPLAY = FIXTURES / "replay" / "rmol_regional"
 ARTICLES = FIXTURES / "articles"
 KJU = "https://kabar24.bisnis.com/read/20230913/19/1694663/kim-jong-un-sebut-rusia-bakal-menang-dalam-perang-di-ukraina"
 TODAY = datetime(2025, 7, 26, 9, 0, tzinfo=UTC)
@@ -67,14 +68,16 @@ def make_config(tmp_path: Path, lookback_days: float = 2) -> Config:
     return load_config(path)
 
 
-def make_spider(config: Config, source: str, stored: Iterable[str] = (), **kwargs: Any) -> PortalSpider:
+def make_spider(
+    config: Config, source: str, stored: Iterable[str] = (), now: datetime = TODAY, **kwargs: Any
+) -> PortalSpider:
     spider_class = spider_for_family(config.sources[source].family)
     return spider_class(
         source_name=source,
         source=config.sources[source],
         config=config,
         stored_stories=FixedStore(stored),
-        now=TODAY,
+        now=now,
         **kwargs,
     )
 
@@ -87,6 +90,17 @@ def requests_of(outputs: Iterable[Any]) -> list[Request]:
     return [output for output in outputs if isinstance(output, Request)]
 
 
+def start_requests(spider: PortalSpider) -> list[Request]:
+    async def requests() -> list[Request]:
+        return [request async for request in spider.start()]
+
+    return asyncio.run(requests())
+
+
+def start_urls(spider: PortalSpider) -> list[str]:
+    return [request.url for request in start_requests(spider)]
+
+
 def test_search_keywords_are_the_watch_terms_that_apply_to_the_source_plus_given_ones(tmp_path: Path) -> None:
     config = make_config(tmp_path)
     assert make_spider(config, "bisnis", keywords=["IHSG"]).keywords == ("IHSG", "Korea Utara", "Rusia")
@@ -94,18 +108,47 @@ def test_search_keywords_are_the_watch_terms_that_apply_to_the_source_plus_given
 
 
 def test_start_requests_feeds_sitemaps_listings_and_one_search_per_keyword(tmp_path: Path) -> None:
-    spider = make_spider(make_config(tmp_path), "bisnis")
-
-    async def start_urls() -> list[str]:
-        return [request.url async for request in spider.start()]
-
-    urls = asyncio.run(start_urls())
-    assert urls == [
+    # The index starts at today's page (26 July 2025 in WIB).
+    assert start_urls(make_spider(make_config(tmp_path), "bisnis")) == [
         "https://rss.bisnis.com/",
         "https://www.bisnis.com/sitemap-news.xml",
-        "https://www.bisnis.com/index?categoryId=0&type=indeks&page=1",
+        "https://www.bisnis.com/index?categoryId=0&type=indeks&date=2025-07-26&page=1",
         "https://search.bisnis.com/?q=Korea+Utara&page=1",
         "https://search.bisnis.com/?q=Rusia&page=1",
+    ]
+
+
+def test_rmol_reads_the_first_feed_candidate_the_home_page_and_every_kanal_page(tmp_path: Path) -> None:
+    assert start_urls(make_spider(make_config(tmp_path), "rmol")) == [
+        "https://rmol.id/rss",
+        "https://rmol.id/",
+        "https://rmol.id/politik",
+        "https://rmol.id/hukum",
+        "https://rmol.id/bisnis",
+        "https://rmol.id/dunia",
+        "https://rmol.id/nusantara",
+        "https://rmol.id/publika",
+    ]
+
+
+def test_a_feed_candidate_not_found_gives_way_to_the_next_in_portals_md_order(tmp_path: Path) -> None:
+    spider = make_spider(make_config(tmp_path), "rmol")
+    tried = []
+    request = start_requests(spider)[0]
+    while True:
+        tried.append(request.url)
+        failure = Failure(HttpError(Response(request.url, status=404, request=request), "not found"))
+        failure.request = request  # type: ignore[attr-defined]
+        following = list(spider.feed_failed(failure))
+        if not following:
+            break
+        [request] = following
+    assert tried == [
+        "https://rmol.id/rss",
+        "https://www.rmol.id/rss",
+        "https://rmol.id/rss/latest-posts",
+        "https://rmol.id/rss/nasional",
+        "https://rmol.id/feed",
     ]
 
 
@@ -160,6 +203,64 @@ def test_a_search_answered_with_the_home_page_is_ignored(tmp_path: Path) -> None
     assert list(spider.parse_listing(home, via="search", query="beras")) == []
 
 
+@pytest.mark.parametrize(
+    ("source", "url", "path", "query", "is_search_page"),
+    [
+        # The home page's title holds "Lampung" ("Portal Berita Politik Lampung Terkini"): no proof.
+        (
+            "regional_wordpress_search",
+            "https://www.rmollampung.id/?s=Lampung",
+            DISCOVERY / "rmollampung_home_2025-07.html",
+            "Lampung",
+            False,
+        ),
+        # `/cari?q=` redirected to the home page: not at the search path.
+        (
+            "regional",
+            "https://www.rmollampung.id/",
+            DISCOVERY / "rmollampung_home_2025-07.html",
+            "Lampung",
+            False,
+        ),
+        (
+            "regional",
+            "https://www.rmollampung.id/cari?q=kemiskinan",
+            REGIONAL_REPLAY / "lampung-cari-kemiskinan.html",
+            "kemiskinan",
+            True,
+        ),
+        # The search box holds the query in another case.
+        (
+            "regional",
+            "https://www.rmollampung.id/cari?q=KEMISKINAN",
+            REGIONAL_REPLAY / "lampung-cari-kemiskinan.html",
+            "KEMISKINAN",
+            True,
+        ),
+        # The search box holds another query than the one asked for.
+        (
+            "regional",
+            "https://www.rmollampung.id/cari?q=kemiskinan+desa",
+            REGIONAL_REPLAY / "lampung-cari-kemiskinan.html",
+            "kemiskinan desa",
+            False,
+        ),
+        (
+            "bisnis",
+            "https://search.bisnis.com/?q=Korea+Utara&page=2",
+            BISNIS_REPLAY / "search-korea-utara-hal-2-dari-2.html",
+            "korea utara",
+            True,
+        ),
+    ],
+)
+def test_a_search_page_is_at_the_search_path_with_the_query_in_its_search_box(
+    tmp_path: Path, source: str, url: str, path: Path, query: str, is_search_page: bool
+) -> None:
+    spider = make_spider(make_config(tmp_path), source)
+    assert spider.is_search_page(page(url, path), query) is is_search_page
+
+
 def test_a_search_page_that_echoes_the_query_is_read(tmp_path: Path) -> None:
     spider = make_spider(make_config(tmp_path), "regional")
     url = "https://www.rmollampung.id/cari?q=kemiskinan"
@@ -185,6 +286,83 @@ def test_bisnis_search_links_are_unwrapped_and_each_story_requested_once(tmp_pat
     assert first[0].meta[FALLBACK] == KJU
     assert first[0].cb_kwargs["listing_published_at"] == datetime(2023, 9, 13, tzinfo=WIB)
     assert second == []
+
+
+def test_regional_search_results_as_articles_with_an_h2_headline_are_cards(tmp_path: Path) -> None:
+    spider = make_spider(make_config(tmp_path), "regional")
+    results = page("https://www.rmolsumut.id/cari?q=banjir", REGIONAL_REPLAY / "sumut-cari-banjir.html")
+    # rmolsumut.id is not a site of this source: only the cross-network result is its story.
+    assert [(entry.url, entry.title) for entry in spider.listing_entries(results, searching=True)] == [
+        (
+            "https://www.rmollampung.id/cari-solusi-banjir-di-bandar-lampung-pemkot-bentuk-tim-terpadu",
+            "Cari Solusi Banjir di Bandar Lampung, Pemkot Bentuk Tim Terpadu",
+        )
+    ]
+
+
+def test_bisnis_search_pages_on_by_its_numbered_pager_links(tmp_path: Path) -> None:
+    """search.bisnis.com's pager has numbered links only, no rel=next (portals.md §2.4)."""
+    spider = make_spider(make_config(tmp_path, lookback_days=1200), "bisnis")
+    first = page(
+        "https://search.bisnis.com/?q=Korea+Utara&page=1",
+        BISNIS_REPLAY / "search-korea-utara-hal-1-dari-2.html",
+    )
+    last = page(
+        "https://search.bisnis.com/?q=Korea+Utara&page=2",
+        BISNIS_REPLAY / "search-korea-utara-hal-2-dari-2.html",
+    )
+    assert [r.url for r in requests_of(spider.parse_listing(first, via="search", query="Korea Utara"))] == [
+        f"{KJU}?page=all",
+        "https://search.bisnis.com/?q=Korea+Utara&page=2",
+    ]
+    assert [
+        r.url for r in requests_of(spider.parse_listing(last, via="search", page=2, query="Korea Utara"))
+    ] == [
+        "https://kabar24.bisnis.com/read/20230905/19/1690874/kim-jong-un-dikabarkan-akan-bertemu-putin-di-vladivostok?page=all"
+    ]
+
+
+INDEX = "https://www.bisnis.com/index?categoryId=0&type=indeks"
+INDEX_DAYS = {
+    f"{INDEX}&date=2025-11-15&page=1": BISNIS_REPLAY / "index-2025-11-15-p1.html",
+    f"{INDEX}&date=2025-11-15&page=2": BISNIS_REPLAY / "index-2025-11-15-p2.html",
+    f"{INDEX}&date=2025-11-14&page=1": BISNIS_REPLAY / "index-2025-11-14.html",
+    f"{INDEX}&date=2025-11-13&page=1": BISNIS_REPLAY / "index-2025-11-13.html",
+    f"{INDEX}&date=2025-11-12&page=1": BISNIS_REPLAY / "index-2025-11-12.html",
+}
+NOV_15 = datetime(2025, 11, 15, 10, 0, tzinfo=UTC)  # 17:00 WIB: a two-day window starts on the 13th
+
+
+def index_pages_read(spider: PortalSpider) -> list[str]:
+    """The index pages a spider reads, in turn, from the first its start yields."""
+    pending = [request for request in start_requests(spider) if request.url.startswith(INDEX)]
+    read = []
+    while pending:
+        request = pending.pop(0)
+        read.append(request.url)
+        response = HtmlResponse(request.url, body=INDEX_DAYS[request.url].read_bytes(), request=request)
+        outputs = requests_of(request.callback(response, **request.cb_kwargs))
+        pending += [output for output in outputs if output.url.startswith(INDEX)]
+    return read
+
+
+def test_bisnis_index_is_walked_day_by_day_through_the_window_each_day_up_to_its_total(
+    tmp_path: Path,
+) -> None:
+    spider = make_spider(make_config(tmp_path), "bisnis", now=NOV_15)
+    assert index_pages_read(spider) == [
+        f"{INDEX}&date=2025-11-15&page=1",
+        f"{INDEX}&date=2025-11-15&page=2",
+        f"{INDEX}&date=2025-11-14&page=1",
+        f"{INDEX}&date=2025-11-13&page=1",
+    ]  # and not the 12th, before the window
+
+
+def test_bisnis_index_walk_ends_on_a_page_whose_stories_are_all_stored(tmp_path: Path) -> None:
+    # Today's first page holds the market story (stored) and a video (no story).
+    stored = ["https://bisnis.com/read/20251115/1929031"]
+    spider = make_spider(make_config(tmp_path), "bisnis", stored=stored, now=NOV_15)
+    assert index_pages_read(spider) == [f"{INDEX}&date=2025-11-15&page=1"]
 
 
 def test_bisnis_index_pages_up_to_its_total_and_skips_video(tmp_path: Path) -> None:
@@ -257,7 +435,25 @@ def test_bisnis_story_whose_page_all_is_refused_is_fetched_plainly(tmp_path: Pat
         ("bisnis", "https://infografik.bisnis.com/read/20251115/547/1929041/infografik", False),
         ("bisnis", "https://www.bisnis.com/index?categoryId=0", False),
         ("regional", "https://rmollampung.id/garis-kemiskinan-lampung-naik", True),
+        ("regional", "https://www.rmollampung.id/cari-solusi-banjir-di-bandar-lampung", True),
+        ("regional", "https://www.rmollampung.id/carikan-rumah-singgah-untuk-pasien-miskin", True),
+        ("regional", "https://www.rmollampung.id/rss-feeds-pemprov-lampung-diluncurkan", True),
+        ("regional", "https://www.rmollampung.id/rssi-lampung-juara-umum", True),
+        ("regional", "https://www.rmoljatim.id/siantar-terendam", True),
+        ("regional", "https://www.rmollampung.id/tag-nomor-rumah-warga-dibagikan/", True),
+        ("regional", "https://www.rmollampung.id/cari", False),
+        ("regional", "https://www.rmollampung.id/cari/", False),
+        ("regional", "https://www.rmollampung.id/cari?q=banjir", False),
+        ("regional", "https://www.rmollampung.id/cari/banjir-bandang", False),
+        ("regional", "https://www.rmollampung.id/rss-feeds", False),
+        ("regional", "https://www.rmollampung.id/index-berita", False),
+        ("regional", "https://www.rmollampung.id/tentang-kami", False),
+        ("regional", "https://www.rmollampung.id/privacy-policy", False),
+        ("regional", "https://www.rmollampung.id/kode-etik-jurnalistik", False),
+        ("regional", "https://www.rmollampung.id/iklan", False),
         ("regional", "https://www.rmollampung.id/category/daerah-dan-kota-lain", False),
+        ("regional", "https://www.rmollampung.id/tag/banjir-bandang", False),
+        ("regional", "https://www.rmollampung.id/profile/ahmad-amri", False),
         ("regional", "https://www.rmolsumut.id/berita-dari-situs-lain-juga", False),
     ],
 )

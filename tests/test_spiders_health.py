@@ -17,6 +17,7 @@ from crawler.health import Health, assess_run
 from crawler.middlewares import STORY, ConditionalGetMiddleware
 from crawler.store.db import Database
 from crawler.store.models import CrawlRun, FetchValidator, Source
+from tests.conftest import FIXTURES
 from tests.crawl_helpers import run_pantau
 from tests.portal_server import PortalServer, Route
 
@@ -95,6 +96,13 @@ LISTING_PAGE = f"""<html><body><div class="bussiness-items"><div class="bussines
             "succeeded",
             Health("degraded", "3 search requests were answered with a page that is not a search page"),
         ),
+        (
+            {"pantau/search_pages": 3, "pantau/search_cards_missing": 3},
+            "succeeded",
+            Health("degraded", "the listing card selector found nothing on any of its 3 search pages"),
+        ),
+        # Some searches rightly find nothing while others show cards: the selector still works.
+        ({"pantau/search_pages": 3, "pantau/search_cards_missing": 2}, "succeeded", Health("healthy")),
         ({}, "aborted", Health("unknown", "the last run was aborted before it finished")),
     ],
 )
@@ -186,4 +194,48 @@ def test_a_portal_answering_403_is_recorded_as_blocked(
         assert (source.health, source.health_reason) == (
             "blocked",
             "the portal answered 403 Forbidden to 1 requests",
+        )
+
+
+SEARCH_CONFIG = """\
+seeds:
+  path: {seeds}
+crawl:
+  retry_times: 0
+  autothrottle: false
+  download_delay_seconds: 0
+sources:
+  sumut:
+    family: rmol_regional
+    sites: [rmolsumut.id]
+    listings: []
+    search: "http://www.{{site}}/cari?q={{query}}"
+watches:
+  - name: banjir
+    query: banjir
+"""
+
+
+def test_a_search_whose_results_no_card_selector_finds_degrades_the_source(
+    sqlite_database: Database, tmp_path: Path
+) -> None:
+    """A real search page (it holds the query) whose results are in a markup the cards miss."""
+    redesigned = FIXTURES / "replay" / "rmol_regional" / "sumut-cari-banjir-tata-letak-baru.html"
+    config = tmp_path / "pantau.yaml"
+    config.write_text(SEARCH_CONFIG.format(seeds=tmp_path / "no-seeds"), encoding="utf-8")
+    with PortalServer() as server:
+        server.route("http://www.rmolsumut.id/cari?q=banjir", Route(redesigned.read_bytes()))
+        result = run_pantau(
+            "crawl",
+            "sumut",
+            config=config,
+            database_url=str(sqlite_database.engine.url),
+            proxy=server.proxy_url,
+        )
+    assert result.returncode == 0, result.stderr
+    with sqlite_database.session() as session:
+        source = session.scalars(select(Source)).one()
+        assert (source.health, source.health_reason) == (
+            "degraded",
+            "the listing card selector found nothing on any of its 1 search pages",
         )

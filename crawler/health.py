@@ -39,6 +39,9 @@ def assess_run(stats: Mapping[str, Any], status: str, crashed: str | None = None
         return Health(BLOCKED, f"the portal answered 403 Forbidden to {forbidden} requests")
     if crashed:
         return Health(UNHEALTHY, f"the run crashed: {crashed}")
+    if portal_unreachable(stats):
+        causes = ", ".join(run_errors(stats)) or "no answer"
+        return Health(UNHEALTHY, f"no feed, sitemap, listing or search page could be read ({causes})")
     listing_pages = _count(stats, "pantau/listing_pages")
     if listing_pages and _count(stats, "pantau/listing_pages_empty") == listing_pages:
         return Health(UNHEALTHY, f"its listings yielded no stories ({listing_pages} pages read)")
@@ -64,6 +67,36 @@ def assess_run(stats: Mapping[str, Any], status: str, crashed: str | None = None
     if problems:
         return Health(DEGRADED, "; ".join(problems))
     return Health(HEALTHY)
+
+
+def portal_unreachable(stats: Mapping[str, Any]) -> bool:
+    """No page but robots.txt answered with a success, a redirect or "not modified": the portal is
+    down, refuses us or is not where the configuration says."""
+    prefix = "downloader/response_status_count/"
+    return not any(
+        int(value) > _count(stats, f"robotstxt/response_status_count/{key.removeprefix(prefix)}")
+        for key, value in stats.items()
+        if key.startswith(prefix) and key.removeprefix(prefix)[:1] in "123"
+    )
+
+
+def run_errors(stats: Mapping[str, Any]) -> list[str]:
+    """One line per kind of error the crawl met, from Scrapy's own counters."""
+    errors = []
+    for key, value in sorted(stats.items()):
+        kind = key.rsplit("/", 1)[-1]
+        if key.startswith("downloader/exception_type_count/") and not kind.endswith("IgnoreRequest"):
+            errors.append(f"{value} × {kind.rsplit('.', 1)[-1]}")
+        elif key.startswith("downloader/response_status_count/") and kind[0] in "45":
+            # A missing robots.txt means "everything allowed", not an error.
+            failed = value - stats.get(f"robotstxt/response_status_count/{kind}", 0)
+            if failed:
+                errors.append(f"{failed} × HTTP {kind}")
+        elif key.startswith("spider_exceptions/"):
+            errors.append(f"{value} × spider error {kind}")
+        elif key == "retry/max_reached":
+            errors.append(f"{value} × gave up after retries")
+    return errors
 
 
 def record_health(session: Session, source_id: int, health: Health) -> None:

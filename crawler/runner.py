@@ -22,7 +22,7 @@ from sqlalchemy import select, update
 
 from crawler.config import Config
 from crawler.errors import Interrupted, SourceError
-from crawler.health import assess_run, record_health
+from crawler.health import assess_run, portal_unreachable, record_health, run_errors
 from crawler.leases import Leases, SourceBusyError, run_lease
 from crawler.pipelines import source_id
 from crawler.reading import start_extraction_pool
@@ -299,9 +299,11 @@ class CrawlService:
         self, run_id: int, source: str, status: str, crawler: Crawler, crashed: str | None
     ) -> RunSummary:
         stats = crawler.stats.get_stats() if crawler.stats else {}
-        errors = _errors_from(stats)
+        errors = run_errors(stats)
         if crashed:
             errors.insert(0, crashed)
+        if status == "succeeded" and portal_unreachable(stats):
+            status = "failed"  # nothing went wrong in the crawl itself, but it read nothing
         with self.database.session() as session:
             run = session.get_one(CrawlRun, run_id)
             run.status = status
@@ -347,22 +349,3 @@ def _status_from(crawler: Crawler) -> str:
     if reason in ("finished", "closespider_itemcount"):
         return "succeeded"
     return "aborted" if reason == "shutdown" else "failed"
-
-
-def _errors_from(stats: dict[str, Any]) -> list[str]:
-    """One line per kind of error the crawl met, from Scrapy's own counters."""
-    errors = []
-    for key, value in sorted(stats.items()):
-        kind = key.rsplit("/", 1)[-1]
-        if key.startswith("downloader/exception_type_count/") and not kind.endswith("IgnoreRequest"):
-            errors.append(f"{value} × {kind.rsplit('.', 1)[-1]}")
-        elif key.startswith("downloader/response_status_count/") and kind[0] in "45":
-            # A missing robots.txt means "everything allowed", not an error.
-            failed = value - stats.get(f"robotstxt/response_status_count/{kind}", 0)
-            if failed:
-                errors.append(f"{failed} × HTTP {kind}")
-        elif key.startswith("spider_exceptions/"):
-            errors.append(f"{value} × spider error {kind}")
-        elif key == "retry/max_reached":
-            errors.append(f"{value} × gave up after retries")
-    return errors

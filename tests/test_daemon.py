@@ -116,15 +116,17 @@ def portal() -> Iterator[PortalServer]:
 
 
 class DaemonProcess:
-    """`pantau daemon` (or the command `options` name) in a child process; its stderr is collected
+    """`pantau daemon OPTIONS` (or another `command`) in a child process; its stderr is collected
     line by line as it comes."""
 
-    def __init__(self, config: Path, database_url: str, proxy: str, *options: str) -> None:
+    def __init__(
+        self, config: Path, database_url: str, proxy: str, *options: str, command: str = "daemon"
+    ) -> None:
         environment = {key: value for key, value in os.environ.items() if not key.lower().endswith("_proxy")}
         environment["http_proxy"] = proxy
-        command = [sys.executable, "-m", "crawler", "--config", str(config), "--db", database_url]
+        pantau = [sys.executable, "-m", "crawler", "--config", str(config), "--db", database_url]
         self.process = subprocess.Popen(
-            [*command, *(options or ("daemon",))],
+            [*pantau, command, *options],
             cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
             start_new_session=True,  # its own process group, as a terminal gives a command
         )  # fmt: skip
@@ -187,9 +189,14 @@ def daemons() -> Iterator[list[DaemonProcess]]:
 
 
 def start(
-    daemons: list[DaemonProcess], config: Path, database_url: str, proxy: str, *options: str
+    daemons: list[DaemonProcess],
+    config: Path,
+    database_url: str,
+    proxy: str,
+    *options: str,
+    command: str = "daemon",
 ) -> DaemonProcess:
-    daemon = DaemonProcess(config, database_url, proxy, *options)
+    daemon = DaemonProcess(config, database_url, proxy, *options, command=command)
     daemons.append(daemon)
     return daemon
 
@@ -432,7 +439,7 @@ def test_ctrl_c_on_a_crawl_closes_its_run_as_aborted_keeps_what_it_stored_and_ex
     serve_site(portal, LAMPUNG, STORIES, slow=STORIES[0])
     database_url = migrated(sqlite_url(tmp_path))
     config = write_config(tmp_path / "pantau.yaml")
-    crawl = start(daemons, config, database_url, portal.proxy_url, "crawl", "lampung", "--no-alerts")
+    crawl = start(daemons, config, database_url, portal.proxy_url, "lampung", "--no-alerts", command="crawl")
     wait_for(lambda: stored_count(database_url) == 2 or None, daemon=crawl)
 
     assert crawl.stop(signal.SIGINT, whole_group=True) == 130, crawl.log

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -57,29 +58,51 @@ LISTING_PAGE = f"""<html><body><div class="bussiness-items"><div class="bussines
 @pytest.mark.parametrize(
     ("stats", "status", "health"),
     [
-        ({"pantau/listing_pages": 3, "pantau/stories_read": 4}, "succeeded", Health("healthy")),
+        (
+            {"downloader/response_status_count/200": 7, "pantau/listing_pages": 3, "pantau/stories_read": 4},
+            "succeeded",
+            Health("healthy"),
+        ),
         (
             {"downloader/response_status_count/403": 5, "response_received_count": 5},
             "succeeded",
             Health("blocked", "the portal answered 403 Forbidden to 5 requests"),
         ),
         (
-            {"downloader/response_status_count/403": 1, "robotstxt/response_status_count/403": 1},
+            {
+                "downloader/response_status_count/200": 1,
+                "downloader/response_status_count/403": 1,
+                "robotstxt/response_status_count/403": 1,
+            },
             "succeeded",
             Health("healthy"),
         ),
         (
-            {"pantau/listing_pages": 2, "pantau/listing_pages_empty": 2},
+            {
+                "downloader/response_status_count/200": 2,
+                "pantau/listing_pages": 2,
+                "pantau/listing_pages_empty": 2,
+            },
             "succeeded",
             Health("unhealthy", "its listings yielded no stories (2 pages read)"),
         ),
         (
-            {"pantau/stories_read": 4, "pantau/missing/published_at": 4, "pantau/missing/body": 4},
+            {
+                "downloader/response_status_count/200": 7,
+                "pantau/stories_read": 4,
+                "pantau/missing/published_at": 4,
+                "pantau/missing/body": 4,
+            },
             "succeeded",
             Health("unhealthy", "none of its 4 stories yielded a body or date"),
         ),
         (
-            {"pantau/stories_read": 4, "pantau/missing/title": 2, "pantau/listing_cards_missing": 1},
+            {
+                "downloader/response_status_count/200": 7,
+                "pantau/stories_read": 4,
+                "pantau/missing/title": 2,
+                "pantau/listing_cards_missing": 1,
+            },
             "succeeded",
             Health(
                 "degraded",
@@ -87,22 +110,48 @@ LISTING_PAGE = f"""<html><body><div class="bussiness-items"><div class="bussines
             ),
         ),
         (
-            {"pantau/stories_read": 4, "pantau/missing/title": 1},
+            {"downloader/response_status_count/200": 7, "pantau/stories_read": 4, "pantau/missing/title": 1},
             "succeeded",
             Health("healthy"),
         ),
         (
-            {"pantau/search_not_search_page": 3},
+            {"downloader/response_status_count/200": 1, "pantau/search_not_search_page": 3},
             "succeeded",
             Health("degraded", "3 search requests were answered with a page that is not a search page"),
         ),
         (
-            {"pantau/search_pages": 3, "pantau/search_cards_missing": 3},
+            {
+                "downloader/response_status_count/200": 3,
+                "pantau/search_pages": 3,
+                "pantau/search_cards_missing": 3,
+            },
             "succeeded",
             Health("degraded", "the listing card selector found nothing on any of its 3 search pages"),
         ),
         # Some searches rightly find nothing while others show cards: the selector still works.
-        ({"pantau/search_pages": 3, "pantau/search_cards_missing": 2}, "succeeded", Health("healthy")),
+        (
+            {
+                "downloader/response_status_count/200": 3,
+                "pantau/search_pages": 3,
+                "pantau/search_cards_missing": 2,
+            },
+            "succeeded",
+            Health("healthy"),
+        ),
+        # Every discovery page unchanged since the last run: the portal answered.
+        ({"downloader/response_status_count/304": 2}, "succeeded", Health("healthy")),
+        (
+            {
+                "downloader/exception_type_count/twisted.internet.error.ConnectionRefusedError": 4,
+                "downloader/response_status_count/503": 1,
+            },
+            "succeeded",
+            Health(
+                "unhealthy",
+                "no feed, sitemap, listing or search page could be read "
+                "(4 × ConnectionRefusedError, 1 × HTTP 503)",
+            ),
+        ),
         ({}, "aborted", Health("unknown", "the last run was aborted before it finished")),
     ],
 )
@@ -188,8 +237,9 @@ def test_a_portal_answering_403_is_recorded_as_blocked(
     portal.route(LISTING, Route(b"Forbidden", statuses=[403]))
     config, url = write_config(tmp_path), str(sqlite_database.engine.url)
     result = run_pantau("crawl", "banten", config=config, database_url=url, proxy=portal.proxy_url)
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 1, result.stderr  # it read nothing: the run failed
     with sqlite_database.session() as session:
+        assert session.scalars(select(CrawlRun.status)).all() == ["failed"]
         source = session.scalars(select(Source)).one()
         assert (source.health, source.health_reason) == (
             "blocked",
@@ -214,6 +264,31 @@ watches:
   - name: banjir
     query: banjir
 """
+
+
+def test_a_portal_that_cannot_be_reached_fails_the_run_and_is_unhealthy(
+    sqlite_database: Database, tmp_path: Path
+) -> None:
+    with socket.socket() as unused:  # a port nothing listens on: every connection is refused
+        unused.bind(("127.0.0.1", 0))
+        refusing = f"http://127.0.0.1:{unused.getsockname()[1]}"
+    config, url = write_config(tmp_path), str(sqlite_database.engine.url)
+
+    crawled = run_pantau("crawl", "banten", config=config, database_url=url, proxy=refusing)
+    status = run_pantau("status", config=config, database_url=url)
+
+    assert crawled.returncode == 1, crawled.stderr
+    assert "run 1 · banten · failed" in crawled.stdout
+    reason = (
+        "no feed, sitemap, listing or search page could be read "
+        "(2 × DownloadConnectionRefusedError, 2 × gave up after retries)"
+    )
+    with sqlite_database.session() as session:
+        source = session.scalars(select(Source)).one()
+        assert (source.health, source.health_reason) == ("unhealthy", reason)
+        assert session.scalars(select(CrawlRun.status)).all() == ["failed"]
+    assert status.returncode == 3
+    assert f"banten: unhealthy: {reason}" in status.stdout
 
 
 def test_a_search_whose_results_no_card_selector_finds_degrades_the_source(

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -120,12 +120,17 @@ class DocumentRef:
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """Whether a text is a new story, an exact or a near duplicate, and of what."""
+    """Whether a text is a new story, an exact or a near duplicate, and of what.
+
+    `seed_story` says the story is known from the seed corpus, also when the document duplicated is
+    an article that itself copies a seed: such a story is never alerted.
+    """
 
     kind: VerdictKind
     duplicate_of: DocumentRef | None
     similarity: float
     cluster_id: int | None = None
+    seed_story: bool = False
 
     def to_dict(self) -> dict[str, object]:
         """The JSON form printed by `pantau dedup check --json`."""
@@ -335,7 +340,7 @@ class NearDuplicateIndex:
             for band, bucket in enumerate(signature.band_buckets)
         )
         session.flush()
-        return Verdict(verdict.kind, verdict.duplicate_of, verdict.similarity, cluster_id)
+        return replace(verdict, cluster_id=cluster_id)
 
     def _judge(
         self, session: Session, digest: str, signature: Signature, exclude: tuple[DocumentKind, int] | None
@@ -344,20 +349,17 @@ class NearDuplicateIndex:
         alerted, even when an article that carried it is a closer match."""
         exact_seed = _exact_duplicate(session, "seed", digest, exclude)
         if exact_seed is not None:
-            return Verdict("exact", exact_seed[0], 1.0, exact_seed[1])
+            return _duplicate(session, "exact", "seed", exact_seed, 1.0)
         nearest = self._nearest(session, signature, exclude)
         near = None
         if nearest is not None:
             score, match = nearest
-            reference, cluster_id = _reference(
-                session, _document_kind(match.document_kind), match.document_id
-            )
-            near = Verdict("near", reference, score, cluster_id)
-            if reference.kind == "seed":
+            near = _duplicate(session, "near", _document_kind(match.document_kind), match.document_id, score)
+            if near.duplicate_of is not None and near.duplicate_of.kind == "seed":
                 return near
         exact_article = _exact_duplicate(session, "article", digest, exclude)
         if exact_article is not None:
-            return Verdict("exact", exact_article[0], 1.0, exact_article[1])
+            return _duplicate(session, "exact", "article", exact_article, 1.0)
         return near or Verdict("new", None, 0.0)
 
     def _nearest(
@@ -391,14 +393,13 @@ class NearDuplicateIndex:
 
 def _exact_duplicate(
     session: Session, kind: DocumentKind, digest: str, exclude: tuple[DocumentKind, int] | None
-) -> tuple[DocumentRef, int | None] | None:
-    """The first document of this kind whose normalised text has this hash."""
+) -> int | None:
+    """The id of the first document of this kind whose normalised text has this hash."""
     model = _DOCUMENT_MODELS[kind]
     query = select(model.id).where(model.content_hash == digest).order_by(model.id).limit(1)
     if exclude is not None and exclude[0] == kind:
         query = query.where(model.id != exclude[1])
-    document_id = session.scalar(query)
-    return None if document_id is None else _reference(session, kind, document_id)
+    return session.scalar(query)
 
 
 def _lock_story_keys(session: Session, digest: str, signature: Signature) -> None:
@@ -429,14 +430,27 @@ def _document_text(title: str, body: str) -> str:
     return body if body.strip() else title
 
 
-def _reference(session: Session, kind: DocumentKind, document_id: int) -> tuple[DocumentRef, int | None]:
+def _duplicate(
+    session: Session, verdict: VerdictKind, kind: DocumentKind, document_id: int, score: float
+) -> Verdict:
+    """A duplicate verdict pointing at a stored document, in that document's story cluster.
+
+    An article's story is a seed story when the article copies a seed or its cluster holds one:
+    a copy of a copy of a seed is still never alerted.
+    """
     if kind == "seed":
-        seed = session.get(SeedDocument, document_id)
-        assert seed is not None
-        return DocumentRef("seed", seed.id, seed.name), seed.cluster_id
-    article = session.get(StoredArticle, document_id)
-    assert article is not None
-    return DocumentRef("article", article.id, article.canonical_url), article.cluster_id
+        seed = session.get_one(SeedDocument, document_id)
+        return Verdict(verdict, DocumentRef("seed", seed.id, seed.name), score, seed.cluster_id, True)
+    article = session.get_one(StoredArticle, document_id)
+    seed_story = article.duplicate_of_seed_id is not None or (
+        article.cluster_id is not None
+        and session.scalar(
+            select(SeedDocument.id).where(SeedDocument.cluster_id == article.cluster_id).limit(1)
+        )
+        is not None
+    )
+    reference = DocumentRef("article", article.id, article.canonical_url)
+    return Verdict(verdict, reference, score, article.cluster_id, seed_story)
 
 
 _DEFAULT_INDEX = NearDuplicateIndex()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from crawler.config import Config
 from crawler.items import CandidateStory
 from crawler.matching import WatchSet
 from crawler.pipelines import ExtractStage, MatchStage, StoreStage, source_id
+from crawler.seeds import import_seeds
 from crawler.store.db import Database
 from crawler.store.models import CrawlRun
 from tests.conftest import DEFAULT_CONFIG, FIXTURES
@@ -20,6 +22,10 @@ from tests.crawl_helpers import run_pantau, settle
 
 BISNIS = FIXTURES / "articles" / "bisnis"
 RMOL = FIXTURES / "replay" / "rmol"
+BISNIS_CHANNEL = "https://{channel}.bisnis.com/read/20230913/19/{id}/kim-jong-un-sebut-rusia-bakal-menang"
+KIM_URL = BISNIS_CHANNEL.format(channel="kabar24", id=1694663) + "-dalam-perang-di-ukraina"
+KIM_COPY_URL = BISNIS_CHANNEL.format(channel="ekonomi", id=1695001)
+POLITIK_URL = "https://rmol.id/politik/read/2025/11/19/687311/komisi-ii-dpr-minta-kpu"
 KORUT_URL = (
     "https://rmol.id/dunia/read/2025/11/21/687402/"
     "korea-utara-kirim-ribuan-insinyur-militer-ke-rusia-untuk-bangun-kembali-kursk"
@@ -57,23 +63,24 @@ def test_crawl_of_an_unknown_source_names_the_configured_ones(tmp_path: Path) ->
     )
 
 
-@pytest.fixture
-def stored_story(sqlite_database: Database, default_config: Config) -> Database:
-    """The Korea Utara story of the RMOL replay fixture, stored through the pipeline stages."""
-    with sqlite_database.session() as session:
-        run = CrawlRun(source_id=source_id(session, "rmol", default_config))
+def store(database: Database, config: Config, source: str, url: str, *pages: Path) -> None:
+    """Store one story through the pipeline stages, in a run of its own."""
+    with database.session() as session:
+        run = CrawlRun(source_id=source_id(session, source, config))
         session.add(run)
         session.flush()
         run_id = run.id
-    story = CandidateStory(
-        url=KORUT_URL,
-        source="rmol",
-        pages=[(RMOL / "dunia-2025-korut-insinyur.html").read_text(encoding="utf-8")],
-    )
-    watches = WatchSet.from_config(default_config)
-    for stage in (ExtractStage(default_config, watches, workers=0), MatchStage(watches),
-                  StoreStage(default_config, sqlite_database, run_id)):  # fmt: skip
+    story = CandidateStory(url=url, source=source, pages=[page.read_text(encoding="utf-8") for page in pages])
+    watches = WatchSet.from_config(config)
+    for stage in (ExtractStage(config, watches, workers=0), MatchStage(watches),
+                  StoreStage(config, database, run_id)):  # fmt: skip
         story = settle(stage.process_item(story))
+
+
+@pytest.fixture
+def stored_story(sqlite_database: Database, default_config: Config) -> Database:
+    """The Korea Utara story of the RMOL replay fixture, stored through the pipeline stages."""
+    store(sqlite_database, default_config, "rmol", KORUT_URL, RMOL / "dunia-2025-korut-insinyur.html")
     return sqlite_database
 
 
@@ -85,6 +92,44 @@ def test_items_show_displays_every_field_and_the_match_provenance(stored_story: 
     assert (
         "'Korea Utara' in title [0:11]: Korea Utara Kirim Ribuan Insinyur Militer ke Rusia" in result.stdout
     )
+
+
+def shown_fields(output: str) -> dict[str, str]:
+    """The non-empty fields `items show` printed, by name (a field's first line only)."""
+    return dict(
+        found.groups() for line in output.splitlines() if (found := re.match(r"^ (\w+) +(\S.*?)\s*$", line))
+    )
+
+
+def test_items_show_gives_the_verdict_its_score_and_the_cluster_with_its_other_outlets(
+    database: Database, default_config: Config
+) -> None:
+    import_seeds(database, default_config.seeds_path)
+    store(database, default_config, "bisnis", KIM_URL, BISNIS / "kim-jong-un-all.html")
+    store(database, default_config, "bisnis", KIM_COPY_URL, BISNIS / "kim-jong-un-p1.html",
+          BISNIS / "kim-jong-un-p2.html")  # fmt: skip
+    result = run_pantau("items", "show", "2", config=DEFAULT_CONFIG, database_url=database.url)
+    assert result.returncode == 0, result.stderr
+    fields = shown_fields(result.stdout)
+    assert fields["duplicate_of"] == "seed:004_64116d368e759003.txt"
+    assert re.fullmatch(r"near, similarity 0\.\d{4}", fields["verdict"]), fields["verdict"]
+    others = rf"kabar24\.bisnis\.com \({re.escape(KIM_URL)}\), seed 004_64116d368e759003\.txt"
+    assert re.fullmatch(rf"\d+: also carried by {others}", fields["cluster"]), fields["cluster"]
+
+
+def test_items_show_and_list_say_a_story_skipped_by_the_pre_check_was_never_compared(
+    database: Database, default_config: Config
+) -> None:
+    page = FIXTURES / "articles" / "rmol" / "politik-desktop-2025.html"  # no watch can match it
+    store(database, default_config, "rmol", POLITIK_URL, page)
+    shown = run_pantau("items", "show", "1", config=DEFAULT_CONFIG, database_url=database.url)
+    assert shown.returncode == 0, shown.stderr
+    fields = shown_fields(shown.stdout)
+    assert (fields["verdict"], fields["cluster"], "duplicate_of" in fields) == (
+        "unchecked (no text was read: no watch could match the page, or it had no body)", "none", False,
+    )  # fmt: skip
+    listed = run_pantau("items", "list", config=DEFAULT_CONFIG, database_url=database.url)
+    assert "│ unchecked │" in listed.stdout
 
 
 def test_items_show_of_a_missing_id_is_a_clear_error(stored_story: Database) -> None:

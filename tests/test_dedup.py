@@ -158,6 +158,39 @@ def test_a_copy_of_a_seed_is_a_duplicate_of_the_seed_even_when_an_article_is_clo
     assert verdict.similarity >= 0.95
 
 
+def test_a_copy_of_an_article_in_a_seed_story_cluster_is_a_seed_story(database: Database) -> None:
+    index = NearDuplicateIndex()
+    longer = f"{RMOL_CLEAN}\n\n{BISNIS_CLEAN}"  # carries the seed story and more
+    with database.session() as session:
+        seed = store_seed(session, RMOL_SEED)
+        index.add(session, "seed", seed.id, TITLE, seed.body)
+        article = store_article(session, "https://rmol.id/read/2022/09/06/546353", longer)
+        copy_of_seed = index.add(session, "article", article.id, TITLE, longer)
+        # the added part alone is nothing like the seed, but it is contained in that article
+        near = index.check(session, "", BISNIS_CLEAN)
+        part = store_article(session, "https://bisnis.com/read/20230913/1694663", BISNIS_CLEAN)
+        index.add(session, "article", part.id, "", BISNIS_CLEAN)
+        exact = index.check(session, "", f"Bisnis.com, JAKARTA — {BISNIS_CLEAN}")
+    assert (copy_of_seed.duplicate_of, copy_of_seed.seed_story) == (
+        DocumentRef("seed", seed.id, RMOL_SEED.name), True,
+    )  # fmt: skip
+    reference = DocumentRef("article", article.id, "https://rmol.id/read/2022/09/06/546353")
+    assert (near.kind, near.duplicate_of, near.seed_story) == ("near", reference, True)
+    assert (exact.kind, exact.duplicate_of, exact.seed_story) == (
+        "exact", DocumentRef("article", part.id, "https://bisnis.com/read/20230913/1694663"), True,
+    )  # fmt: skip
+    assert near.cluster_id == exact.cluster_id == copy_of_seed.cluster_id
+
+
+def test_a_copy_of_an_article_whose_cluster_has_no_seed_is_no_seed_story(database: Database) -> None:
+    index = NearDuplicateIndex()
+    with database.session() as session:
+        article = store_article(session, "https://rmol.id/read/2022/09/06/546353", RMOL_CLEAN)
+        index.add(session, "article", article.id, TITLE, RMOL_CLEAN)
+        verdict = index.check(session, TITLE, RMOL_CLEAN)
+    assert (verdict.kind, verdict.seed_story) == ("exact", False)
+
+
 def test_check_stores_nothing(database: Database) -> None:
     with database.session() as session:
         verdict = NearDuplicateIndex().check(session, TITLE, RMOL_CLEAN)

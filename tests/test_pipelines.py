@@ -13,12 +13,16 @@ from crawler.config import Config
 from crawler.items import CandidateStory
 from crawler.matching import WatchSet
 from crawler.pipelines import ExtractStage, MatchStage, StoreStage, source_id
+from crawler.seeds import import_seeds
 from crawler.store.db import Database
-from crawler.store.models import AlertOutbox, CrawlRun, StoredArticle
+from crawler.store.models import AlertOutbox, CrawlRun, SeedDocument, StoredArticle
 from tests.conftest import FIXTURES
 from tests.crawl_helpers import settle
 
 RMOL = FIXTURES / "replay" / "rmol"
+BISNIS = FIXTURES / "articles" / "bisnis"
+KIM_URL = "https://kabar24.bisnis.com/read/20230913/19/1694663/kim-jong-un-sebut-rusia-bakal-menang-dalam-perang-di-ukraina"
+COPY_URL = "https://ekonomi.bisnis.com/read/20230914/9/1695001/kim-jong-un-sebut-rusia-bakal-menang"
 KORUT_URL = "https://rmol.id/dunia/read/2025/11/21/687402/korea-utara-kirim-ribuan-insinyur-militer"
 POLITIK_URL = "https://rmol.id/politik/read/2025/11/19/687311/komisi-ii-dpr-minta-kpu"
 
@@ -66,7 +70,7 @@ def test_a_matching_new_story_is_stored_whole_with_its_match_and_an_alert(
         assert session.scalars(select(AlertOutbox.channel)).all() == ["console"]
 
 
-def test_a_story_no_watch_can_match_is_stored_as_seen_without_extraction(
+def test_a_story_no_watch_can_match_is_stored_as_seen_without_extraction_or_dedup(
     database: Database, default_config: Config
 ) -> None:
     run_id = _run(database, default_config)
@@ -79,6 +83,53 @@ def test_a_story_no_watch_can_match_is_stored_as_seen_without_extraction(
         assert (row.title, row.body, row.published_at is not None) == (
             "Komisi II DPR Minta KPU Segera Tuntaskan Aturan Teknis Pilkada Ulang", None, True,
         )  # fmt: skip
+        assert (row.verdict, row.cluster_id, row.similarity, row.content_hash) == (
+            "unchecked", None, None, None,
+        )  # fmt: skip
+
+
+def test_watch_words_only_in_other_stories_headlines_do_not_get_a_page_extracted(
+    database: Database, default_config: Config
+) -> None:
+    run_id = _run(database, default_config)
+    page = (FIXTURES / "articles" / "rmol" / "politik-desktop-2025.html").read_text(encoding="utf-8")
+    related = "Golkar Siapkan Kader Muda untuk Pilkada 2029"
+    assert related in page  # a headline of ARTIKEL LAINNYA, after the article's body
+    page = page.replace(related, "Korea Utara Kirim Ribuan Insinyur Militer ke Rusia")
+    story = _process(CandidateStory(POLITIK_URL, "rmol", [page]), default_config, database, run_id)
+    assert (story.skipped_extraction, story.matches) == (True, [])
+    assert _counts(database, run_id) == (0, 0, 1, 0, 0)
+
+
+def test_a_copy_of_an_article_that_copies_a_seed_is_a_seed_story_and_never_alerted(
+    database: Database, default_config: Config
+) -> None:
+    import_seeds(database, default_config.seeds_path)
+    run_id = _run(database, default_config)
+    story_all = CandidateStory(
+        KIM_URL, "bisnis", [(BISNIS / "kim-jong-un-all.html").read_text(encoding="utf-8")]
+    )
+    page_one = CandidateStory(
+        COPY_URL, "bisnis", [(BISNIS / "kim-jong-un-p1.html").read_text(encoding="utf-8")]
+    )
+    _process(story_all, default_config, database, run_id)
+    copy = _process(page_one, default_config, database, run_id)
+    assert [match.watch for match in copy.matches] == ["korea-utara-rusia"]
+    assert _counts(database, run_id) == (0, 2, 0, 0, 2)
+    with database.session() as session:
+        seed = session.scalars(
+            select(SeedDocument).where(SeedDocument.name == "004_64116d368e759003.txt")
+        ).one()
+        first, second = session.scalars(select(StoredArticle).order_by(StoredArticle.id)).all()
+        assert (first.verdict, first.duplicate_of_seed_id, first.cluster_id) == (
+            "near", seed.id, seed.cluster_id,
+        )  # fmt: skip
+        # page 1 alone is too little of the seed to match it, but it matches the article that copies it
+        assert (second.verdict, second.duplicate_of_article_id, second.duplicate_of_seed_id) == (
+            "near", first.id, None,
+        )  # fmt: skip
+        assert second.cluster_id == seed.cluster_id
+        assert session.scalars(select(AlertOutbox)).all() == []
 
 
 def test_the_same_story_reached_twice_is_one_row_and_one_duplicate(

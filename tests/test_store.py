@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import IntegrityError, StatementError
 
 from crawler.errors import StorageError
 from crawler.store.db import Database, open_database
-from crawler.store.models import CrawlRun, Source, StoredArticle
+from crawler.store.models import Base, CrawlRun, Source, StoredArticle
 
 WIB = timezone(timedelta(hours=7))
 EXPECTED_TABLES = {
@@ -23,7 +25,15 @@ def test_migrations_create_every_table_and_are_idempotent(database: Database) ->
     assert set(inspect(database.engine).get_table_names()) >= EXPECTED_TABLES
     database.migrate()
     with database.engine.connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0004"]
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0005"]
+
+
+def test_the_migrated_schema_is_the_one_the_models_describe(database: Database) -> None:
+    with database.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": False})
+        differences = compare_metadata(context, Base.metadata)
+    # The scheduler's job table belongs to APScheduler, which declares it itself.
+    assert [difference for difference in differences if "scheduler_jobs" not in str(difference)] == []
 
 
 def test_published_time_comes_back_aware_and_equal(database: Database) -> None:

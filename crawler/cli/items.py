@@ -11,10 +11,12 @@ from pathlib import Path
 from typing import IO, Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from crawler.alerts.outbox import outlet_of
 from crawler.cli.context import app_context, console
 from crawler.errors import PantauError
 from crawler.store.models import SeedDocument, StoredArticle
@@ -25,6 +27,8 @@ EXPORT_FIELDS = (
     "id", "url", "canonical_url", "title", "authors", "published_at", "body", "lead", "language", "tags",
     "source", "first_seen", "duplicate_of", "matches",
 )  # fmt: skip
+# `items show` lists the matches apart, with their provenance, and adds the dedup verdict and cluster.
+SHOWN_FIELDS = (*(field for field in EXPORT_FIELDS if field != "matches"), "verdict", "cluster")
 
 
 class ExportFormat(StrEnum):
@@ -71,13 +75,14 @@ def show(ctx: typer.Context, item_id: Annotated[int, typer.Argument(help="The st
         if row is None:
             raise PantauError(f"no stored story has id {item_id}")
         record = export_record(session, row)
+        record.update(verdict=_verdict_text(row), cluster=_cluster_text(session, row))
         matches = [(match.watch, match.historical, match.hits) for match in row.matches]
     table = Table(show_header=False, box=None)
-    for name in EXPORT_FIELDS:
-        if name == "matches":
-            continue
+    for name in SHOWN_FIELDS:
         value = record[name]
-        table.add_row(f"[bold]{name}[/]", ", ".join(value) if isinstance(value, list) else str(value or ""))
+        table.add_row(
+            f"[bold]{name}[/]", escape(", ".join(value) if isinstance(value, list) else str(value or ""))
+        )
     console.print(table)
     for watch, historical, hits in matches:
         console.print(f"[bold]match[/] {watch}{' (historical)' if historical else ''}", highlight=False)
@@ -155,6 +160,40 @@ def _duplicate_of(session: Session, row: StoredArticle) -> str | None:
         name = session.scalar(select(SeedDocument.name).where(SeedDocument.id == row.duplicate_of_seed_id))
         return f"seed:{name}"
     return None
+
+
+def _verdict_text(row: StoredArticle) -> str:
+    """The dedup verdict and its score; an unchecked story says why it has neither."""
+    if row.verdict == "unchecked":
+        return "unchecked (no text was read: no watch could match the page, or it had no body)"
+    if row.similarity is None:
+        return row.verdict
+    return f"{row.verdict}, similarity {row.similarity:.4f}"
+
+
+def _cluster_text(session: Session, row: StoredArticle) -> str:
+    """The story cluster and every other outlet (first copy each) and seed text that carried it."""
+    if row.cluster_id is None:
+        return "none"
+    own = outlet_of(row.url)
+    outlets: dict[str, str] = {}
+    copies = session.scalars(
+        select(StoredArticle.url)
+        .where(StoredArticle.cluster_id == row.cluster_id, StoredArticle.id != row.id)
+        .order_by(StoredArticle.first_seen, StoredArticle.id)
+    )
+    for url in copies:
+        if outlet_of(url) != own:
+            outlets.setdefault(outlet_of(url), url)
+    seeds = session.scalars(
+        select(SeedDocument.name).where(SeedDocument.cluster_id == row.cluster_id).order_by(SeedDocument.name)
+    )
+    others = [f"{outlet} ({url})" for outlet, url in outlets.items()] + [f"seed {name}" for name in seeds]
+    return (
+        f"{row.cluster_id}: also carried by {', '.join(others)}"
+        if others
+        else f"{row.cluster_id}: no other outlet"
+    )
 
 
 def _csv_cell(value: Any) -> Any:

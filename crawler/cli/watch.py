@@ -24,7 +24,8 @@ def test(
     ctx: typer.Context,
     query: Annotated[str, typer.Argument(help="The query, e.g. '\"Korea Utara\" AND Rusia'.")],
     file: Annotated[
-        Path | None, typer.Option("--file", help="A text or HTML file to match (HTML is extracted first).")
+        Path | None,
+        typer.Option("--file", help="A text file (its first line is the title) or an HTML page to match."),
     ] = None,
     item: Annotated[int | None, typer.Option("--item", help="The id of a stored story to match.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the verdict as JSON.")] = False,
@@ -60,20 +61,24 @@ def backfill(
     seeds = f": {', '.join(report.seeds_matched)}" if report.seeds_matched else ""
     console.print(
         f"watch {report.watch!r}: {report.articles_scanned} stored stories scanned, "
-        f"{report.articles_matched} matched ({report.matches_recorded} recorded as historical); "
-        f"{report.seeds_scanned} seeds scanned, {len(report.seeds_matched)} matched{seeds}",
+        f"{report.articles_matched} matched; {report.seeds_scanned} seeds scanned, "
+        f"{len(report.seeds_matched)} matched{seeds}; historical matches: {report.recorded} recorded, "
+        f"{report.updated} updated, {report.removed} removed (never alerted)",
         highlight=False,
         soft_wrap=True,
     )
 
 
 def _file_fields(path: Path) -> dict[str, str]:
+    """A text file's first line is its title and the rest its body, so `title:` queries apply;
+    an HTML page goes through the extractor."""
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError as error:
         raise PantauError(f"cannot read {path}: {error.strerror}") from None
     if not text.lstrip().startswith("<"):
-        return {"body": text}
+        title, _, body = text.lstrip().partition("\n")
+        return {"title": title.strip(), "body": body}
     from crawler.extract import extract_article
 
     article = extract_article([text], path.resolve().as_uri())

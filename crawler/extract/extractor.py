@@ -70,12 +70,19 @@ def extract_article(
     return _ArticleBuilder(views, url, recipe).build()
 
 
-def extract_headline(page: str | bytes, url: str, recipe: PortalRecipe | None = None) -> Article:
+def extract_headline(
+    page: str | bytes,
+    url: str,
+    recipe: PortalRecipe | None = None,
+    *,
+    tree: lxml.html.HtmlElement | None = None,
+) -> Article:
     """Title, time and paywall flag of a story without its body: the cheap record of a story
     no watch can match, enough never to fetch it again (only metadata is read, trafilatura never runs).
+    Pass `tree` (the already-parsed `page`) to avoid parsing it twice.
     """
     recipe = recipe or recipe_for_url(url) or GENERIC
-    tree = parse_html(page, url)
+    tree = parse_html(page, url) if tree is None else tree
     recipe = _layout_recipe(recipe, tree)
     return _ArticleBuilder([_PageView(tree, recipe)], url, recipe).build_headline()
 

@@ -1,27 +1,37 @@
-"""The raw-page pre-check: substrings a page must contain before extracting it is worth the time.
+"""The pre-check: words a story must contain before extracting its article is worth the time.
 
-It must never rule out a page that would match, so everything here errs towards "could match":
-the page is read twice (as is, and with its tags removed), folded the way tokens are folded.
+It reads only the text extraction can return: page 1's <title>, the titles and descriptions of its
+<meta> tags and JSON-LD, the recipe's title and lead elements, and on each page the recipe's body
+elements without the recipe's dropped blocks, so navigation, tickers and other stories' headlines
+around the article do not count. Where the recipe finds no body on a page (or no title on page 1),
+trafilatura reads that page, so all of its text and metadata counts.
+
+It must never rule out a story that would match, so everything errs towards "could match": text is
+folded the way tokens are folded, and any element edge may or may not separate words, however
+extraction renders it.
 """
 
 from __future__ import annotations
 
-import html
+import functools
+import json
 import re
 import unicodedata
-from typing import NamedTuple
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, NamedTuple
 
-from crawler.matching.text import NAME_CLITIC, is_dictionary_root
+import lxml.html
+from lxml.cssselect import CSSSelector
 
-# Block elements separate words in extracted text; other tags may sit inside a word.
-_BLOCK_TAG = re.compile(
-    r"<(?:/?(?:p|div|li|ul|ol|h[1-6]|br|hr|tr|td|th|table|section|article|header|footer|nav|aside|main"
-    r"|figure|figcaption|blockquote|title|head|body|script|style|noscript)\b)[^>]*>",
-    re.IGNORECASE,
-)
-_TAG = re.compile(r"<[^>]*>")
+from crawler.extract import PortalRecipe
+from crawler.matching.text import NAME_CLITIC_ENDINGS, is_dictionary_root
+
+# Text neither the recipe's selectors nor trafilatura ever return.
+_NEVER_TEXT = frozenset({"script", "style"})
+# <meta> names and JSON-LD keys extraction reads a title or lead from (og:title, description, ...).
+_TITLE_OR_LEAD = re.compile("title|description|headline", re.IGNORECASE)
 # The combining marks Latin letters take; a word with any other non-ASCII character gets only
-# substring anchors (see `word_anchors`), so those marks may stay on the page as '?'.
+# substring anchors (see `word_anchors`), so those marks may stay in the text as '?'.
 _LATIN_COMBINING_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 
 
@@ -33,11 +43,11 @@ class Anchor(NamedTuple):
 
 
 def word_anchors(form: str, root: str | None) -> frozenset[Anchor]:
-    """Anchors one of which is on every page where a word with this form (or root) occurs.
+    """Anchors one of which is in every text where a word with this form (or root) occurs.
 
     Sastrawi reduces a word only to a root in its dictionary, and keeps every letter of such a
     root but the first: meN-/peN- may swallow it (`memukul` -> `pukul`) or an infix may follow
-    it (`relawan` -> `rawan`). A word it does not know stands alone, or with `-nya` only.
+    it (`relawan` -> `rawan`). A word it does not know stands alone, or with a name's clitics only.
     """
     written = _anchor(form)
     if root is None:
@@ -58,26 +68,39 @@ def _anchor(folded_word: str) -> Anchor:
 
 
 def _ascii(folded: str) -> str:
-    """Folded text as `fold_page` leaves it."""
+    """Folded text as `_fold` leaves it."""
     return folded.encode("ascii", "replace").decode("ascii")
 
 
-def fold_page(raw_page: str) -> str:
-    """The raw page as is and without tags, lower-cased, accents stripped, other non-ASCII as '?'."""
-    without_tags = _TAG.sub("", _BLOCK_TAG.sub(" ", raw_page))
-    text = html.unescape(raw_page) + "\n" + html.unescape(without_tags)
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    if not decomposed.isascii():
-        decomposed = _LATIN_COMBINING_MARKS.sub("", decomposed)
-    return _ascii(decomposed)
+Requirement = tuple[frozenset[Anchor], ...]
+"""What a story must contain to match: each clause needs one of its anchors; () needs nothing."""
 
 
-class FoldedPage:
-    """A folded page that answers, with memory, whether an anchor is on it."""
+class ExtractableText:
+    """The folded text extraction can return from a story, answering (with memory) which anchors
+    it holds. Its pieces are glued together; a word may start or end at any piece edge."""
 
-    def __init__(self, raw_page: str) -> None:
-        self.text = fold_page(raw_page)
+    def __init__(self, pieces: Iterable[str]) -> None:
+        folded: list[str] = []
+        edges = {0}
+        length = 0
+        for piece in pieces:
+            if piece:
+                piece = _fold(piece)
+                folded.append(piece)
+                length += len(piece)
+                edges.add(length)
+        self.text = "".join(folded)
+        self._edges = edges
         self._seen: dict[Anchor, bool] = {}
+
+    @classmethod
+    def of_pages(cls, pages: Sequence[lxml.html.HtmlElement], recipe: PortalRecipe) -> ExtractableText:
+        """What `extract_article(pages, url, recipe)` can return from these parsed pages."""
+        return cls(_extractable_pieces(pages, recipe))
+
+    def allows(self, requirement: Requirement) -> bool:
+        return all(any(map(self.has, clause)) for clause in requirement)
 
     def has(self, anchor: Anchor) -> bool:
         found = self._seen.get(anchor)
@@ -91,11 +114,130 @@ class FoldedPage:
         if not anchor.whole_word:
             return position >= 0
         while position >= 0:
-            end = position + len(needle)
-            if text.startswith(NAME_CLITIC, end):  # `Rusianya` stems to `rusia` (see `text.stem`)
-                end += len(NAME_CLITIC)
-            starts_word = not (position and text[position - 1].isalnum())
-            if starts_word and not (end < len(text) and text[end].isalnum()):
+            if self._boundary(position) and self._word_ends(position + len(needle)):
                 return True
             position = text.find(needle, position + 1)
         return False
+
+    def _word_ends(self, end: int) -> bool:
+        """Whether a word may end at `end`, or after a clitic a name may take (`Jokowilah` stems to
+        `jokowi`, see `text.stem`)."""
+        text = self.text
+        return any(
+            text.startswith(ending, end) and self._boundary(end + len(ending))
+            for ending in ("", *NAME_CLITIC_ENDINGS)
+        )
+
+    def _boundary(self, offset: int) -> bool:
+        text = self.text
+        return (
+            offset in self._edges
+            or offset >= len(text)
+            or not (text[offset - 1].isalnum() and text[offset].isalnum())
+        )
+
+
+def _extractable_pieces(pages: Sequence[lxml.html.HtmlElement], recipe: PortalRecipe) -> Iterator[str]:
+    """The text pieces of every element extraction may read, in order, a line break between elements."""
+    for number, page in enumerate(pages):
+        dropped = _dropped(page, recipe)
+        if number == 0:
+            title = page.findtext(".//title") or ""
+            titles = _kept(page, recipe.title_selectors, dropped)
+            untitled = not (titles or title.strip())  # then trafilatura looks for a title anywhere
+            yield title
+            for meta in page.iter("meta"):
+                named = " ".join(meta.get(attribute, "") for attribute in ("name", "property", "itemprop"))
+                if untitled or _TITLE_OR_LEAD.search(named):
+                    yield "\n"
+                    yield meta.get("content", "")
+            for script in page.xpath('//script[@type="application/ld+json"]'):
+                yield from _json_strings(script.text, everything=untitled)
+            if untitled:
+                yield from _whole(page)
+            for element in (*titles, *_kept(page, recipe.lead_selectors, dropped)):
+                yield "\n"
+                yield from _text_nodes(element, dropped)
+        bodies = _kept(page, recipe.body_selectors, dropped)
+        if not bodies:
+            yield from _whole(page)  # no body found: trafilatura reads the page
+        for element in bodies:
+            yield "\n"
+            yield from _text_nodes(element, dropped)
+
+
+def _whole(page: lxml.html.HtmlElement) -> Iterator[str]:
+    yield "\n"
+    yield from _text_nodes(page, frozenset())
+
+
+def _kept(
+    tree: lxml.html.HtmlElement, selectors: Sequence[str], dropped: frozenset[lxml.html.HtmlElement]
+) -> list[lxml.html.HtmlElement]:
+    """The outermost elements, in document order, any of the selectors finds outside dropped blocks.
+
+    Extraction reads those of the first selector that finds any: all of them are a superset.
+    """
+    found = dict.fromkeys(element for selector in selectors for element in _selector(selector)(tree))
+    chosen = {
+        element for element in found if not any(e in dropped for e in (element, *element.iterancestors()))
+    }
+    return [
+        element
+        for element in found
+        if element in chosen and not any(a in chosen for a in element.iterancestors())
+    ]
+
+
+def _dropped(tree: lxml.html.HtmlElement, recipe: PortalRecipe) -> frozenset[lxml.html.HtmlElement]:
+    """The recipe's boilerplate blocks on this page: extraction never reads inside them."""
+    return frozenset(element for selector in recipe.drop_selectors for element in _selector(selector)(tree))
+
+
+@functools.cache
+def _selector(css: str) -> CSSSelector:
+    return CSSSelector(css, translator="html")
+
+
+def _text_nodes(root: lxml.html.HtmlElement, skipped: frozenset[lxml.html.HtmlElement]) -> Iterator[str]:
+    """The text under `root` in document order, without scripts, styles, comments or `skipped`
+    elements (their tails stay). A stack, not recursion: pages can nest deeper than Python recurses."""
+    stack: list[tuple[lxml.html.HtmlElement, bool]] = [(root, False)]
+    while stack:
+        element, closing = stack.pop()
+        if closing:
+            if element is not root and element.tail:
+                yield element.tail
+            continue
+        stack.append((element, True))
+        if isinstance(element.tag, str) and element.tag not in _NEVER_TEXT and element not in skipped:
+            if element.text:
+                yield element.text
+            stack.extend((child, False) for child in reversed(element))
+
+
+def _json_strings(script: str | None, *, everything: bool) -> Iterator[str]:
+    """The headlines and descriptions in a JSON-LD block (what extraction reads for a title or
+    lead), or `everything` in it: every string and number."""
+    try:
+        data = json.loads(script or "", strict=False)
+    except ValueError:
+        return
+    pending: list[tuple[bool, Any]] = [(everything, data)]
+    while pending:
+        wanted, value = pending.pop()
+        if isinstance(value, dict):
+            pending.extend((wanted or bool(_TITLE_OR_LEAD.search(key)), item) for key, item in value.items())
+        elif isinstance(value, list):
+            pending.extend((wanted, item) for item in value)
+        elif wanted and isinstance(value, str | int | float) and not isinstance(value, bool):
+            yield "\n"
+            yield str(value)
+
+
+def _fold(text: str) -> str:
+    """Lower-cased, accents stripped, other non-ASCII as '?': one character of text may become several."""
+    if text.isascii():
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return _ascii(_LATIN_COMBINING_MARKS.sub("", decomposed))

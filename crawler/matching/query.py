@@ -5,6 +5,8 @@ Grammar, loosest binding first (operators are upper case; adjacent operands mean
     query   := or ;  or := and ("OR" and)* ;  and := not (["AND"] not)*
     not     := "NOT" not | near ;  near := primary ("NEAR/n" primary)*
     primary := FIELD ":" primary | "count(" or ")>=" N | "(" or ")" | ["="] (WORD | "PHRASE")
+
+No space may follow FIELD ":" (`title: Rusia` is an error, not the words `title` and `Rusia`).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import NamedTuple
 
 from crawler.errors import QuerySyntaxError
 from crawler.matching.document import FIELDS, Document, Hit
-from crawler.matching.precheck import Anchor, word_anchors
+from crawler.matching.precheck import Anchor, Requirement, word_anchors
 from crawler.matching.text import tokens
 
 
@@ -38,8 +40,6 @@ class _Span(NamedTuple):
 
 # A match is the spans that justify it; an empty list matches without hits (a satisfied NOT).
 _Result = list[_Span] | None
-# What a raw page must contain to match: every clause needs one of its substrings; () needs nothing.
-_Requirement = tuple[frozenset[Anchor], ...]
 
 
 class _Node:
@@ -52,8 +52,8 @@ class _Node:
     def occurrences(self, document: Document, fields: tuple[str, ...]) -> list[_Span]:
         raise NotImplementedError
 
-    def requirement(self) -> _Requirement:
-        """Clauses a raw page must satisfy to match: each needs one of its substrings present."""
+    def requirement(self) -> Requirement:
+        """Clauses a story's text must satisfy to match: each needs one of its anchors present."""
         raise NotImplementedError
 
     def requires_presence(self) -> bool:
@@ -102,7 +102,7 @@ class _Words(_Positional):
                     found.append(_Span(name, position, end, self.label))
         return found
 
-    def requirement(self) -> _Requirement:
+    def requirement(self) -> Requirement:
         return tuple(word_anchors(word.form, word.root) for word in self.words)
 
 
@@ -116,7 +116,7 @@ class _AnyOf(_Positional):
     def occurrences(self, document: Document, fields: tuple[str, ...]) -> list[_Span]:
         return [span for option in self.options for span in option.occurrences(document, fields)]
 
-    def requirement(self) -> _Requirement:
+    def requirement(self) -> Requirement:
         return _either(option.requirement() for option in self.options)
 
 
@@ -137,7 +137,7 @@ class _Scoped(_Node):
     def occurrences(self, document: Document, fields: tuple[str, ...]) -> list[_Span]:
         return self.operand.occurrences(document, (self.field,))
 
-    def requirement(self) -> _Requirement:
+    def requirement(self) -> Requirement:
         return self.operand.requirement()
 
     def requires_presence(self) -> bool:
@@ -168,7 +168,7 @@ class _Near(_Positional):
                     pairs.append(_Span(left.field, first, end, None, (left, right)))
         return pairs
 
-    def requirement(self) -> _Requirement:
+    def requirement(self) -> Requirement:
         return self.left.requirement() + self.right.requirement()
 
 
@@ -185,7 +185,7 @@ class _Count(_Node):
         distinct = {(span.field, span.first, span.end) for span in spans}
         return spans if len(distinct) >= self.minimum else None
 
-    def requirement(self) -> _Requirement:
+    def requirement(self) -> Requirement:
         return self.operand.requirement()
 
     def requires_presence(self) -> bool:
@@ -206,7 +206,7 @@ class _All(_Node):
             spans.extend(found)
         return spans
 
-    def requirement(self) -> _Requirement:
+    def requirement(self) -> Requirement:
         return tuple(clause for operand in self.operands for clause in operand.requirement())
 
     def requires_presence(self) -> bool:
@@ -228,7 +228,7 @@ class _Either(_Node):
                 spans = (spans or []) + found
         return spans
 
-    def requirement(self) -> _Requirement:
+    def requirement(self) -> Requirement:
         return _either(operand.requirement() for operand in self.operands)
 
     def requires_presence(self) -> bool:
@@ -243,7 +243,7 @@ class _Not(_Node):
     def evaluate(self, document: Document, fields: tuple[str, ...]) -> _Result:
         return [] if self.operand.evaluate(document, fields) is None else None
 
-    def requirement(self) -> _Requirement:
+    def requirement(self) -> Requirement:
         return ()
 
     def requires_presence(self) -> bool:
@@ -260,7 +260,7 @@ def _written_terms(node: _Node) -> Iterator[str]:
                     yield from _written_terms(child)
 
 
-def _either(requirements: Iterable[_Requirement]) -> _Requirement:
+def _either(requirements: Iterable[Requirement]) -> Requirement:
     """What any one of several alternatives requires: (a AND b) OR c needs (a OR c) AND (b OR c)."""
     clauses: list[frozenset[Anchor]] = [frozenset()]
     for requirement in requirements:
@@ -287,9 +287,9 @@ class Query:
     def __init__(self, text: str, root: _Node) -> None:
         self.text = text
         self._root = root
-        # What the raw page must contain, most selective clause first; () rules nothing out.
+        # What a story's text must contain, most selective clause first; () rules nothing out.
         clauses = {clause for clause in root.requirement() if all(anchor.text for anchor in clause)}
-        self.requirement: _Requirement = tuple(sorted(clauses, key=_selectivity, reverse=True))
+        self.requirement: Requirement = tuple(sorted(clauses, key=_selectivity, reverse=True))
 
     def __repr__(self) -> str:
         return f"Query({self.text!r})"
@@ -327,7 +327,7 @@ _LEXEME = re.compile(
       | (?P<open>\()
       | (?P<close>\))
       | (?P<at_least>>=)
-      | (?P<scope>[A-Za-z]+:(?=\S|$))
+      | (?P<scope>[A-Za-z]+:)
       | (?P<count>count(?=\())
       | (?P<phrase>=?"[^"]*")
       | (?P<word>=?[^\s()"]+)""",
@@ -364,8 +364,15 @@ def _lex(text: str) -> list[_Lexeme]:
                 if not _NEAR.fullmatch(lexeme):
                     raise _error(column, f"{lexeme!r}: NEAR needs a distance in words, e.g. NEAR/5")
                 kind = "NEAR"
-        if kind == "scope" and lexeme[:-1] not in FIELDS:
-            raise _error(column, f"unknown field {lexeme[:-1]!r}: use title:, lead: or body:")
+        if kind == "scope":
+            if lexeme[:-1] not in FIELDS:
+                raise _error(column, f"unknown field {lexeme[:-1]!r}: use title:, lead: or body:")
+            if text[position : position + 1].isspace():
+                # `title: Rusia` would otherwise read as the words `title` and `Rusia`, unscoped.
+                raise _error(
+                    position + 1,
+                    f"{lexeme!r} must be followed directly by a term, phrase or '(', e.g. {lexeme}Rusia",
+                )
         lexemes.append(_Lexeme(kind, lexeme, column))
     lexemes.append(_Lexeme("end", "", len(text) + 1))
     return lexemes

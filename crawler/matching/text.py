@@ -17,7 +17,11 @@ _WORD = re.compile(r"(?:[^\W_]|[\u0300-\u036f])+(?:[-\u2010\u2011](?:[^\W_]|[\u0
 _WORD_PART = re.compile(r"(?:[^\W_]|[\u0300-\u036f])+")
 _HYPHENS = str.maketrans({"\u2010": "-", "\u2011": "-"})
 _STEMMABLE = re.compile(r"[a-z-]+")
-NAME_CLITIC = "nya"
+# Clitics a name may carry (`Rusianya`, `Jokowilah`, `Prabowokah`); `-nya` may come before a particle.
+NAME_CLITIC_ENDINGS = ("nya", "lah", "kah", "nyalah", "nyakah")
+_PARTICLES = ("lah", "kah")
+_POSSESSIVE = "nya"
+_MIN_NAME_LETTERS = 3  # `KPKnya`, `DPRlah`; `Kenya` keeps its `-nya`
 
 
 def fold(text: str) -> str:
@@ -43,10 +47,22 @@ def stem(folded_word: str) -> str:
     if not _STEMMABLE.fullmatch(folded_word):
         return folded_word  # numbers, mixed tokens and non-Latin scripts have no Indonesian affixes
     root: str = _sastrawi().stem_word(folded_word)  # type: ignore[attr-defined]
-    if root == folded_word and folded_word.endswith(NAME_CLITIC) and len(folded_word) >= 7:
-        # Sastrawi strips affixes only down to dictionary roots; names take `-nya` too (`Rusianya`).
-        return folded_word.removesuffix(NAME_CLITIC)
+    if root == folded_word and not is_dictionary_root(folded_word):
+        return _without_name_clitics(folded_word)
     return root or folded_word
+
+
+def _without_name_clitics(word: str) -> str:
+    """A word Sastrawi does not know without the clitics names take too (`jokowilah` -> `jokowi`).
+
+    Sastrawi strips affixes only down to dictionary roots. At least three letters must remain,
+    and a `-llah` ending is a name's own (`Abdullah`, `Hizbullah`).
+    """
+    if word.endswith(_PARTICLES) and not word.endswith("llah") and len(word) >= _MIN_NAME_LETTERS + 3:
+        word = word[:-3]
+    if word.endswith(_POSSESSIVE) and len(word) >= _MIN_NAME_LETTERS + 3:
+        word = word[:-3]
+    return word
 
 
 def is_dictionary_root(word: str) -> bool:

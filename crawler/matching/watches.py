@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import lxml.html
+
 from crawler.article import Article
 from crawler.config import Config, WatchConfig
 from crawler.errors import ConfigError, QuerySyntaxError
+from crawler.extract import PortalRecipe
 from crawler.matching.document import Document, Hit
-from crawler.matching.precheck import FoldedPage
+from crawler.matching.precheck import ExtractableText
 from crawler.matching.query import Query, _AliasTable, parse_with_aliases
 from crawler.matching.text import tokens
 
@@ -93,16 +96,15 @@ class WatchSet:
         watches = [watch for watch in self.watches if watch.applies_to(source)]
         return tuple(dict.fromkeys(term for watch in watches for term in watch.query.search_terms()))
 
-    def could_match(self, raw_page_text: str) -> bool:
-        """False only when no watch can match the page, so its extraction can be skipped.
+    def could_match(self, pages: Sequence[lxml.html.HtmlElement], recipe: PortalRecipe) -> bool:
+        """False only when no watch can match the article extracted from these parsed pages with
+        this recipe, so its extraction can be skipped.
 
-        Each watch needs every word it requires on the page: as a whole word, or, for a root in
-        the Sastrawi dictionary, as the part every affixed form keeps (see `precheck`).
+        Each watch needs every word it requires in the text extraction can return (see `precheck`):
+        as a whole word, or, for a root in the Sastrawi dictionary, as the part every affixed form keeps.
         """
-        page = FoldedPage(raw_page_text)
-        return any(
-            all(any(map(page.has, clause)) for clause in requirement) for requirement in self._requirements
-        )
+        text = ExtractableText.of_pages(pages, recipe)
+        return any(map(text.allows, self._requirements))
 
     def match(self, article: Article, source: str) -> list[WatchMatch]:
         """The matches of every watch that applies to `source`, in configuration order."""

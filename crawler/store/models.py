@@ -9,6 +9,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    CheckConstraint,
     DateTime,
     Float,
     ForeignKey,
@@ -129,7 +130,9 @@ class StoredArticle(Base):
     content_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     first_seen: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
-    verdict: Mapped[str] = mapped_column(String(12), default="new")
+    # new, exact or near once dedup compared its text; "unchecked" when it had no text to compare
+    # (the pre-check skipped its extraction, or its page had no body): then it has no cluster either.
+    verdict: Mapped[str] = mapped_column(String(12), default="unchecked")
     duplicate_of_article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"))
     duplicate_of_seed_id: Mapped[int | None] = mapped_column(ForeignKey("seed_documents.id"))
     similarity: Mapped[float | None] = mapped_column(Float)
@@ -182,13 +185,23 @@ class NearDuplicateBand(Base):
 
 
 class Match(Base):
-    """An article matched a watch: the terms hit, where, and a snippet to show in alerts."""
+    """An article or a seed text matched a watch: the terms hit, where, and a snippet to show in alerts.
+
+    Seed matches come only from a backfill, so they are always historical.
+    """
 
     __tablename__ = "matches"
-    __table_args__ = (UniqueConstraint("article_id", "watch"),)
+    __table_args__ = (
+        UniqueConstraint("article_id", "watch"),
+        UniqueConstraint("seed_id", "watch"),
+        CheckConstraint("(article_id IS NULL) <> (seed_id IS NULL)", name="one_document"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    seed_id: Mapped[int | None] = mapped_column(
+        ForeignKey("seed_documents.id", ondelete="CASCADE"), index=True
+    )
     watch: Mapped[str] = mapped_column(String(200), index=True)
     terms: Mapped[list[Any]] = mapped_column(default=list)
     hits: Mapped[list[Any]] = mapped_column(default=list)
@@ -196,7 +209,7 @@ class Match(Base):
     historical: Mapped[bool] = mapped_column(Boolean, default=False)
     matched_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    article: Mapped[StoredArticle] = relationship(back_populates="matches")
+    article: Mapped[StoredArticle | None] = relationship(back_populates="matches")
 
 
 class AlertOutbox(Base):

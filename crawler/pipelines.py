@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -34,6 +35,9 @@ from crawler.store.db import Database
 from crawler.store.models import CrawlRun, Match, Source, StoredArticle
 
 log = logging.getLogger(__name__)
+
+# The extractor's warning when a recipe's selectors for a field found nothing on a page.
+_SELECTOR_MISSED = re.compile(r"^(?P<field>title|date|body) selectors found nothing")
 
 
 class ExtractStage:
@@ -90,12 +94,19 @@ class ExtractStage:
         return await asyncio.wrap_future(pool.submit(read_story, item.pages, item.url, recipe, prefilter))
 
     def _count_missing(self, article: Article, headline_only: bool) -> None:
+        """Fields the story lacks, and fields the recipe's selectors missed though a fallback
+        (meta tags, trafilatura) found them: the first sign of a changed layout."""
         if self.stats is None:
             return
         self.stats.inc_value("pantau/stories_read")
+        if not headline_only:
+            self.stats.inc_value("pantau/stories_extracted")
         for missing in article.missing_fields:
             if not (headline_only and missing == "body"):
                 self.stats.inc_value(f"pantau/missing/{missing}")
+        for warning in article.warnings:
+            if missed := _SELECTOR_MISSED.match(warning):
+                self.stats.inc_value(f"pantau/selector_missed/{missed['field']}")
 
     def _recipe(self, item: CandidateStory) -> PortalRecipe | None:
         """The family's recipe (so a site added by config alone is cleaned up like its siblings)."""
@@ -223,14 +234,14 @@ class StoreStage:
         if not (article.body or item.matches):
             return "unmatched"  # a headline: no id needed, so it is inserted with the batch's others
         session.flush()
-        duplicate_of_seed = False
+        seed_story = False
         if article.body:
             verdict = self.index.add(session, "article", row.id, article.title, article.body)
             row.verdict = verdict.kind
             row.similarity = verdict.similarity if verdict.kind != "new" else None
+            seed_story = verdict.seed_story
             if verdict.duplicate_of is not None:
-                duplicate_of_seed = verdict.duplicate_of.kind == "seed"
-                if duplicate_of_seed:
+                if verdict.duplicate_of.kind == "seed":
                     row.duplicate_of_seed_id = verdict.duplicate_of.id
                 else:
                     row.duplicate_of_article_id = verdict.duplicate_of.id
@@ -238,11 +249,12 @@ class StoreStage:
             match = _match_row(row, watch_match)
             session.add(match)
             session.flush()
-            if not duplicate_of_seed:
+            if not seed_story:
                 enqueue_alerts(session, self.config, row, match)
-        if item.skipped_extraction or (not item.matches and row.verdict == "new"):
+        duplicate = row.verdict in ("exact", "near")
+        if not (item.matches or duplicate):
             return "unmatched"
-        return "new" if row.verdict == "new" else "duplicate"
+        return "duplicate" if duplicate else "new"
 
 
 def _stored(session: Session, canonical_urls: list[str]) -> set[str]:

@@ -9,9 +9,11 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import select
 import signal
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -19,7 +21,14 @@ from contextlib import contextmanager
 from crawler.article import Article
 from crawler.canonical import canonical_url
 from crawler.errors import ExtractionError
-from crawler.extract import PortalRecipe, extract_article, extract_headline
+from crawler.extract import (
+    GENERIC,
+    PortalRecipe,
+    extract_article,
+    extract_headline,
+    parse_html,
+    recipe_for_url,
+)
 from crawler.matching import WatchSet
 
 log = logging.getLogger(__name__)
@@ -33,12 +42,16 @@ def read_story(
     """The story's article, or only its headline (title, time) when `prefilter` says no watch can
     match its pages; the flag says which.
     """
-    if prefilter is None or prefilter.could_match("\n".join(pages)):
+    if prefilter is None:
         return extract_article(pages, url, recipe), False
+    recipe = recipe or recipe_for_url(url) or GENERIC
     try:
-        return extract_headline(pages[0], url, recipe), True
-    except ExtractionError:
+        trees = [parse_html(page, url) for page in pages]
+    except ExtractionError:  # nothing readable, so nothing to match: stored as seen, without a title
         return Article(url=url, canonical_url=canonical_url(url), title="", body=""), True
+    if prefilter.could_match(trees, recipe):
+        return extract_article(pages, url, recipe, trees=trees), False
+    return extract_headline(pages[0], url, recipe, tree=trees[0]), True
 
 
 _pool: ProcessPoolExecutor | None = None
@@ -60,7 +73,9 @@ def extraction_pool(workers: int) -> ProcessPoolExecutor:
                 _pool.shutdown(wait=False)
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload([__name__])
-            pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_ignore_interrupts)
+            pool = ProcessPoolExecutor(
+                workers, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),)
+            )
             with _main_script_hidden():
                 for started in [pool.submit(os.getpid) for _ in range(workers)]:
                     started.result()
@@ -68,10 +83,35 @@ def extraction_pool(workers: int) -> ProcessPoolExecutor:
         return _pool
 
 
-def _ignore_interrupts() -> None:
+def _start_worker(crawling_process: int) -> None:
     """Ctrl-C in a terminal reaches the whole process group: the crawling process decides how to
-    stop, and its workers, killed by a KeyboardInterrupt, would print tracebacks and break the pool."""
+    stop, and its workers, killed by a KeyboardInterrupt, would print tracebacks and break the pool.
+    A worker leaves with its crawling process, however that one ends."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(
+        target=_exit_with, args=(crawling_process,), name="pantau-exit-with", daemon=True
+    ).start()
+
+
+def _exit_with(crawling_process: int) -> None:
+    """Exit once the crawling process is gone. A killed process never sends its workers the
+    sentinel that ends them, and they hold its job queue open themselves: they would wait forever."""
+    try:
+        watched = os.pidfd_open(crawling_process)
+    except OSError:  # gone already, or no pidfds on this system: look every second instead
+        while _alive(crawling_process):
+            time.sleep(1.0)
+    else:
+        select.select([watched], [], [])
+    os._exit(0)
+
+
+def _alive(process: int) -> bool:
+    try:
+        os.kill(process, 0)  # no signal is sent: only whether the process exists
+    except ProcessLookupError:
+        return False
+    return True
 
 
 @contextmanager

@@ -467,6 +467,8 @@ class PortalSpider(scrapy.Spider):
         if not self.story_pager:
             return None
         wanted = f"{story.rstrip('/')}/{fetched + 1}"
+        if urlsplit(wanted).path not in response.text:
+            return None  # no link can lead there: spare parsing the page, which extraction does
         links = {response.urljoin(href) for href in response.css(self.story_pager).getall()}
         return wanted if wanted in links else None
 

@@ -56,6 +56,14 @@ def assess_run(stats: Mapping[str, Any], status: str, crashed: str | None = None
         for key, name in _FIELD_NAMES.items()
         if (missing := _count(stats, f"pantau/missing/{key}")) * 2 >= read > 0 and missing
     ]
+    extracted = _count(stats, "pantau/stories_extracted")
+    for field, stories in (("title", read), ("date", read), ("body", extracted)):
+        missed = _count(stats, f"pantau/selector_missed/{field}")
+        if missed and missed * 2 >= stories:
+            problems.append(
+                f"the recipe's {field} selectors found nothing on {missed} of {stories} stories "
+                "(fallbacks read them: has the layout changed?)"
+            )
     if cards := _count(stats, "pantau/listing_cards_missing"):
         problems.append(f"the listing card selector found nothing on {cards} pages")
     # One search may rightly find nothing; every search of a run finding no card means the layout changed.

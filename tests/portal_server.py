@@ -22,6 +22,7 @@ class Route:
     statuses: list[int] = field(default_factory=lambda: [200])
     headers: dict[str, str] = field(default_factory=dict)
     delay_seconds: float = 0.0
+    etag: str | None = None  # sent with the page; a request naming it in If-None-Match gets 304
     hits: int = 0
 
 
@@ -96,7 +97,14 @@ class PortalServer:
                 route.hits += 1
                 if route.delay_seconds:
                     time.sleep(route.delay_seconds)
-                self._answer(status, route.content_type, route.body, route.headers)
+                if route.etag is None:
+                    self._answer(status, route.content_type, route.body, route.headers)
+                elif self.headers.get("If-None-Match") == route.etag:
+                    self._answer(304, route.content_type, b"", {**route.headers, "ETag": route.etag})
+                else:
+                    self._answer(
+                        status, route.content_type, route.body, {**route.headers, "ETag": route.etag}
+                    )
 
             def _answer(self, status: int, content_type: str, body: bytes, headers: dict[str, str]) -> None:
                 try:

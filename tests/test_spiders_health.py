@@ -17,7 +17,7 @@ from sqlalchemy import select
 from crawler.health import Health, assess_run
 from crawler.middlewares import STORY, ConditionalGetMiddleware
 from crawler.store.db import Database
-from crawler.store.models import CrawlRun, FetchValidator, Source
+from crawler.store.models import CrawlRun, FetchValidator, Source, StoredArticle
 from tests.conftest import FIXTURES
 from tests.crawl_helpers import run_pantau
 from tests.portal_server import PortalServer, Route
@@ -138,6 +138,21 @@ LISTING_PAGE = f"""<html><body><div class="bussiness-items"><div class="bussines
             "succeeded",
             Health("healthy"),
         ),
+        (
+            {
+                "downloader/response_status_count/200": 5,
+                "pantau/stories_read": 4,
+                "pantau/stories_extracted": 4,
+                "pantau/selector_missed/body": 3,
+                "pantau/selector_missed/date": 1,
+            },
+            "succeeded",
+            Health(
+                "degraded",
+                "the recipe's body selectors found nothing on 3 of 4 stories "
+                "(fallbacks read them: has the layout changed?)",
+            ),
+        ),
         # Every discovery page unchanged since the last run: the portal answered.
         ({"downloader/response_status_count/304": 2}, "succeeded", Health("healthy")),
         (
@@ -197,7 +212,7 @@ def test_listing_requests_carry_the_validators_of_the_last_finished_run(sqlite_d
 def portal() -> Iterator[PortalServer]:
     with PortalServer() as server:
         server.route(f"{SITE}/robots.txt", Route(b"User-agent: *\nAllow: /\n", content_type="text/plain"))
-        server.route(LISTING, Route(LISTING_PAGE, statuses=[200, 304], headers={"ETag": '"daerah-1"'}))
+        server.route(LISTING, Route(LISTING_PAGE, etag='"daerah-1"'))
         server.route(STORY_URL, Route(STORY_PAGE))
         yield server
 
@@ -208,17 +223,39 @@ def write_config(tmp_path: Path) -> Path:
     return config
 
 
-def test_an_unchanged_listing_answers_304_and_yields_nothing(
+def test_an_unchanged_listing_answers_304_and_yields_nothing_and_a_changed_one_is_read_again(
     portal: PortalServer, sqlite_database: Database, tmp_path: Path
 ) -> None:
     config, url = write_config(tmp_path), str(sqlite_database.engine.url)
     for _ in range(2):
         result = run_pantau("crawl", "banten", config=config, database_url=url, proxy=portal.proxy_url)
         assert result.returncode == 0, result.stderr
-    assert [request for request in portal.requests if request[1] != f"{SITE}/robots.txt"] == [
-        ("GET", LISTING),
-        ("GET", STORY_URL),
-        ("GET", LISTING),
+    later_story = f"{SITE}/banjir-rendam-pandeglang-ratusan-warga-mengungsi"
+    later_page = (
+        STORY_PAGE.replace(b"Harga Cabai di Serang Naik Jelang Akhir Tahun", b"Banjir Rendam Pandeglang")
+        .replace(b"Harga cabai rawit di pasar tradisional Kota Serang naik menjadi",
+                 b"Banjir setinggi satu meter merendam empat desa di Pandeglang sejak")
+        .replace(b"Rp80.000 per kilogram menjelang akhir tahun.", b"Sabtu malam, ratusan warga mengungsi.")
+        .replace(b"Pedagang menyebut pasokan dari Lampung berkurang.", b"BPBD membuka dapur umum.")
+    )  # fmt: skip
+    portal.route(later_story, Route(later_page))
+    card = f'<div class="bussiness-post-item"><h3 class="title"><a href="{later_story}">Banjir</a></h3></div>'
+    changed = LISTING_PAGE.replace(
+        b'<div class="bussiness-items">', b'<div class="bussiness-items">' + card.encode()
+    )
+    portal.route(LISTING, Route(changed, etag='"daerah-2"'))
+    result = run_pantau("crawl", "banten", config=config, database_url=url, proxy=portal.proxy_url)
+    assert result.returncode == 0, result.stderr
+
+    asked = [
+        (r.url, r.headers.get("If-None-Match")) for r in portal.received if not r.url.endswith("robots.txt")
+    ]
+    assert asked == [
+        (LISTING, None),
+        (STORY_URL, None),
+        (LISTING, '"daerah-1"'),  # answered 304: nothing read
+        (LISTING, '"daerah-1"'),  # answered with the changed page and its new ETag
+        (later_story, None),
     ]
     with sqlite_database.session() as session:
         runs = session.scalars(select(CrawlRun).order_by(CrawlRun.id)).all()
@@ -226,9 +263,48 @@ def test_an_unchanged_listing_answers_304_and_yields_nothing(
         assert [(run.pages_fetched, run.items_new + run.items_unmatched, run.errors) for run in runs] == [
             (3, 1, []),
             (1, 0, []),
+            (3, 1, []),
         ]
         source = session.scalars(select(Source)).one()
         assert (source.health, source.health_reason) == ("healthy", None)
+        assert session.scalars(select(FetchValidator.etag)).all() == ['"daerah-2"']
+
+
+def test_a_story_layout_the_recipe_no_longer_reads_degrades_the_source(
+    portal: PortalServer, sqlite_database: Database, tmp_path: Path
+) -> None:
+    """The portal moved its story into new markup: meta tags and trafilatura still yield every field,
+    so only the recipe's misses tell that its selectors need updating."""
+    redesigned = b"""<!DOCTYPE html><html lang="id"><head><meta charset="utf-8">
+<title>Harga Cabai di Serang Naik Jelang Akhir Tahun - RMOLBANTEN.COM</title>
+<meta property="og:title" content="Harga Cabai di Serang Naik Jelang Akhir Tahun">
+<meta property="article:published_time" content="2025-11-17T09:30:00+07:00"></head><body>
+<main><section class="konten-berita-v2"><h2>Harga Cabai di Serang Naik Jelang Akhir Tahun</h2>
+<p>Harga cabai rawit di pasar tradisional Kota Serang naik menjadi Rp80.000 per kilogram menjelang
+akhir tahun, kata para pedagang kepada wartawan.</p><p>Pedagang menyebut pasokan dari Lampung berkurang
+sejak awal bulan karena hujan deras yang merusak kebun cabai petani.</p></section></main></body></html>"""
+    portal.route(STORY_URL, Route(redesigned))
+    config, url = write_config(tmp_path), str(sqlite_database.engine.url)
+
+    result = run_pantau("crawl", "banten", config=config, database_url=url, proxy=portal.proxy_url)
+
+    assert result.returncode == 0, result.stderr
+    with sqlite_database.session() as session:
+        article = session.scalars(select(StoredArticle)).one()
+        assert (article.title, article.body is not None) == (
+            "Harga Cabai di Serang Naik Jelang Akhir Tahun",
+            True,
+        )
+        source = session.scalars(select(Source)).one()
+        assert (source.health, source.health_reason) == (
+            "degraded",
+            "the recipe's title selectors found nothing on 1 of 1 stories "
+            "(fallbacks read them: has the layout changed?); "
+            "the recipe's date selectors found nothing on 1 of 1 stories "
+            "(fallbacks read them: has the layout changed?); "
+            "the recipe's body selectors found nothing on 1 of 1 stories "
+            "(fallbacks read them: has the layout changed?)",
+        )
 
 
 def test_a_portal_answering_403_is_recorded_as_blocked(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -79,7 +80,7 @@ def ensure_reactor() -> None:
         install_reactor(ASYNCIO_REACTOR)
 
 
-def run_in_reactor(main: Callable[[], Awaitable[T]], *, on_stop: Callable[[], None] | None = None) -> T:
+def run_in_reactor(main: Callable[[], Awaitable[T]], *, on_stop: Callable[[], object] | None = None) -> T:
     """Run `main` on the asyncio reactor and return its result; the CLI's one call per process.
 
     With `on_stop`, SIGINT and SIGTERM call it instead of killing the process, so the command can
@@ -125,12 +126,21 @@ class CrawlService:
         self.runner = AsyncCrawlerRunner(Settings({"TWISTED_REACTOR": ASYNCIO_REACTOR}))
         self.leases = Leases(database)
         self._stopping: asyncio.Future[None] | None = None
+        self._late_closes: set[asyncio.Future[None]] = set()
 
-    def stop(self) -> None:
-        """Close every running crawl down (its run is recorded as aborted) and start no other."""
+    def stop(self) -> asyncio.Future[None]:
+        """Close every running crawl down (its run is recorded as aborted) and start no other;
+        the future is done once they are closed."""
         if self._stopping is None:
-            log.warning("stopping: closing the running crawl down")
-            self._stopping = asyncio.ensure_future(self.runner.stop())
+            log.warning("stopping: closing the running crawls down")
+            self._stopping = asyncio.ensure_future(self._close_crawls())
+        return self._stopping
+
+    async def _close_crawls(self) -> None:
+        """Close each crawl's spider as Scrapy does on a shutdown. Not `runner.stop()`: called while
+        a spider is closing by itself, it fails inside the engine and leaves the crawl waiting forever."""
+        for crawler in list(self.runner.crawlers):
+            await _close_spider(crawler)
 
     async def crawl(
         self,
@@ -156,6 +166,9 @@ class CrawlService:
             crawler.settings.set("PANTAU_CONFIG", self.config)
             crawler.settings.set("PANTAU_DATABASE", self.database)
             _watch_progress(crawler, on_progress)
+            crawler.signals.connect(
+                self._close_if_stopping(crawler), signal=signals.engine_started, weak=False
+            )
             status = "failed"
             crashed: str | None = None
             heartbeat = asyncio.ensure_future(self._keep_alive(source, run_id))
@@ -181,6 +194,17 @@ class CrawlService:
                     # A process that exits while its workers start up leaves them tracebacks to print.
                     await asyncio.to_thread(pool_starting.join)
             return summary
+
+    def _close_if_stopping(self, crawler: Crawler) -> Callable[[], None]:
+        """A crawl whose engine starts after a stop was asked for is closed at once."""
+
+        def engine_started() -> None:
+            if self._stopping is not None:  # not at once: the engine is not running until this returns
+                closing = asyncio.ensure_future(_close_spider(crawler))
+                self._late_closes.add(closing)  # the loop keeps only weak references to tasks
+                closing.add_done_callback(self._late_closes.discard)
+
+        return engine_started
 
     def abandon_orphaned_runs(self) -> int:
         """Close the `running` rows that no live process is crawling (killed, or the machine died)."""
@@ -342,6 +366,11 @@ def _watch_progress(crawler: Crawler, on_progress: Callable[[CrawlProgress], Non
     story_seen = report("stories")
     crawler.signals.connect(story_seen, signal=signals.item_scraped, weak=False)
     crawler.signals.connect(story_seen, signal=signals.item_dropped, weak=False)
+
+
+async def _close_spider(crawler: Crawler) -> None:
+    with contextlib.suppress(RuntimeError):  # no engine or spider yet, or the spider closed meanwhile
+        await crawler.engine.close_spider_async(reason="shutdown")
 
 
 def _status_from(crawler: Crawler) -> str:

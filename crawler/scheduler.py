@@ -343,7 +343,7 @@ class Daemon:
             await self._stopping.wait()
         finally:
             scheduler.pause()
-            await self.service.runner.stop()
+            await self.service.stop()
             pending = [*self._running.values(), *self._requested]
             if pending:
                 await asyncio.gather(*pending, return_exceptions=True)

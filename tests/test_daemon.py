@@ -469,8 +469,11 @@ def test_a_daemon_killed_mid_run_leaves_a_consistent_database_the_next_run_conti
     killed = start(daemons, config, database_url, portal.proxy_url)
     wait_for(lambda: stored_count(database_url) == 2 or None, daemon=killed)
 
+    helpers = descendants(killed.process.pid)  # the extraction pool's fork server and workers
+    assert helpers
     killed.kill()
     assert runs(database_url) == [("running", "schedule")]
+    wait_for(lambda: not any(map(alive, helpers)) or None, timeout=15)  # none outlives the daemon
     serve_site(portal, LAMPUNG, STORIES)
     second = start(daemons, config, database_url, portal.proxy_url)
     second.wait_for_line("1 orphaned runs marked abandoned")
@@ -515,6 +518,25 @@ def test_metrics_count_runs_on_the_configured_port(
     assert 'pantau_crawl_stories_total{outcome="new",source="lampung"} 3.0' in metrics
     assert 'pantau_source_poll_interval_seconds{source="lampung"} 1800.0' in metrics
     assert daemon.stop() == 0
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below `pid`, from /proc."""
+    children = [
+        int(child)
+        for task in Path(f"/proc/{pid}/task").glob("*/children")
+        for child in task.read_text().split()
+    ]
+    return [found for child in children for found in (child, *descendants(child))]
+
+
+def alive(pid: int) -> bool:
+    """Whether `pid` runs (a zombie waiting for its parent to reap it has finished)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
 
 
 def run_counts(database_url: str) -> tuple[int, int, int]:

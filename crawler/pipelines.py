@@ -6,7 +6,6 @@ and its alerts commit together or not at all, so two processes on one database c
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from collections import Counter
@@ -30,7 +29,7 @@ from crawler.errors import ExtractionError
 from crawler.extract import RECIPES, PortalRecipe, recipe_for_url
 from crawler.items import CandidateStory
 from crawler.matching import WatchMatch, WatchSet
-from crawler.reading import DEFAULT_WORKERS, extraction_pool, read_story, running_pool
+from crawler.reading import DEFAULT_WORKERS, in_worker, match_story, read_story
 from crawler.store.db import Database
 from crawler.store.models import CrawlRun, Match, Source, StoredArticle
 
@@ -86,12 +85,7 @@ class ExtractStage:
     async def _read(
         self, item: CandidateStory, recipe: PortalRecipe | None, prefilter: WatchSet | None
     ) -> tuple[Article, bool]:
-        if self.workers <= 0:
-            return read_story(item.pages, item.url, recipe, prefilter)
-        pool = running_pool(self.workers)
-        if pool is None:
-            pool = await asyncio.to_thread(extraction_pool, self.workers)
-        return await asyncio.wrap_future(pool.submit(read_story, item.pages, item.url, recipe, prefilter))
+        return await in_worker(self.workers, read_story, item.pages, item.url, recipe, prefilter)
 
     def _count_missing(self, article: Article, headline_only: bool) -> None:
         """Fields the story lacks, and fields the recipe's selectors missed though a fallback
@@ -118,18 +112,20 @@ class ExtractStage:
 
 
 class MatchStage:
-    """Evaluates every watch that applies to the item's source."""
+    """Evaluates every watch that applies to the item's source, in an extraction worker too."""
 
-    def __init__(self, watches: WatchSet) -> None:
+    def __init__(self, watches: WatchSet, workers: int = 0) -> None:
         self.watches = watches
+        self.workers = workers
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(WatchSet.from_config(crawler.settings["PANTAU_CONFIG"]))
+        workers = crawler.settings.getint("PANTAU_EXTRACT_WORKERS", DEFAULT_WORKERS)
+        return cls(WatchSet.from_config(crawler.settings["PANTAU_CONFIG"]), workers)
 
-    def process_item(self, item: CandidateStory) -> CandidateStory:
+    async def process_item(self, item: CandidateStory) -> CandidateStory:
         if item.article is not None and not item.skipped_extraction:
-            item.matches = self.watches.match(item.article, item.source)
+            item.matches = await in_worker(self.workers, match_story, self.watches, item.article, item.source)
         return item
 
 

@@ -1,4 +1,5 @@
-"""What extraction workers run, and the pool they run in: a story's page text in, its article out.
+"""What extraction workers run, and the pool they run in: a story's page text in, its article and
+its watch matches out.
 
 This module imports only extraction and matching, so a worker process is up in well under a
 second, not the two the crawling side (Scrapy, SQLAlchemy) would take to import.
@@ -6,6 +7,7 @@ second, not the two the crawling side (Scrapy, SQLAlchemy) would take to import.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import multiprocessing
 import os
@@ -14,9 +16,10 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
+from typing import Any, TypeVar
 
 from crawler.article import Article
 from crawler.canonical import canonical_url
@@ -29,9 +32,10 @@ from crawler.extract import (
     parse_html,
     recipe_for_url,
 )
-from crawler.matching import WatchSet
+from crawler.matching import WatchMatch, WatchSet
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 DEFAULT_WORKERS = min(2, os.cpu_count() or 1)
 
@@ -52,6 +56,22 @@ def read_story(
     if prefilter.could_match(trees, recipe):
         return extract_article(pages, url, recipe, trees=trees), False
     return extract_headline(pages[0], url, recipe, tree=trees[0]), True
+
+
+def match_story(watches: WatchSet, article: Article, source: str) -> list[WatchMatch]:
+    """The watches the article matches: tokenising and stemming a body is the costly part."""
+    return watches.match(article, source)
+
+
+async def in_worker(workers: int, function: Callable[..., T], *args: Any) -> T:
+    """`function(*args)` in an extraction worker, or in this process when `workers` is 0, so the
+    crawling process only fetches and stores."""
+    if workers <= 0:
+        return function(*args)
+    pool = running_pool(workers)
+    if pool is None:  # its workers are still starting: wait for them off the event loop
+        pool = await asyncio.to_thread(extraction_pool, workers)
+    return await asyncio.wrap_future(pool.submit(function, *args))
 
 
 _pool: ProcessPoolExecutor | None = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import pickle
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from crawler.extract import GENERIC, RECIPES, PortalRecipe, extract_article, par
 from crawler.matching import CompiledWatch, Hit, WatchMatch, WatchSet, compile_watches, parse_query
 from crawler.matching.precheck import ExtractableText
 from crawler.matching.text import tokens
-from tests.conftest import FIXTURES
+from tests.conftest import DEFAULT_CONFIG, FIXTURES
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "config" / "seeds").glob("*.txt"))
@@ -493,3 +494,20 @@ def test_the_pre_check_never_rejects_a_word_of_the_extracted_article(
     queries = [parse_query(query) for form in sorted(forms) for query in (f"={form}", form)]
     rejected = [query.text for query in queries if not text.allows(query.requirement)]
     assert (len(forms) > 40, rejected) == (True, [])
+
+
+def test_a_watch_set_sent_to_a_worker_matches_the_same_and_is_unpickled_once() -> None:
+    config = load_config(DEFAULT_CONFIG)
+    watches = WatchSet.from_config(config)
+    article = Article(
+        url="https://rmol.id/x", canonical_url="https://rmol.id/x", title="Korut dan Rusia",
+        body="Korea Utara mengirim insinyur ke Rusia.",
+    )  # fmt: skip
+
+    sent = pickle.dumps(watches)
+    first, again = pickle.loads(sent), pickle.loads(pickle.dumps(watches))
+
+    assert first is again  # the second story's copy costs no unpickling
+    assert first.match(article, "rmol") == watches.match(article, "rmol") != []
+    changed = WatchSet(compile_watches(config)[:0])
+    assert pickle.loads(pickle.dumps(changed)) is not first  # a reloaded configuration is its own set

@@ -168,7 +168,8 @@ def test_stories_stored_in_one_batch_survive_one_that_cannot_be_stored(
     stories = []
     for number in range(3):
         url = f"https://rmol.id/politik/read/2025/11/19/{687311 + number}/komisi-ii-dpr-minta-kpu"
-        stories.append(match.process_item(settle(extract.process_item(CandidateStory(url, "rmol", [page])))))
+        extracted = settle(extract.process_item(CandidateStory(url, "rmol", [page])))
+        stories.append(settle(match.process_item(extracted)))
     broken = stories[1]
     assert broken.article is not None
     broken.article = replace(broken.article, canonical_url=None)  # type: ignore[arg-type]  # NOT NULL

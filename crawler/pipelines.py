@@ -219,6 +219,7 @@ class StoreStage:
             title=article.title,
             authors=list(article.authors),
             published_at=article.published_at,
+            published_offset_minutes=_offset_minutes(article.published_at),
             body=article.body if keep_body else None,
             lead=article.lead,
             language=article.language,
@@ -251,6 +252,11 @@ class StoreStage:
         if not (item.matches or duplicate):
             return "unmatched"
         return "duplicate" if duplicate else "new"
+
+
+def _offset_minutes(moment: datetime | None) -> int | None:
+    offset = moment.utcoffset() if moment is not None else None
+    return None if offset is None else int(offset.total_seconds() // 60)
 
 
 def _stored(session: Session, canonical_urls: list[str]) -> set[str]:

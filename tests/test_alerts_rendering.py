@@ -169,3 +169,10 @@ def test_a_broken_override_template_is_one_clear_alert_error(tmp_path: Path) -> 
         str(raised.value)
         == "alert template for alert cannot be rendered: 'dict object' has no attribute 'missing_field'"
     )
+
+
+def test_the_time_is_shown_in_the_zone_the_portal_gave_it_in() -> None:
+    papua = _alert()
+    papua.payload["article"]["published_at"] = "2025-11-10T10:05:00+09:00"
+    message = AlertRenderer("id").render([papua])
+    assert "kabar24.bisnis.com · 2025-11-10 10:05 WIT" in message.text

@@ -152,7 +152,7 @@ def test_items_export_csv_has_the_extract_fields_source_first_seen_duplicate_and
         "source", "first_seen", "duplicate_of", "matches",
     ]  # fmt: skip
     assert (row["url"], row["canonical_url"], row["authors"], row["published_at"], row["tags"]) == (
-        KORUT_URL, "https://rmol.id/read/2025/11/21/687402", "Reni Erina", "2025-11-21T02:30:00+00:00",
+        KORUT_URL, "https://rmol.id/read/2025/11/21/687402", "Reni Erina", "2025-11-21T09:30:00+07:00",
         "Korea Utara; Rusia; Kursk",
     )  # fmt: skip
     assert (row["source"], row["duplicate_of"], row["matches"]) == ("rmol", "", "korea-utara-rusia")
@@ -161,4 +161,20 @@ def test_items_export_csv_has_the_extract_fields_source_first_seen_duplicate_and
 def test_items_list_shows_the_newest_stories(stored_story: Database) -> None:
     result = run_pantau("items", "list", "--matched", config=DEFAULT_CONFIG, database_url=stored_story.url)
     assert result.returncode == 0, result.stderr
-    assert "korea-utara-rusia" in result.stdout and "2025-11-21T02:30" in result.stdout
+    assert "korea-utara-rusia" in result.stdout and "2025-11-21T09:30+07:00" in result.stdout
+
+
+def test_items_export_keeps_the_zone_the_portal_gave_the_time_in(
+    sqlite_database: Database, default_config: Config
+) -> None:
+    papua = FIXTURES / "articles" / "rmol_regional" / "papua-bantuan-banjir-wit.html"
+    url = "https://www.rmolpapua.id/pemprov-papua-salurkan-bantuan-beras-untuk-korban-banjir-jayapura"
+    store(sqlite_database, default_config, "rmol_regional", url, papua)
+
+    result = run_pantau(
+        "items", "export", "--format", "jsonl", config=DEFAULT_CONFIG, database_url=sqlite_database.url
+    )
+
+    assert result.returncode == 0, result.stderr
+    [row] = [json.loads(line) for line in result.stdout.splitlines()]
+    assert row["published_at"] == "2025-11-10T10:05:00+09:00"  # WIT, as `pantau extract` prints it

@@ -407,8 +407,8 @@ def test_regional_search_results_as_articles_and_slugs_starting_like_a_page_are_
 
     stories = stored_stories(database_url)
     assert [(story["url"], story["published_at"], story["matches"] != []) for story in stories] == [
-        (cari_solusi, "2025-07-28T07:05:00+00:00", True),
-        ("https://www.rmolsumut.id/siantar-terendam", "2025-07-27T01:40:00+00:00", True),
+        (cari_solusi, "2025-07-28T14:05:00+07:00", True),
+        ("https://www.rmolsumut.id/siantar-terendam", "2025-07-27T08:40:00+07:00", True),
     ]
     # robots.txt ×2, /cari ×2 sites × 3 keywords, 2 stories (the lampung one listed by both sites' search).
     assert run_counts(database_url) == [("succeeded", 10, 2, 0, 0, 0, 2, [])]
@@ -487,9 +487,9 @@ def test_a_site_of_an_existing_family_is_crawled_with_config_alone(
     stories = stored_stories(database_url)
     assert [(story["canonical_url"], story["published_at"], story["matches"] != []) for story in stories] == [
         ("https://rmolbanten.com/garis-kemiskinan-lampung-naik-beras-jadi-penyumbang-terbesar",
-         "2025-07-25T03:12:00+00:00", True),
+         "2025-07-25T10:12:00+07:00", True),
         ("https://rmolbanten.com/kemiskinan-lampung-turun-jadi-10-persen-tapi-ketimpangan-menguat-di-desa",
-         "2025-07-23T17:00:00+00:00", True),
+         "2025-07-24T00:00:00+07:00", True),
     ]  # fmt: skip
     lampung = next(s for s in expected("rmol_regional") if s["canonical_url"].endswith("terbesar"))
     banten = stories[0]

@@ -171,7 +171,7 @@ def alert_payload(
             "title": article.title,
             "source": article.source.name if article.source else None,
             "outlet": outlet_of(article.url),
-            "published_at": article.published_at.isoformat() if article.published_at else None,
+            "published_at": article.published_local.isoformat() if article.published_local else None,
             "lead": article.lead,
         },
         "match": {

@@ -60,7 +60,8 @@ class AlertRenderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
-        self._environment.filters["wib"] = _as_jakarta_time
+        self._environment.filters["portal_time"] = _as_portal_time
+        self._environment.filters["wib"] = _as_jakarta_time  # for templates written before portal_time
 
     @classmethod
     def from_config(cls, config: Config) -> AlertRenderer:
@@ -95,6 +96,21 @@ class AlertRenderer:
         return RenderedAlert(
             kind=kind, subject=" ".join(subject.split()), text=text, html=html, payload=payload
         )
+
+
+_ZONE_NAMES = {420: "WIB", 480: "WITA", 540: "WIT"}
+
+
+def _as_portal_time(iso_time: str | None) -> str:
+    """The time in the zone the portal gave it in (a Papua story in WIT), else in WIB."""
+    if not iso_time:
+        return ""
+    moment = datetime.fromisoformat(iso_time)
+    offset = moment.utcoffset()
+    zone = _ZONE_NAMES.get(int(offset.total_seconds() // 60)) if offset is not None else None
+    if zone is None:
+        return _as_jakarta_time(iso_time)
+    return moment.strftime(f"%Y-%m-%d %H:%M {zone}")
 
 
 def _as_jakarta_time(iso_time: str | None) -> str:

@@ -59,7 +59,7 @@ def list_items(
             table.add_row(
                 str(row.id),
                 row.source.name if row.source else "",
-                row.published_at.isoformat(timespec="minutes") if row.published_at else "",
+                row.published_local.isoformat(timespec="minutes") if row.published_local else "",
                 row.title,
                 row.verdict,
                 ", ".join(match.watch for match in row.matches),
@@ -139,7 +139,7 @@ def export_record(session: Session, row: StoredArticle) -> dict[str, Any]:
         "canonical_url": row.canonical_url,
         "title": row.title,
         "authors": list(row.authors),
-        "published_at": row.published_at.isoformat() if row.published_at else None,
+        "published_at": row.published_local.isoformat() if row.published_local else None,
         "body": row.body,
         "lead": row.lead,
         "language": row.language,

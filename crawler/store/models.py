@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import (
@@ -17,6 +17,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    SmallInteger,
     String,
     Text,
     TypeDecorator,
@@ -122,6 +123,8 @@ class StoredArticle(Base):
     title: Mapped[str] = mapped_column(Text, default="")
     authors: Mapped[list[Any]] = mapped_column(default=list)
     published_at: Mapped[datetime | None] = mapped_column(index=True)
+    # The UTC offset the portal gave the time in (WIB +420, WITA +480, WIT +540): the column is UTC.
+    published_offset_minutes: Mapped[int | None] = mapped_column(SmallInteger)
     body: Mapped[str | None] = mapped_column(Text)
     lead: Mapped[str] = mapped_column(Text, default="")
     language: Mapped[str] = mapped_column(String(12), default="id")
@@ -140,6 +143,13 @@ class StoredArticle(Base):
 
     source: Mapped[Source | None] = relationship()
     matches: Mapped[list[Match]] = relationship(back_populates="article", order_by="Match.id")
+
+    @property
+    def published_local(self) -> datetime | None:
+        """The publish time in the portal's own zone, as extraction read it (UTC when unknown)."""
+        if self.published_at is None or self.published_offset_minutes is None:
+            return self.published_at
+        return self.published_at.astimezone(timezone(timedelta(minutes=self.published_offset_minutes)))
 
 
 class SeedDocument(Base):

@@ -110,6 +110,7 @@ class PortalSpider(scrapy.Spider):
     story_path: ClassVar[re.Pattern[str]]  # matched against a URL's path
     url_date: ClassVar[re.Pattern[str] | None] = None  # groups y, m, d: a story's date in its URL
     skipped_hosts: ClassVar[tuple[str, ...]] = ()  # host prefixes that carry no text stories
+    paywalled_hosts: ClassVar[tuple[str, ...]] = ()  # host prefixes whose stories are all paywalled
     link_redirectors: ClassVar[tuple[str, ...]] = ()  # paths of `…?url=<story>` redirect links
     story_pager: ClassVar[str | None] = None  # CSS of a story's page links (page N = URL + /N)
     all_pages_query: ClassVar[tuple[str, str] | None] = None  # query that serves every page at once
@@ -450,6 +451,8 @@ class PortalSpider(scrapy.Spider):
             discovered_via=via,
             listing_title=listing_title,
             listing_published_at=listing_published_at,
+            # Known from the address alone: a stub whose page hides its paywall flag is still one.
+            paywalled=(urlsplit(story).hostname or "").startswith(self.paywalled_hosts),
         )
 
     def story_address(self, fetched_url: str) -> str:

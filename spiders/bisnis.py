@@ -19,6 +19,7 @@ class BisnisSpider(PortalSpider):
     story_path = re.compile(r"^/read/\d{8}/\d+/\d+/")
     url_date = re.compile(r"^/read/(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})/")
     skipped_hosts = ("video.", "infografik.", "interaktif.")
+    paywalled_hosts = ("premium.",)  # portals.md §2.3: premium stories live on premium.bisnis.com
     link_redirectors = ("/link",)
     story_pager = "div.detailsPaging a.pagingLink::attr(href)"
     all_pages_query = ("page", "all")

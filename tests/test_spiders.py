@@ -389,6 +389,22 @@ def test_bisnis_story_served_whole_by_page_all_is_one_page(tmp_path: Path) -> No
     assert (story.url, len(story.pages)) == (KJU, 1)
 
 
+def test_a_story_on_premium_bisnis_com_is_paywalled_by_its_address_alone(tmp_path: Path) -> None:
+    spider = make_spider(make_config(tmp_path), "bisnis")
+    premium = "https://premium.bisnis.com/read/20251114/648/1928795/menakar-daya-tahan-emiten-batu-bara"
+    # A page without the JSON-LD or paywall markup the extractor looks for: the host still says it.
+    stub = HtmlResponse(
+        f"{premium}?page=all", body=b"<html><body><h1>Menakar</h1></body></html>", request=Request(premium)
+    )
+    [story] = spider.parse_story(stub, listing_title="", listing_published_at=None, via="index")
+    [free] = spider.parse_story(
+        page(f"{KJU}?page=all", ARTICLES / "bisnis" / "kim-jong-un-all.html"),
+        listing_title="", listing_published_at=None, via="feed",
+    )  # fmt: skip
+    assert isinstance(story, CandidateStory) and isinstance(free, CandidateStory)
+    assert (story.url, story.paywalled, free.paywalled) == (premium, True, False)
+
+
 def test_bisnis_story_whose_page_all_is_ignored_is_walked_page_by_page(tmp_path: Path) -> None:
     spider = make_spider(make_config(tmp_path), "bisnis")
     first = page(f"{KJU}?page=all", ARTICLES / "bisnis" / "kim-jong-un-p1.html")

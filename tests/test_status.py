@@ -6,10 +6,13 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
 from typer.testing import CliRunner
 
 from crawler.cli import app
 from crawler.leases import SCHEDULER_LEASE, Leases
+from crawler.scheduler import JOB_TABLE, scheduled_crawl
 from crawler.store.db import Database
 from crawler.store.models import AlertOutbox, CrawlRun, Match, Source, StoredArticle
 from tests.crawl_helpers import run_pantau
@@ -124,3 +127,26 @@ def test_status_names_the_running_daemon(database: Database, tmp_path: Path) -> 
     exit_code, output = pantau_status(write_config(tmp_path), database, "--json")
     assert exit_code == 0
     assert json.loads(output)["daemon"]["holder"] == "crawler-host:4242:abcd"
+
+
+def test_status_shows_each_enabled_sources_next_run_from_the_job_store(
+    database: Database, tmp_path: Path
+) -> None:
+    fill(database, lampung_health="healthy")
+    due = datetime(2099, 11, 23, 3, 20, tzinfo=UTC)  # never due while the test runs
+    scheduler = BackgroundScheduler(
+        jobstores={"default": SQLAlchemyJobStore(engine=database.engine, tablename=JOB_TABLE)}, timezone=UTC
+    )
+    for source in ("lampung", "jatim"):  # jatim is disabled: its stale job says nothing
+        scheduler.add_job(scheduled_crawl, "date", run_date=due, id=f"crawl:{source}", args=[source])
+    scheduler.start(paused=True)
+    scheduler.shutdown(wait=False)
+
+    config = write_config(tmp_path)
+    exit_code, output = pantau_status(config, database, "--json")
+    shown = run_pantau("status", config=config, database_url=database.url)
+
+    assert (exit_code, shown.returncode) == (0, 0), output + shown.stderr
+    next_runs = {source["name"]: source["next_run"] for source in json.loads(output)["sources"]}
+    assert next_runs == {"lampung": "2099-11-23T03:20:00+00:00", "bisnis": None, "jatim": None}
+    assert "2099-11-23 10:20 WIB" in shown.stdout

@@ -36,6 +36,8 @@ ASYNCIO_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 # A run holds the lease `run:SOURCE` for its whole life, renewing it (and its heartbeat) as it goes.
 RUN_LEASE_TTL = timedelta(minutes=2)
 HEARTBEAT_SECONDS = 30.0
+# How long a crawl may take to close down after a stop before it is cancelled (docker stop waits 10 s).
+STOP_GRACE_SECONDS = 8.0
 T = TypeVar("T")
 
 
@@ -126,6 +128,7 @@ class CrawlService:
         self.runner = AsyncCrawlerRunner(Settings({"TWISTED_REACTOR": ASYNCIO_REACTOR}))
         self.leases = Leases(database)
         self._stopping: asyncio.Future[None] | None = None
+        self._stop_asked = asyncio.Event()
         self._late_closes: set[asyncio.Future[None]] = set()
 
     def stop(self) -> asyncio.Future[None]:
@@ -133,14 +136,19 @@ class CrawlService:
         the future is done once they are closed."""
         if self._stopping is None:
             log.warning("stopping: closing the running crawls down")
+            self._stop_asked.set()
             self._stopping = asyncio.ensure_future(self._close_crawls())
         return self._stopping
 
     async def _close_crawls(self) -> None:
         """Close each crawl's spider as Scrapy does on a shutdown. Not `runner.stop()`: called while
-        a spider is closing by itself, it fails inside the engine and leaves the crawl waiting forever."""
-        for crawler in list(self.runner.crawlers):
-            await _close_spider(crawler)
+        a spider is closing by itself, it fails inside the engine and leaves the crawl waiting forever.
+        A close that outlasts the grace period is given up: its crawl is cancelled meanwhile."""
+        closing = [_close_spider(crawler) for crawler in list(self.runner.crawlers)]
+        if closing:
+            await asyncio.wait(
+                [asyncio.ensure_future(close) for close in closing], timeout=STOP_GRACE_SECONDS
+            )
 
     async def crawl(
         self,
@@ -172,15 +180,18 @@ class CrawlService:
             status = "failed"
             crashed: str | None = None
             heartbeat = asyncio.ensure_future(self._keep_alive(source, run_id))
-            try:
-                await self.runner.crawl(
+            crawling = asyncio.ensure_future(
+                self.runner.crawl(
                     crawler,
                     source_name=source,
                     source=source_config,
                     config=self.config,
                     keywords=options.keywords,
                 )
-                status = _status_from(crawler)
+            )
+            try:
+                closed = await self._closed_in_time(crawling)
+                status = _status_from(crawler) if closed else "aborted"
             except asyncio.CancelledError:
                 status = "aborted"
                 raise
@@ -194,6 +205,26 @@ class CrawlService:
                     # A process that exits while its workers start up leaves them tracebacks to print.
                     await asyncio.to_thread(pool_starting.join)
             return summary
+
+    async def _closed_in_time(self, crawling: asyncio.Future[None]) -> bool:
+        """Wait for the crawl; once a stop is asked for, give it STOP_GRACE_SECONDS to close, then
+        cancel it (a request waiting on an unreachable robots.txt never ends by itself). False if
+        it had to be cancelled: what it stored stays, what was in flight is fetched next time."""
+        stop_asked = asyncio.ensure_future(self._stop_asked.wait())
+        try:
+            either: set[asyncio.Future[Any]] = {crawling, stop_asked}
+            await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
+            if not crawling.done():
+                await asyncio.wait({crawling}, timeout=STOP_GRACE_SECONDS)
+            if not crawling.done():
+                log.warning("the crawl did not close within %g s of the stop: cancelled", STOP_GRACE_SECONDS)
+                crawling.cancel()
+                await asyncio.wait({crawling})
+                return False
+        finally:
+            stop_asked.cancel()
+        crawling.result()  # the crawl's own error, if it failed
+        return True
 
     def _close_if_stopping(self, crawler: Crawler) -> Callable[[], None]:
         """A crawl whose engine starts after a stop was asked for is closed at once."""

@@ -20,6 +20,7 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import func, select
 
+from crawler.runner import STOP_GRACE_SECONDS
 from crawler.scheduler import JOB_TABLE, next_run_times
 from crawler.store.db import Database, open_database
 from crawler.store.models import CrawlRun, Source, StoredArticle
@@ -451,6 +452,26 @@ def test_ctrl_c_on_a_crawl_closes_its_run_as_aborted_keeps_what_it_stored_and_ex
     assert "Traceback" not in crawl.log
     again = run_pantau("crawl", "lampung", config=config, database_url=database_url, proxy=portal.proxy_url)
     assert again.returncode == 0, again.stderr  # the run lease went with the stopped crawl
+
+
+def test_a_crawl_that_cannot_close_is_cancelled_after_the_grace_period(
+    portal: PortalServer, tmp_path: Path, daemons: list[DaemonProcess]
+) -> None:
+    """Requests waiting on a robots.txt that never answers never end by themselves."""
+    portal.route(
+        f"{LAMPUNG}/robots.txt", Route(b"User-agent: *\n", content_type="text/plain", delay_seconds=120)
+    )
+    database_url = migrated(sqlite_url(tmp_path))
+    config = write_config(tmp_path / "pantau.yaml")
+    crawl = start(daemons, config, database_url, portal.proxy_url, "lampung", "--no-alerts", command="crawl")
+    wait_for(lambda: runs(database_url) == [("running", "manual")] or None, daemon=crawl)
+    time.sleep(1)  # the listing request is queued behind robots.txt by now
+
+    stopped_at = time.monotonic()
+    assert crawl.stop(signal.SIGTERM) == 130, crawl.log
+    assert time.monotonic() - stopped_at < STOP_GRACE_SECONDS + 10
+    assert runs(database_url) == [("aborted", "manual")]
+    assert any("did not close within" in line for line in crawl.lines), crawl.log
 
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -221,6 +221,9 @@ class CrawlService:
                 crawling.cancel()
                 await asyncio.wait({crawling})
                 return False
+        except asyncio.CancelledError:
+            crawling.cancel()  # awaited through asyncio.wait, the crawl would go on without us
+            raise
         finally:
             stop_asked.cancel()
         crawling.result()  # the crawl's own error, if it failed

@@ -17,7 +17,6 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, ClassVar
-from zoneinfo import ZoneInfo
 
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -34,13 +33,13 @@ from crawler.leases import SCHEDULER_LEASE, SchedulerBusyError, SourceBusyError,
 from crawler.runner import CrawlOptions, CrawlService, RunSummary
 from crawler.store.db import Database
 from crawler.store.models import RunRequest, Source
+from crawler.zones import JAKARTA
 
 if TYPE_CHECKING:
     from crawler.metrics import DaemonMetrics
 
 log = logging.getLogger(__name__)
 
-JAKARTA = ZoneInfo("Asia/Jakarta")
 JOB_TABLE = "scheduler_jobs"
 ALERT_DELIVERY_SECONDS = 30
 RUN_REQUEST_POLL_SECONDS = 2

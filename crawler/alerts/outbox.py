@@ -10,7 +10,6 @@ import hashlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -19,8 +18,8 @@ from sqlalchemy.orm import Session
 from crawler.config import Config, WatchConfig
 from crawler.errors import AlertError
 from crawler.store.models import AlertOutbox, Match, StoredArticle, utcnow
+from crawler.zones import JAKARTA
 
-JAKARTA = ZoneInfo("Asia/Jakarta")
 FOLLOW_UP_SUFFIX = ":follow-up"
 
 

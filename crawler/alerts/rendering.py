@@ -13,9 +13,10 @@ from typing import Any
 
 import jinja2
 
-from crawler.alerts.outbox import JAKARTA, idempotency_key
+from crawler.alerts.outbox import idempotency_key
 from crawler.config import Config
 from crawler.errors import AlertError
+from crawler.zones import JAKARTA, zone_name
 
 SHIPPED_TEMPLATES = Path(__file__).parent / "templates"
 
@@ -98,19 +99,13 @@ class AlertRenderer:
         )
 
 
-_ZONE_NAMES = {420: "WIB", 480: "WITA", 540: "WIT"}
-
-
 def _as_portal_time(iso_time: str | None) -> str:
     """The time in the zone the portal gave it in (a Papua story in WIT), else in WIB."""
     if not iso_time:
         return ""
     moment = datetime.fromisoformat(iso_time)
-    offset = moment.utcoffset()
-    zone = _ZONE_NAMES.get(int(offset.total_seconds() // 60)) if offset is not None else None
-    if zone is None:
-        return _as_jakarta_time(iso_time)
-    return moment.strftime(f"%Y-%m-%d %H:%M {zone}")
+    zone = zone_name(moment)
+    return moment.strftime(f"%Y-%m-%d %H:%M {zone}") if zone else _as_jakarta_time(iso_time)
 
 
 def _as_jakarta_time(iso_time: str | None) -> str:

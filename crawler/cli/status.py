@@ -19,9 +19,10 @@ from sqlalchemy import func, select
 from crawler.cli.context import app_context, console
 from crawler.config import Config
 from crawler.leases import SCHEDULER_LEASE, LeaseState, live_lease
-from crawler.scheduler import JAKARTA, current_poll_interval, next_run_times
+from crawler.scheduler import current_poll_interval, next_run_times
 from crawler.store.db import Database
 from crawler.store.models import AlertOutbox, CrawlRun, Match, Source, StoredArticle
+from crawler.zones import JAKARTA
 
 UNHEALTHY_EXIT_CODE = 3
 HEALTHY_STATES = ("healthy", "unknown")

@@ -1,9 +1,10 @@
 """Article extraction: HTML of one article's page(s) in, an `Article` out (trafilatura + portal recipes)."""
 
-from crawler.extract.dates import WIB, WIT, WITA, parse_indonesian_datetime
+from crawler.extract.dates import parse_indonesian_datetime
 from crawler.extract.extractor import extract_article, extract_headline
 from crawler.extract.html import decode_html, parse_html
 from crawler.extract.recipes import GENERIC, RECIPES, PortalRecipe, recipe_for_url
+from crawler.zones import WIB, WIT, WITA
 
 __all__ = [
     "GENERIC",

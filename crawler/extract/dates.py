@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import datetime, timedelta, tzinfo
 
-WIB = timezone(timedelta(hours=7), "WIB")
-WITA = timezone(timedelta(hours=8), "WITA")
-WIT = timezone(timedelta(hours=9), "WIT")
-_ZONES = {"WIB": WIB, "WITA": WITA, "WIT": WIT}
+from crawler.zones import PORTAL_ZONES, WIB
 
 _MONTHS = {
     "januari": 1, "january": 1, "jan": 1,
@@ -103,7 +100,7 @@ def _from_parts(match: re.Match[str], month_is_name: bool, default_zone: tzinfo)
         hour += 12
     elif ampm == "am" and hour == 12:
         hour = 0
-    zone = _ZONES[match["zone"].upper()] if match["zone"] else default_zone
+    zone = PORTAL_ZONES[match["zone"].upper()] if match["zone"] else default_zone
     try:
         return datetime(
             int(match["year"]),

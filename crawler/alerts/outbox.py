@@ -31,7 +31,7 @@ def enqueue_alerts(
     watch = _watch(config, match.watch)
     session.flush()  # the article and match ids go into the keys and the payload
     story = story_key(article)
-    other_outlets = _other_outlets(_story_outlets(session, article.cluster_id), outlet_of(article.url))
+    other_outlets = _other_outlets(story_outlets(session, article.cluster_id), outlet_of(article.url))
     due_at = next_delivery_time(watch, now)
     created: list[AlertOutbox] = []
     for channel in watch.channels:
@@ -108,7 +108,7 @@ def refresh_outlets(session: Session, row: AlertOutbox) -> bool:
     cluster_id = payload["cluster"]["id"]
     if cluster_id is None:
         return True
-    outlets = _story_outlets(session, cluster_id)
+    outlets = story_outlets(session, cluster_id)
     cluster: dict[str, Any] = {
         "id": cluster_id,
         "other_outlets": _other_outlets(outlets, payload["article"]["outlet"]),
@@ -126,7 +126,7 @@ def refresh_outlets(session: Session, row: AlertOutbox) -> bool:
     return True
 
 
-def _story_outlets(session: Session, cluster_id: int | None) -> dict[str, str]:
+def story_outlets(session: Session, cluster_id: int | None) -> dict[str, str]:
     """Every outlet of a story cluster with the URL of its first copy, oldest first."""
     if cluster_id is None:
         return {}

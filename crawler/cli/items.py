@@ -16,7 +16,7 @@ from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from crawler.alerts.outbox import outlet_of
+from crawler.alerts.outbox import outlet_of, story_outlets
 from crawler.cli.context import app_context, console
 from crawler.errors import PantauError
 from crawler.store.models import SeedDocument, StoredArticle
@@ -176,15 +176,7 @@ def _cluster_text(session: Session, row: StoredArticle) -> str:
     if row.cluster_id is None:
         return "none"
     own = outlet_of(row.url)
-    outlets: dict[str, str] = {}
-    copies = session.scalars(
-        select(StoredArticle.url)
-        .where(StoredArticle.cluster_id == row.cluster_id, StoredArticle.id != row.id)
-        .order_by(StoredArticle.first_seen, StoredArticle.id)
-    )
-    for url in copies:
-        if outlet_of(url) != own:
-            outlets.setdefault(outlet_of(url), url)
+    outlets = {outlet: url for outlet, url in story_outlets(session, row.cluster_id).items() if outlet != own}
     seeds = session.scalars(
         select(SeedDocument.name).where(SeedDocument.cluster_id == row.cluster_id).order_by(SeedDocument.name)
     )

@@ -7,7 +7,6 @@ and its alerts commit together or not at all, so two processes on one database c
 from __future__ import annotations
 
 import logging
-import re
 from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -26,7 +25,7 @@ from crawler.batching import Batcher
 from crawler.config import Config
 from crawler.dedup import NearDuplicateIndex
 from crawler.errors import ExtractionError
-from crawler.extract import RECIPES, PortalRecipe, recipe_for_url
+from crawler.extract import RECIPES, PortalRecipe, recipe_for_url, selector_misses
 from crawler.items import CandidateStory
 from crawler.matching import WatchMatch, WatchSet
 from crawler.reading import DEFAULT_WORKERS, in_worker, match_story, read_story
@@ -34,9 +33,6 @@ from crawler.store.db import Database
 from crawler.store.models import CrawlRun, Match, Source, StoredArticle
 
 log = logging.getLogger(__name__)
-
-# The extractor's warning when a recipe's selectors for a field found nothing on a page.
-_SELECTOR_MISSED = re.compile(r"^(?P<field>title|date|body) selectors found nothing")
 
 
 class ExtractStage:
@@ -98,9 +94,8 @@ class ExtractStage:
         for missing in article.missing_fields:
             if not (headline_only and missing == "body"):
                 self.stats.inc_value(f"pantau/missing/{missing}")
-        for warning in article.warnings:
-            if missed := _SELECTOR_MISSED.match(warning):
-                self.stats.inc_value(f"pantau/selector_missed/{missed['field']}")
+        for field in selector_misses(article):
+            self.stats.inc_value(f"pantau/selector_missed/{field}")
 
     def _recipe(self, item: CandidateStory) -> PortalRecipe | None:
         """The family's recipe (so a site added by config alone is cleaned up like its siblings)."""

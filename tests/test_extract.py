@@ -20,6 +20,7 @@ from crawler.extract import (
     extract_headline,
     parse_html,
     recipe_for_url,
+    selector_misses,
 )
 
 ARTICLES = Path(__file__).resolve().parent / "fixtures" / "articles"
@@ -374,3 +375,20 @@ def test_the_servers_declared_charset_wins_over_a_stale_meta_tag() -> None:
     page = '<html><head><meta charset="koi8-r"></head><body><p>Harga naik — kata Menteri</p></body></html>'
     assert "— kata Menteri" in decode_html(page.encode("cp1252"), declared="windows-1252")
     assert "— kata Menteri" not in decode_html(page.encode("cp1252"))
+
+
+def test_selector_misses_name_each_field_the_recipe_missed_once_however_many_pages() -> None:
+    redesigned = """<html lang="id"><head><title>Banjir Rendam Jayapura</title>
+<meta property="og:title" content="Banjir Rendam Jayapura">
+<meta property="article:published_time" content="2025-11-10T10:05:00+09:00"></head>
+<body><main><section class="konten-v2"><p>Banjir merendam tiga distrik di Jayapura sejak Senin
+malam, dan ratusan warga mengungsi ke gedung gereja terdekat.</p><p>Paragraf ke-{n} merinci bantuan
+yang disalurkan pemerintah provinsi kepada warga.</p></section></main></body></html>"""
+    url = "https://www.rmolpapua.id/banjir-rendam-jayapura"
+    article = extract_article([redesigned.format(n=1), redesigned.format(n=2)], url)
+
+    assert article.title == "Banjir Rendam Jayapura" and "Paragraf ke-2" in article.body  # fallbacks read it
+    assert sum(warning.startswith("body selectors found nothing") for warning in article.warnings) == 2
+    assert {"title", "date", "body"} <= selector_misses(article)
+    assert selector_misses(extract_article([(ARTICLES / "rmol_regional" / "papua-bantuan-banjir-wit.html")
+                                            .read_text(encoding="utf-8")], url)) == frozenset()  # fmt: skip

@@ -1,7 +1,7 @@
 """Article extraction: HTML of one article's page(s) in, an `Article` out (trafilatura + portal recipes)."""
 
 from crawler.extract.dates import parse_indonesian_datetime
-from crawler.extract.extractor import extract_article, extract_headline
+from crawler.extract.extractor import extract_article, extract_headline, selector_misses
 from crawler.extract.html import decode_html, parse_html
 from crawler.extract.recipes import GENERIC, RECIPES, PortalRecipe, recipe_for_url
 from crawler.zones import WIB, WIT, WITA
@@ -19,4 +19,5 @@ __all__ = [
     "parse_html",
     "parse_indonesian_datetime",
     "recipe_for_url",
+    "selector_misses",
 ]

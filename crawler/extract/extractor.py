@@ -45,6 +45,19 @@ _TAG_MARKUP = re.compile(r"<[^>]*>")
 _ELLIPSIS = re.compile(r"\s*(?:\.{3}|…)\s*$")
 
 
+# The warning when a recipe's selectors for a field find nothing (a fallback may still read it).
+_SELECTORS_MISSED = "{field} selectors found nothing"
+
+
+def selector_misses(article: Article) -> frozenset[str]:
+    """The fields (title, date, author, body) the recipe's selectors found nothing for, on any page:
+    a page that still yields them through meta tags or trafilatura may have changed its layout."""
+    prefixes = {field: _SELECTORS_MISSED.format(field=field) for field in ("title", "date", "author", "body")}
+    return frozenset(
+        field for field, prefix in prefixes.items() if any(w.startswith(prefix) for w in article.warnings)
+    )
+
+
 def extract_article(
     pages: Sequence[str | bytes],
     url: str,
@@ -245,7 +258,7 @@ class _ArticleBuilder:
         """Texts (or lines) the recipe's selectors find on page 1, warning when they find nothing."""
         texts = self.first.texts(selectors, by_line=by_line)
         if selectors and not texts:
-            self.warnings.append(f"{what} selectors found nothing")
+            self.warnings.append(_SELECTORS_MISSED.format(field=what))
         return texts
 
     def _title(self) -> str:
@@ -333,7 +346,8 @@ class _ArticleBuilder:
                 raw = [block for element in elements for block in page.blocks(element)]
             else:
                 if self.recipe.body_selectors:
-                    self.warnings.append(f"body selectors found nothing on page {number}; used trafilatura")
+                    missed = _SELECTORS_MISSED.format(field="body")
+                    self.warnings.append(f"{missed} on page {number}; used trafilatura")
                 raw = self._trafilatura_text(page).split("\n")
             paragraphs.extend(p for text in raw if (p := self._clean_paragraph(text)))
         return paragraphs

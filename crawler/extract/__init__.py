@@ -2,7 +2,7 @@
 
 from crawler.extract.dates import parse_indonesian_datetime
 from crawler.extract.extractor import extract_article, extract_headline, selector_misses
-from crawler.extract.html import decode_html, parse_html
+from crawler.extract.html import css_selector, decode_html, parse_html
 from crawler.extract.recipes import GENERIC, RECIPES, PortalRecipe, recipe_for_url
 from crawler.zones import WIB, WIT, WITA
 
@@ -13,6 +13,7 @@ __all__ = [
     "WIT",
     "WITA",
     "PortalRecipe",
+    "css_selector",
     "decode_html",
     "extract_article",
     "extract_headline",

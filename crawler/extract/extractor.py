@@ -13,12 +13,11 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache, cached_property
+from functools import cached_property
 from typing import Any
 
 import lxml.html
 import trafilatura
-from lxml.cssselect import CSSSelector
 from trafilatura.metadata import extract_metadata
 from trafilatura.settings import Document
 
@@ -26,7 +25,7 @@ from crawler.article import Article
 from crawler.canonical import canonical_url
 from crawler.errors import ExtractionError
 from crawler.extract.dates import parse_indonesian_datetime
-from crawler.extract.html import parse_html
+from crawler.extract.html import css_selector, parse_html
 from crawler.extract.recipes import GENERIC, PortalRecipe, recipe_for_url
 
 _INVISIBLE_TAGS = frozenset({"script", "style", "noscript", "template", "iframe", "ins", "img", "svg"})
@@ -109,7 +108,7 @@ def _layout_recipe(recipe: PortalRecipe, tree: lxml.html.HtmlElement) -> PortalR
 
 
 def _finds(selectors: Iterable[str], tree: lxml.html.HtmlElement) -> bool:
-    return any(_compiled(selector)(tree) for selector in selectors)
+    return any(css_selector(selector)(tree) for selector in selectors)
 
 
 @dataclass
@@ -201,7 +200,7 @@ class _PageView:
         return {}
 
     def css(self, selector: str) -> list[lxml.html.HtmlElement]:
-        result: list[lxml.html.HtmlElement] = _compiled(selector)(self.tree)
+        result: list[lxml.html.HtmlElement] = css_selector(selector)(self.tree)
         return result
 
     def _is_dropped(self, element: lxml.html.HtmlElement) -> bool:
@@ -392,12 +391,6 @@ class _ArticleBuilder:
     def _trafilatura_metadata(self) -> Document:
         """trafilatura's own title/author guesses: the last resort, mostly for sites of no known family."""
         return extract_metadata(self.first.tree, default_url=self.url)
-
-
-@cache
-def _compiled(selector: str) -> CSSSelector:
-    """Selectors come from a handful of recipes: each is translated to XPath once per process."""
-    return CSSSelector(selector, translator="html")
 
 
 def _json_ld_items(data: Any) -> Iterator[dict[str, Any]]:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import codecs
 import re
+from functools import cache
 
 import lxml.html
+from lxml.cssselect import CSSSelector
 from lxml.etree import ParserError
 
 from crawler.errors import ExtractionError
@@ -61,3 +63,9 @@ def parse_html(page: str | bytes, url: str) -> lxml.html.HtmlElement:
         return lxml.html.document_fromstring(_XML_DECLARATION.sub("", page, count=1))
     except (ParserError, ValueError) as error:
         raise ExtractionError(f"{url} cannot be parsed as HTML: {error}") from None
+
+
+@cache
+def css_selector(css: str) -> CSSSelector:
+    """Selectors come from a handful of recipes: each is translated to XPath once per process."""
+    return CSSSelector(css, translator="html")

@@ -13,7 +13,6 @@ extraction renders it.
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 import unicodedata
@@ -21,9 +20,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
 import lxml.html
-from lxml.cssselect import CSSSelector
 
-from crawler.extract import PortalRecipe
+from crawler.extract import PortalRecipe, css_selector
 from crawler.matching.text import NAME_CLITIC_ENDINGS, is_dictionary_root
 
 # Text neither the recipe's selectors nor trafilatura ever return.
@@ -178,7 +176,7 @@ def _kept(
 
     Extraction reads those of the first selector that finds any: all of them are a superset.
     """
-    found = dict.fromkeys(element for selector in selectors for element in _selector(selector)(tree))
+    found = dict.fromkeys(element for selector in selectors for element in css_selector(selector)(tree))
     chosen = {
         element for element in found if not any(e in dropped for e in (element, *element.iterancestors()))
     }
@@ -191,12 +189,8 @@ def _kept(
 
 def _dropped(tree: lxml.html.HtmlElement, recipe: PortalRecipe) -> frozenset[lxml.html.HtmlElement]:
     """The recipe's boilerplate blocks on this page: extraction never reads inside them."""
-    return frozenset(element for selector in recipe.drop_selectors for element in _selector(selector)(tree))
-
-
-@functools.cache
-def _selector(css: str) -> CSSSelector:
-    return CSSSelector(css, translator="html")
+    selected = (css_selector(selector)(tree) for selector in recipe.drop_selectors)
+    return frozenset(element for elements in selected for element in elements)
 
 
 def _text_nodes(root: lxml.html.HtmlElement, skipped: frozenset[lxml.html.HtmlElement]) -> Iterator[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -155,3 +156,26 @@ def test_missing_config_file_is_a_clear_error(tmp_path: Path) -> None:
     missing = tmp_path / "nope.yaml"
     with pytest.raises(ConfigError, match=r"nope\.yaml: file not found$"):
         load_config(missing)
+
+
+def test_cli_lines_do_not_wrap_without_a_terminal_in_a_deep_folder(tmp_path: Path) -> None:
+    """Piped, with COLUMNS unset, in a folder whose path is over 120 characters: one line each."""
+    deep = tmp_path.joinpath(*["a-folder-with-a-rather-long-name"] * 5)
+    deep.mkdir(parents=True)
+    assert len(str(deep)) > 120
+    config = deep / "pantau.yaml"
+    config.write_text(MINIMAL, encoding="utf-8")
+    environment = {key: value for key, value in os.environ.items() if key not in {"COLUMNS", "LINES"}}
+    check = subprocess.run(
+        [sys.executable, "-m", "crawler", "--config", str(config), "config", "check"],
+        capture_output=True, text=True, cwd=deep, env=environment, check=False,
+    )  # fmt: skip
+    assert check.returncode == 0, check.stderr
+    assert check.stdout == f"{config}: OK (1 sources, 1 watches, 1 alert channels)\n"
+    missing = deep / "missing.yaml"
+    error = subprocess.run(
+        [sys.executable, "-m", "crawler", "--config", str(missing), "config", "check"],
+        capture_output=True, text=True, cwd=deep, env=environment, check=False,
+    )  # fmt: skip
+    assert error.returncode == 2
+    assert error.stderr == f"error: {missing}: file not found\n"

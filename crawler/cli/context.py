@@ -11,7 +11,8 @@ from rich.console import Console
 from crawler.config import Config, load_config
 from crawler.store.db import Database, open_database
 
-console = Console()
+# A line never wraps at the terminal's (or, piped, Rich's 80-column) width; tables still size to it.
+console = Console(soft_wrap=True)
 errors = Console(stderr=True, soft_wrap=True)  # one error, one line, however long
 
 

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from crawler.dedup import NearDuplicateIndex, normalise_text, stable_hashes  # noqa: E402
+from crawler.dedup.index import NearDuplicateIndex, normalise_text, stable_hashes  # noqa: E402
 from crawler.store.db import Database, open_database  # noqa: E402
 from crawler.store.models import Base, NearDuplicateBand, NearDuplicateSignature, StoredArticle  # noqa: E402
 

@@ -20,13 +20,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from crawler.article import Article
 from crawler.config import WatchConfig
+from crawler.crawl.workers import read_story
+from crawler.domain.article import Article
 from crawler.extract import GENERIC, RECIPES, PortalRecipe, extract_article, parse_html
 from crawler.matching import CompiledWatch, WatchSet, parse_query
 from crawler.matching.precheck import ExtractableText
 from crawler.matching.text import tokens
-from crawler.reading import read_story
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" if (ROOT.parent / "shared").is_dir() else Path("/work/shared")

@@ -22,8 +22,8 @@ from pathlib import Path
 import trafilatura
 
 from crawler.config import load_config
-from crawler.replay import ArchivedResponse, write_archive
-from crawler.runner import CrawlOptions, CrawlService, RunSummary, run_in_reactor
+from crawler.crawl.replay import ArchivedResponse, write_archive
+from crawler.crawl.runner import CrawlOptions, CrawlService, RunSummary, run_in_reactor
 from crawler.store.db import open_database
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -17,7 +17,7 @@ import yaml
 from apscheduler.triggers.cron import CronTrigger
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from crawler.errors import ConfigError, SourceError
+from crawler.domain.errors import ConfigError, SourceError
 
 DEFAULT_CONFIG_PATH = Path("config/pantau.yaml")
 DEFAULT_USER_AGENT = (

@@ -32,12 +32,12 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from crawler.canonical import canonical_url
 from crawler.config import Config, SourceConfig
+from crawler.crawl.middlewares import NOT_STORED, PAGE_OF, STORY, StoredStories
+from crawler.domain.story import CandidateStory
 from crawler.extract import WIB, decode_html, parse_indonesian_datetime
-from crawler.items import CandidateStory
 from crawler.matching import WatchSet
-from crawler.middlewares import NOT_STORED, PAGE_OF, STORY, StoredStories
+from crawler.portals.urls import canonical_url
 
 log = logging.getLogger(__name__)
 
@@ -278,7 +278,7 @@ class PortalSpider(scrapy.Spider):
 
         A search page without cards yields nothing, and a listing page without cards is read link
         by link (navigation and footers included); both are counted, since on every page of a run
-        they mean the layout changed (crawler.health).
+        they mean the layout changed (crawler.crawl.health).
         """
         recipe = self.recipe
         entries: dict[str, ListingEntry] = {}

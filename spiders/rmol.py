@@ -1,7 +1,7 @@
 """rmol.id, the national RMOL CMS: dated numeric-id story URLs in three forms, keyed by the id.
 
 `rmol.id/<kanal>/read/…`, `<kanal>.rmol.id/read/…` and `rmol.id/amp/…` are one story
-(crawler.canonical keys them by the id). Discovery reads the home page, the kanal pages and the
+(crawler.portals.urls keys them by the id). Discovery reads the home page, the kanal pages and the
 feed, whose path is unverified: the candidates portals.md §1.3 names are tried in its order (the
 per-kanal `rss/kategori/<kanal>` form is left out: the kanal pages cover the kanals). No search,
 indeks or sitemap of rmol.id is known: set `search` or `sitemaps` in the source's config.

@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from crawler.alerts import DeliveryReport, Dispatcher
 from crawler.config import Config
-from crawler.items import CandidateStory
+from crawler.crawl.pipelines import ExtractStage, MatchStage, StoreStage, source_id
+from crawler.domain.story import CandidateStory
 from crawler.matching import WatchSet
-from crawler.pipelines import ExtractStage, MatchStage, StoreStage, source_id
 from crawler.store.db import Database
 from crawler.store.models import AlertOutbox, CrawlRun, StoredArticle
 from tests.conftest import FIXTURES

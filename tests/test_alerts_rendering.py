@@ -9,7 +9,7 @@ import pytest
 
 from crawler.alerts import AlertRenderer
 from crawler.alerts.rendering import QueuedAlert
-from crawler.errors import AlertError
+from crawler.domain.errors import AlertError
 
 TITLE = "Kim Jong Un Sebut Rusia Bakal Menang dalam Perang di Ukraina"
 URL = "https://kabar24.bisnis.com/read/20230913/19/1694663/kim-jong-un-sebut-rusia-bakal-menang"

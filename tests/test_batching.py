@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from crawler.batching import Batcher
+from crawler.crawl.batching import Batcher
 
 
 class Recorder:

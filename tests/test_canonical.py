@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.canonical import canonical_url
+from crawler.portals.urls import canonical_url
 
 RMOL_STORY = "https://rmol.id/read/2022/09/06/546353"
 BISNIS_STORY = "https://bisnis.com/read/20230913/1694663"

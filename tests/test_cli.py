@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 
 from crawler.config import Config
-from crawler.items import CandidateStory
+from crawler.crawl.pipelines import ExtractStage, MatchStage, StoreStage, source_id
+from crawler.domain.story import CandidateStory
 from crawler.matching import WatchSet
-from crawler.pipelines import ExtractStage, MatchStage, StoreStage, source_id
-from crawler.seeds import import_seeds
 from crawler.store.db import Database
 from crawler.store.models import CrawlRun
+from crawler.store.seeds import import_seeds
 from tests.conftest import DEFAULT_CONFIG, FIXTURES
 from tests.crawl_helpers import run_pantau, settle
 

@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from crawler.config import Config, WatchConfig
 from crawler.matching import CompiledWatch, parse_query
-from crawler.matching.backfill import BackfillReport, backfill
-from crawler.seeds import import_seeds
+from crawler.store.backfill import BackfillReport, backfill
 from crawler.store.db import Database, open_database
 from crawler.store.models import AlertOutbox, Match, SeedDocument, Source, StoredArticle
+from crawler.store.seeds import import_seeds
 from tests.crawl_helpers import run_pantau
 
 ROOT = Path(__file__).resolve().parent.parent

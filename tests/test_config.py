@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from crawler.config import load_config
-from crawler.errors import ConfigError
+from crawler.domain.errors import ConfigError
 from tests.conftest import DEFAULT_CONFIG, ROOT
 
 MINIMAL = """\

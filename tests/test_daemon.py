@@ -20,8 +20,8 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import func, select
 
-from crawler.runner import STOP_GRACE_SECONDS
-from crawler.scheduler import JOB_TABLE, next_run_times
+from crawler.crawl.runner import STOP_GRACE_SECONDS
+from crawler.daemon.scheduler import JOB_TABLE, next_run_times
 from crawler.store.db import Database, open_database
 from crawler.store.models import CrawlRun, Source, StoredArticle
 from tests.conftest import ROOT

@@ -9,7 +9,14 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from crawler.dedup import DocumentRef, NearDuplicateIndex, Verdict, content_hash, normalise_text, similarity
+from crawler.dedup.index import (
+    DocumentRef,
+    NearDuplicateIndex,
+    Verdict,
+    content_hash,
+    normalise_text,
+    similarity,
+)
 from crawler.store.db import Database, open_database
 from crawler.store.models import (
     NearDuplicateBand,

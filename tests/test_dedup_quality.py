@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from crawler.dedup import NearDuplicateIndex
+from crawler.dedup.index import NearDuplicateIndex
 from crawler.store.db import Database, open_database
 from crawler.store.models import SeedDocument, StoredArticle
 from tests.conftest import FIXTURES

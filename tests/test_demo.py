@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 from crawler.config import load_config
+from crawler.crawl.replay import read_archive
 from crawler.demo import DEMO_ARCHIVE, DEMO_CONFIG, demo_responses
-from crawler.replay import read_archive
 from tests.conftest import DEFAULT_CONFIG, FIXTURES
 
 

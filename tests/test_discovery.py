@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from crawler.canonical import canonical_url
+from crawler.crawl.replay import archive_from_manifest
 from crawler.extract import WIB
-from crawler.replay import archive_from_manifest
+from crawler.portals.urls import canonical_url
 from crawler.store.db import open_database
 from crawler.store.models import CrawlRun, FetchValidator, Source, StoredArticle
 from tests.conftest import FIXTURES

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from crawler.replay import archive_from_manifest
+from crawler.crawl.replay import archive_from_manifest
 from crawler.store.db import open_database
 from crawler.store.models import AlertOutbox, CrawlRun, Match, StoredArticle
 from tests.conftest import DEFAULT_CONFIG, FIXTURES

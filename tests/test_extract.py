@@ -11,7 +11,7 @@ import lxml.html
 import pytest
 
 from crawler.config import FAMILIES
-from crawler.errors import ConfigError, ExtractionError
+from crawler.domain.errors import ConfigError, ExtractionError
 from crawler.extract import (
     RECIPES,
     PortalRecipe,

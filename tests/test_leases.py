@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import update
 
-from crawler.leases import Leases
 from crawler.store.db import Database
+from crawler.store.leases import Leases
 from crawler.store.models import Lease
 
 MINUTE = timedelta(minutes=1)

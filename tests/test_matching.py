@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from crawler.article import Article
 from crawler.config import Config, WatchConfig, load_config
-from crawler.errors import QuerySyntaxError
+from crawler.domain.article import Article
+from crawler.domain.errors import QuerySyntaxError
 from crawler.extract import GENERIC, RECIPES, PortalRecipe, extract_article, parse_html, recipe_for_url
 from crawler.matching import CompiledWatch, Hit, WatchMatch, WatchSet, compile_watches, parse_query
 from crawler.matching.precheck import ExtractableText

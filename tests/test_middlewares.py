@@ -9,8 +9,8 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.statscollectors import MemoryStatsCollector
 from scrapy.utils.test import get_crawler
 
-from crawler.canonical import canonical_url
-from crawler.middlewares import NOT_STORED, PAGE_OF, STORY, SeenStoryFilter
+from crawler.crawl.middlewares import NOT_STORED, PAGE_OF, STORY, SeenStoryFilter
+from crawler.portals.urls import canonical_url
 from crawler.store.db import Database
 from crawler.store.models import StoredArticle
 

@@ -10,12 +10,12 @@ from scrapy.exceptions import DropItem
 from sqlalchemy import select
 
 from crawler.config import Config
-from crawler.items import CandidateStory
+from crawler.crawl.pipelines import ExtractStage, MatchStage, StoreStage, source_id
+from crawler.domain.story import CandidateStory
 from crawler.matching import WatchSet
-from crawler.pipelines import ExtractStage, MatchStage, StoreStage, source_id
-from crawler.seeds import import_seeds
 from crawler.store.db import Database
 from crawler.store.models import AlertOutbox, CrawlRun, SeedDocument, StoredArticle
+from crawler.store.seeds import import_seeds
 from tests.conftest import FIXTURES
 from tests.crawl_helpers import settle
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from scrapy import Request
 
-from crawler.errors import ReplayError
-from crawler.replay import ArchivedResponse, WarcReplayMiddleware, read_archive, write_archive
+from crawler.crawl.replay import ArchivedResponse, WarcReplayMiddleware, read_archive, write_archive
+from crawler.domain.errors import ReplayError
 
 
 def test_written_responses_are_read_back_by_url(tmp_path: Path) -> None:

@@ -13,8 +13,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select
 
 from crawler.config import Config, ScheduleConfig, SourceConfig
-from crawler.leases import Leases, run_lease
-from crawler.scheduler import (
+from crawler.daemon.scheduler import (
     JOB_TABLE,
     claim_run_requests,
     next_poll_interval,
@@ -25,6 +24,7 @@ from crawler.scheduler import (
     trigger_for,
 )
 from crawler.store.db import Database
+from crawler.store.leases import Leases, run_lease
 from crawler.store.models import RunRequest
 
 EVERY_10 = ScheduleConfig(

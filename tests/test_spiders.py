@@ -14,11 +14,11 @@ from scrapy.http import HtmlResponse, Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from crawler.canonical import canonical_url
 from crawler.config import Config, load_config
+from crawler.crawl.middlewares import PAGE_OF, STORY, StoredStories
+from crawler.domain.story import CandidateStory
 from crawler.extract import WIB
-from crawler.items import CandidateStory
-from crawler.middlewares import PAGE_OF, STORY, StoredStories
+from crawler.portals.urls import canonical_url
 from spiders import spider_for_family
 from spiders.base import FALLBACK, PortalSpider
 from tests.conftest import FIXTURES

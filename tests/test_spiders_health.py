@@ -14,8 +14,8 @@ from scrapy.http import Response
 from scrapy.utils.test import get_crawler
 from sqlalchemy import select
 
-from crawler.health import Health, assess_run
-from crawler.middlewares import STORY, ConditionalGetMiddleware
+from crawler.crawl.health import Health, assess_run
+from crawler.crawl.middlewares import STORY, ConditionalGetMiddleware
 from crawler.store.db import Database
 from crawler.store.models import CrawlRun, FetchValidator, Source, StoredArticle
 from tests.conftest import FIXTURES

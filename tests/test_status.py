@@ -11,9 +11,9 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from typer.testing import CliRunner
 
 from crawler.cli import app
-from crawler.leases import SCHEDULER_LEASE, Leases
-from crawler.scheduler import JOB_TABLE, scheduled_crawl
+from crawler.daemon.scheduler import JOB_TABLE, scheduled_crawl
 from crawler.store.db import Database
+from crawler.store.leases import SCHEDULER_LEASE, Leases
 from crawler.store.models import AlertOutbox, CrawlRun, Match, Source, StoredArticle
 from tests.crawl_helpers import run_pantau
 

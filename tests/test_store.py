@@ -10,7 +10,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import IntegrityError, StatementError
 
-from crawler.errors import StorageError
+from crawler.domain.errors import StorageError
 from crawler.store.db import Database, open_database
 from crawler.store.models import Base, CrawlRun, Source, StoredArticle
 

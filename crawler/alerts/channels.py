@@ -22,7 +22,7 @@ from rich.console import Console
 
 from crawler.alerts.rendering import RenderedAlert
 from crawler.config import AppriseChannel, ChannelConfig, ConsoleChannel, EmailChannel, WebhookChannel
-from crawler.errors import AlertError
+from crawler.domain.errors import AlertError
 
 log = logging.getLogger(__name__)
 

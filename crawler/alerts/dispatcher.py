@@ -19,7 +19,7 @@ from crawler.alerts.channels import AlertRejected, Channel, build_channel
 from crawler.alerts.outbox import refresh_outlets
 from crawler.alerts.rendering import AlertRenderer, QueuedAlert
 from crawler.config import AlertsConfig, Config
-from crawler.errors import AlertError
+from crawler.domain.errors import AlertError
 from crawler.store.db import Database
 from crawler.store.models import AlertOutbox, utcnow
 

@@ -16,9 +16,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crawler.config import Config, WatchConfig
-from crawler.errors import AlertError
+from crawler.domain.errors import AlertError
+from crawler.domain.zones import JAKARTA
 from crawler.store.models import AlertOutbox, Match, StoredArticle, utcnow
-from crawler.zones import JAKARTA
 
 FOLLOW_UP_SUFFIX = ":follow-up"
 

@@ -15,8 +15,8 @@ import jinja2
 
 from crawler.alerts.outbox import idempotency_key
 from crawler.config import Config
-from crawler.errors import AlertError
-from crawler.zones import JAKARTA, zone_name
+from crawler.domain.errors import AlertError
+from crawler.domain.zones import JAKARTA, zone_name
 
 SHIPPED_TEMPLATES = Path(__file__).parent / "templates"
 

@@ -12,7 +12,7 @@ from rich.markup import escape
 
 from crawler.cli.context import AppContext, errors
 from crawler.config import DEFAULT_CONFIG_PATH
-from crawler.errors import PantauError
+from crawler.domain.errors import PantauError
 
 app = typer.Typer(
     help="Pantau: monitor Indonesian news portals for stories on your topics.",

@@ -15,7 +15,7 @@ from crawler.alerts.outbox import alert_payload
 from crawler.alerts.rendering import QueuedAlert
 from crawler.cli.context import app_context, console
 from crawler.config import WatchConfig
-from crawler.errors import AlertError
+from crawler.domain.errors import AlertError
 from crawler.store.models import AlertOutbox, Match, StoredArticle, utcnow
 
 app = typer.Typer(help="Inspect and deliver the alert outbox.", no_args_is_help=True)

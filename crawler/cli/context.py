@@ -33,7 +33,7 @@ class AppContext:
     def database(self) -> Database:
         """The configured database, migrated, with the seed corpus imported on first start."""
         if self._database is None:
-            from crawler.seeds import import_seeds_on_first_start
+            from crawler.store.seeds import import_seeds_on_first_start
 
             self._database = open_database(self.config.storage.url)
             import_seeds_on_first_start(self._database, self.config.seeds_path)

@@ -11,8 +11,8 @@ from rich.table import Table
 
 from crawler.alerts import deliver_due
 from crawler.cli.context import app_context, console
-from crawler.errors import Interrupted
-from crawler.runner import CrawlOptions, CrawlProgress, CrawlService, RunSummary, run_in_reactor
+from crawler.crawl.runner import CrawlOptions, CrawlProgress, CrawlService, RunSummary, run_in_reactor
+from crawler.domain.errors import Interrupted
 
 
 def crawl(

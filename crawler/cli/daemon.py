@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 
 from crawler.cli.context import app_context, console
-from crawler.runner import run_in_reactor
-from crawler.scheduler import Daemon
+from crawler.crawl.runner import run_in_reactor
+from crawler.daemon.scheduler import Daemon
 
 
 def daemon(
@@ -27,7 +27,7 @@ def daemon(
     logging.getLogger().setLevel(min(logging.getLogger().level, logging.WARNING))
     metrics = None
     if config.daemon.metrics_port is not None:
-        from crawler.metrics import DaemonMetrics
+        from crawler.daemon.metrics import DaemonMetrics
 
         metrics = DaemonMetrics(config.daemon.metrics_port)
     console.print(

@@ -9,8 +9,8 @@ from typing import Annotated
 import typer
 
 from crawler.cli.context import app_context, console
-from crawler.dedup import NearDuplicateIndex, Verdict, similarity
-from crawler.errors import ExtractionError
+from crawler.dedup.index import NearDuplicateIndex, Verdict, similarity
+from crawler.domain.errors import ExtractionError
 from crawler.extract import extract_article
 
 app = typer.Typer(help="Check texts for duplicates of stored stories.", no_args_is_help=True)

@@ -19,13 +19,13 @@ from crawler.alerts import deliver_due
 from crawler.cli.context import console
 from crawler.cli.crawl import summary_table
 from crawler.config import load_config
+from crawler.crawl.runner import CrawlOptions, CrawlService, RunSummary, run_in_reactor
 from crawler.demo import DEMO_ARCHIVE, DEMO_CONFIG
-from crawler.errors import StorageError
+from crawler.domain.errors import StorageError
 from crawler.extract import WIB
-from crawler.runner import CrawlOptions, CrawlService, RunSummary, run_in_reactor
-from crawler.seeds import import_seeds_on_first_start
 from crawler.store.db import Database, open_database
 from crawler.store.models import StoredArticle
+from crawler.store.seeds import import_seeds_on_first_start
 
 
 def demo(

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from crawler.cli.context import console
-from crawler.errors import ExtractionError
+from crawler.domain.errors import ExtractionError
 from crawler.extract import extract_article
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from crawler.alerts.outbox import outlet_of, story_outlets
 from crawler.cli.context import app_context, console
-from crawler.errors import PantauError
+from crawler.domain.errors import PantauError
 from crawler.store.models import SeedDocument, StoredArticle
 
 app = typer.Typer(help="List, show and export stored stories.", no_args_is_help=True)

@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 
 from crawler.cli.context import app_context, console
-from crawler.leases import SCHEDULER_LEASE, live_lease, process_holder
-from crawler.scheduler import DaemonNotRunningError, request_run
+from crawler.daemon.scheduler import DaemonNotRunningError, request_run
+from crawler.store.leases import SCHEDULER_LEASE, live_lease, process_holder
 from crawler.store.models import RunRequest
 
 POLL_SECONDS = 0.5

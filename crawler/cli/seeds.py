@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from crawler.cli.context import app_context, console
-from crawler.seeds import import_seeds
+from crawler.store.seeds import import_seeds
 
 app = typer.Typer(help="Manage the seed corpus of already known stories.", no_args_is_help=True)
 

@@ -18,11 +18,11 @@ from sqlalchemy import func, select
 
 from crawler.cli.context import app_context, console
 from crawler.config import Config
-from crawler.leases import SCHEDULER_LEASE, LeaseState, live_lease
-from crawler.scheduler import current_poll_interval, next_run_times
+from crawler.daemon.scheduler import current_poll_interval, next_run_times
+from crawler.domain.zones import JAKARTA
 from crawler.store.db import Database
+from crawler.store.leases import SCHEDULER_LEASE, LeaseState, live_lease
 from crawler.store.models import AlertOutbox, CrawlRun, Match, Source, StoredArticle
-from crawler.zones import JAKARTA
 
 UNHEALTHY_EXIT_CODE = 3
 HEALTHY_STATES = ("healthy", "unknown")

@@ -10,10 +10,10 @@ import typer
 from rich.table import Table
 
 from crawler.cli.context import app_context, console
-from crawler.errors import PantauError
+from crawler.domain.errors import PantauError
 from crawler.matching import Hit, parse_query
-from crawler.matching.backfill import backfill as run_backfill
 from crawler.matching.watches import compile_watches
+from crawler.store.backfill import backfill as run_backfill
 from crawler.store.models import StoredArticle
 
 app = typer.Typer(help="Try watch queries and run watches over stored stories.", no_args_is_help=True)

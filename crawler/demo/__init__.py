@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from crawler.replay import ArchivedResponse, manifest_responses, write_archive
+from crawler.crawl.replay import ArchivedResponse, manifest_responses, write_archive
 
 DEMO_FOLDER = Path(__file__).resolve().parent
 DEMO_CONFIG = DEMO_FOLDER / "pantau.yaml"

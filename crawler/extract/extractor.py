@@ -21,12 +21,12 @@ import trafilatura
 from trafilatura.metadata import extract_metadata
 from trafilatura.settings import Document
 
-from crawler.article import Article
-from crawler.canonical import canonical_url
-from crawler.errors import ExtractionError
-from crawler.extract.dates import parse_indonesian_datetime
+from crawler.domain.article import Article
+from crawler.domain.dates import parse_indonesian_datetime
+from crawler.domain.errors import ExtractionError
 from crawler.extract.html import css_selector, parse_html
-from crawler.extract.recipes import GENERIC, PortalRecipe, recipe_for_url
+from crawler.portals.recipes import GENERIC, PortalRecipe, recipe_for_url
+from crawler.portals.urls import canonical_url
 
 _INVISIBLE_TAGS = frozenset({"script", "style", "noscript", "template", "iframe", "ins", "img", "svg"})
 _BLOCK_TAGS = frozenset({

@@ -10,7 +10,7 @@ import lxml.html
 from lxml.cssselect import CSSSelector
 from lxml.etree import ParserError
 
-from crawler.errors import ExtractionError
+from crawler.domain.errors import ExtractionError
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),

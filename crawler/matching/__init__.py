@@ -3,9 +3,10 @@
 See README.md ("Watch queries") for the language; `WatchSet` evaluates every watch at once.
 """
 
-from crawler.matching.document import FIELDS, Document, Hit
+from crawler.domain.matches import Hit, WatchMatch
+from crawler.matching.document import FIELDS, Document
 from crawler.matching.query import Query, parse_query
-from crawler.matching.watches import CompiledWatch, WatchMatch, WatchSet, compile_watches
+from crawler.matching.watches import CompiledWatch, WatchSet, compile_watches
 
 __all__ = [
     "FIELDS",

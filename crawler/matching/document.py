@@ -3,32 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
-from crawler.article import Article
+from crawler.domain.article import Article
+from crawler.domain.matches import Hit
 from crawler.matching.text import AnalyzedText
 
 FIELDS = ("title", "lead", "body")
-
-
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """One occurrence of a query term in a field, with offsets into the field's original text."""
-
-    term: str  # the term as written in the query, or the canonical form of its alias set
-    field: str
-    start: int
-    end: int
-    snippet: str
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "term": self.term,
-            "field": self.field,
-            "start": self.start,
-            "end": self.end,
-            "snippet": self.snippet,
-        }
 
 
 class Document:

@@ -16,8 +16,9 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from crawler.errors import QuerySyntaxError
-from crawler.matching.document import FIELDS, Document, Hit
+from crawler.domain.errors import QuerySyntaxError
+from crawler.domain.matches import Hit
+from crawler.matching.document import FIELDS, Document
 from crawler.matching.precheck import Anchor, Requirement, word_anchors
 from crawler.matching.text import tokens
 

@@ -9,32 +9,15 @@ from dataclasses import dataclass
 
 import lxml.html
 
-from crawler.article import Article
 from crawler.config import Config, WatchConfig
-from crawler.errors import ConfigError, QuerySyntaxError
+from crawler.domain.article import Article
+from crawler.domain.errors import ConfigError, QuerySyntaxError
+from crawler.domain.matches import WatchMatch
 from crawler.extract import PortalRecipe
-from crawler.matching.document import Document, Hit
+from crawler.matching.document import Document
 from crawler.matching.precheck import ExtractableText
 from crawler.matching.query import Query, _AliasTable, parse_with_aliases
 from crawler.matching.text import tokens
-
-
-@dataclass(frozen=True, slots=True)
-class WatchMatch:
-    """A watch matched an article: the hits that prove it; `historical` ones are never alerted."""
-
-    watch: str
-    hits: tuple[Hit, ...]
-    historical: bool = False
-
-    @property
-    def terms(self) -> tuple[str, ...]:
-        """Distinct terms hit, in first-hit order."""
-        return tuple(dict.fromkeys(hit.term for hit in self.hits))
-
-    @property
-    def snippet(self) -> str:
-        return self.hits[0].snippet if self.hits else ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from crawler.errors import StorageError
+from crawler.domain.errors import StorageError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
-from crawler.errors import PantauError, SourceError
+from crawler.domain.errors import PantauError, SourceError
 from crawler.store.db import Database
 from crawler.store.models import Lease
 

@@ -22,12 +22,12 @@ from scrapy.utils.reactor import install_reactor, is_reactor_installed
 from sqlalchemy import select, update
 
 from crawler.config import Config
-from crawler.errors import Interrupted, SourceError
-from crawler.health import assess_run, portal_unreachable, record_health, run_errors
-from crawler.leases import Leases, SourceBusyError, run_lease
-from crawler.pipelines import source_id
-from crawler.reading import start_extraction_pool
+from crawler.crawl.health import assess_run, portal_unreachable, record_health, run_errors
+from crawler.crawl.pipelines import source_id
+from crawler.crawl.workers import start_extraction_pool
+from crawler.domain.errors import Interrupted, SourceError
 from crawler.store.db import Database
+from crawler.store.leases import Leases, SourceBusyError, run_lease
 from crawler.store.models import CrawlRun, Source
 
 log = logging.getLogger(__name__)
@@ -285,17 +285,17 @@ class CrawlService:
     def _settings(self, run_id: int, options: CrawlOptions) -> dict[str, Any]:
         crawl = self.config.crawl
         middlewares: dict[str, int | None] = {
-            "crawler.middlewares.SeenStoryFilter": 90,
-            "crawler.middlewares.SiteSlotMiddleware": 95,
-            "crawler.middlewares.ConditionalGetMiddleware": 580,
-            "crawler.middlewares.BackoffRetryMiddleware": 550,
+            "crawler.crawl.middlewares.SeenStoryFilter": 90,
+            "crawler.crawl.middlewares.SiteSlotMiddleware": 95,
+            "crawler.crawl.middlewares.ConditionalGetMiddleware": 580,
+            "crawler.crawl.middlewares.BackoffRetryMiddleware": 550,
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
             "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
         }
         if options.replay is not None:
-            middlewares["crawler.replay.WarcReplayMiddleware"] = 960
+            middlewares["crawler.crawl.replay.WarcReplayMiddleware"] = 960
         if options.record is not None:
-            middlewares["crawler.replay.WarcRecordMiddleware"] = 950
+            middlewares["crawler.crawl.replay.WarcRecordMiddleware"] = 950
         return {
             "BOT_NAME": "pantau",
             "TWISTED_REACTOR": ASYNCIO_REACTOR,
@@ -303,7 +303,7 @@ class CrawlService:
             "ROBOTSTXT_OBEY": crawl.obey_robots_txt,
             "CONCURRENT_REQUESTS": 16,
             "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.concurrency_per_domain,
-            "DOWNLOADER": "crawler.downloader.SlotBoundDownloader",
+            "DOWNLOADER": "crawler.crawl.downloader.SlotBoundDownloader",
             "AUTOTHROTTLE_ENABLED": crawl.autothrottle and options.replay is None,
             "AUTOTHROTTLE_TARGET_CONCURRENCY": float(crawl.concurrency_per_domain),
             "DOWNLOAD_DELAY": 0 if options.replay else crawl.download_delay_seconds,
@@ -322,9 +322,9 @@ class CrawlService:
             "CONCURRENT_ITEMS": 8,
             "DOWNLOADER_MIDDLEWARES": middlewares,
             "ITEM_PIPELINES": {
-                "crawler.pipelines.ExtractStage": 100,
-                "crawler.pipelines.MatchStage": 200,
-                "crawler.pipelines.StoreStage": 300,
+                "crawler.crawl.pipelines.ExtractStage": 100,
+                "crawler.crawl.pipelines.MatchStage": 200,
+                "crawler.crawl.pipelines.StoreStage": 300,
             },
             "PANTAU_RUN_ID": run_id,
             "PANTAU_REPLAY": str(options.replay) if options.replay else None,

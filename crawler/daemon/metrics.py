@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from crawler.errors import ConfigError
-from crawler.runner import RunSummary
+from crawler.crawl.runner import RunSummary
+from crawler.domain.errors import ConfigError
 
 HEALTHY_STATES = ("healthy", "unknown")
 RUN_SECONDS_BUCKETS = (1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600)

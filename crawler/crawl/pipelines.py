@@ -20,15 +20,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crawler.alerts import enqueue_alerts
-from crawler.article import Article
-from crawler.batching import Batcher
 from crawler.config import Config
-from crawler.dedup import NearDuplicateIndex
-from crawler.errors import ExtractionError
+from crawler.crawl.batching import Batcher
+from crawler.crawl.workers import DEFAULT_WORKERS, in_worker, match_story, read_story
+from crawler.dedup.index import NearDuplicateIndex
+from crawler.domain.article import Article
+from crawler.domain.errors import ExtractionError
+from crawler.domain.story import CandidateStory
 from crawler.extract import RECIPES, PortalRecipe, recipe_for_url, selector_misses
-from crawler.items import CandidateStory
 from crawler.matching import WatchMatch, WatchSet
-from crawler.reading import DEFAULT_WORKERS, in_worker, match_story, read_story
 from crawler.store.db import Database
 from crawler.store.models import CrawlRun, Match, Source, StoredArticle
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from crawler.dedup import NearDuplicateIndex, content_hash, is_furniture
-from crawler.errors import PantauError
+from crawler.dedup.index import NearDuplicateIndex, content_hash, is_furniture
+from crawler.domain.errors import PantauError
 from crawler.store.db import Database
 from crawler.store.models import SeedDocument
 

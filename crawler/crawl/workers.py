@@ -21,9 +21,8 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from crawler.article import Article
-from crawler.canonical import canonical_url
-from crawler.errors import ExtractionError
+from crawler.domain.article import Article
+from crawler.domain.errors import ExtractionError
 from crawler.extract import (
     GENERIC,
     PortalRecipe,
@@ -33,6 +32,7 @@ from crawler.extract import (
     recipe_for_url,
 )
 from crawler.matching import WatchMatch, WatchSet
+from crawler.portals.urls import canonical_url
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
 
-from crawler.article import Article
-
-if TYPE_CHECKING:
-    from crawler.matching import WatchMatch
+from crawler.domain.article import Article
+from crawler.domain.matches import WatchMatch
 
 
 @dataclass

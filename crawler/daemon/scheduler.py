@@ -28,15 +28,15 @@ from sqlalchemy import column, select, table, update
 
 from crawler.alerts import deliver_due
 from crawler.config import Config, ScheduleConfig, load_config
-from crawler.errors import ConfigError, PantauError
-from crawler.leases import SCHEDULER_LEASE, SchedulerBusyError, SourceBusyError, live_lease, run_lease
-from crawler.runner import CrawlOptions, CrawlService, RunSummary
+from crawler.crawl.runner import CrawlOptions, CrawlService, RunSummary
+from crawler.domain.errors import ConfigError, PantauError
+from crawler.domain.zones import JAKARTA
 from crawler.store.db import Database
+from crawler.store.leases import SCHEDULER_LEASE, SchedulerBusyError, SourceBusyError, live_lease, run_lease
 from crawler.store.models import RunRequest, Source
-from crawler.zones import JAKARTA
 
 if TYPE_CHECKING:
-    from crawler.metrics import DaemonMetrics
+    from crawler.daemon.metrics import DaemonMetrics
 
 log = logging.getLogger(__name__)
 

@@ -17,8 +17,8 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from sqlalchemy import select
 
-from crawler.canonical import canonical_url
 from crawler.config import Config
+from crawler.portals.urls import canonical_url
 from crawler.store.db import Database
 from crawler.store.models import FetchValidator, StoredArticle
 

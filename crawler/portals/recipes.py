@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from cssselect import SelectorError
 from lxml.cssselect import CSSSelector
 
-from crawler.errors import ConfigError
+from crawler.domain.errors import ConfigError
 
 _PATTERN_FLAGS = re.IGNORECASE | re.MULTILINE
 

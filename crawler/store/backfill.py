@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from crawler.domain.matches import WatchMatch
 from crawler.matching.document import Document
-from crawler.matching.watches import CompiledWatch, WatchMatch
+from crawler.matching.watches import CompiledWatch
 from crawler.store.db import Database
 from crawler.store.models import Match, SeedDocument, StoredArticle
 

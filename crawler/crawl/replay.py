@@ -24,7 +24,7 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from crawler.errors import ReplayError
+from crawler.domain.errors import ReplayError
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, tzinfo
 
-from crawler.zones import PORTAL_ZONES, WIB
+from crawler.domain.zones import PORTAL_ZONES, WIB
 
 _MONTHS = {
     "januari": 1, "january": 1, "jan": 1,

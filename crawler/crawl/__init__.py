@@ -1,0 +1,1 @@
+"""Crawling: Scrapy settings, middlewares, pipeline stages, extraction workers, health, replay, the runner."""

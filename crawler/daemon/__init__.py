@@ -1,0 +1,1 @@
+"""The single-machine daemon: scheduling, adaptive polling, run-now requests and metrics."""

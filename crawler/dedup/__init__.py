@@ -1,0 +1,1 @@
+"""Deduplication: text normalisation, MinHash signatures and the near-duplicate index."""

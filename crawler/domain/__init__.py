@@ -1,0 +1,1 @@
+"""The handful of values and errors every layer shares: articles, stories, time zones and dates, errors."""

@@ -1,0 +1,1 @@
+"""Portal families: everything Pantau knows about a family of portals, declared once."""

@@ -8,7 +8,6 @@ portal changed its layout, which is a different state from "the article has no s
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -24,7 +23,8 @@ from trafilatura.settings import Document
 from crawler.domain.article import Article
 from crawler.domain.dates import parse_indonesian_datetime
 from crawler.domain.errors import ExtractionError
-from crawler.extract.html import css_selector, parse_html
+from crawler.extract.html import css_selector, dropped_blocks, parse_html
+from crawler.extract.jsonld import news_article
 from crawler.portals.recipes import GENERIC, PortalRecipe, recipe_for_url
 from crawler.portals.urls import canonical_url
 
@@ -34,9 +34,6 @@ _BLOCK_TAGS = frozenset({
     "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "aside", "header", "footer",
 })  # fmt: skip
 _WHITESPACE = re.compile(r"\s+")
-_ARTICLE_TYPES = frozenset(
-    {"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "OpinionNewsArticle"}
-)
 _DATE_META = ("article:published_time", "publishdate", "pubdate", "og:published_time", "date")
 _AUTHOR_PREFIX = re.compile(r"^\s*(?:LAPORAN|Penulis|Reporter|Oleh|By)\s*:?\s+", re.IGNORECASE)
 _AUTHOR_SEPARATORS = re.compile(r"\s*(?:,|&|\bdan\b|\band\b)\s*")
@@ -120,7 +117,7 @@ class _PageView:
 
     @cached_property
     def dropped(self) -> frozenset[lxml.html.HtmlElement]:
-        return frozenset(element for selector in self.recipe.drop_selectors for element in self.css(selector))
+        return dropped_blocks(self.tree, self.recipe.drop_selectors)
 
     def select(self, selectors: Iterable[str]) -> list[lxml.html.HtmlElement]:
         """The kept elements of the first selector that matches any, outermost only."""
@@ -185,19 +182,7 @@ class _PageView:
     @cached_property
     def news_article(self) -> dict[str, Any]:
         """The page's JSON-LD NewsArticle (or Article) object, or {}."""
-        for script in self.tree.xpath('//script[@type="application/ld+json"]'):
-            try:
-                data = json.loads(script.text or "", strict=False)
-            except ValueError:
-                continue
-            for item in _json_ld_items(data):
-                kinds = item.get("@type")
-                if any(
-                    isinstance(kind, str) and kind in _ARTICLE_TYPES
-                    for kind in (kinds if isinstance(kinds, list) else [kinds])
-                ):
-                    return item
-        return {}
+        return news_article(self.tree)
 
     def css(self, selector: str) -> list[lxml.html.HtmlElement]:
         result: list[lxml.html.HtmlElement] = css_selector(selector)(self.tree)
@@ -391,15 +376,6 @@ class _ArticleBuilder:
     def _trafilatura_metadata(self) -> Document:
         """trafilatura's own title/author guesses: the last resort, mostly for sites of no known family."""
         return extract_metadata(self.first.tree, default_url=self.url)
-
-
-def _json_ld_items(data: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(data, list):
-        for item in data:
-            yield from _json_ld_items(item)
-    elif isinstance(data, dict):
-        yield data
-        yield from _json_ld_items(data.get("@graph"))
 
 
 def _json_ld_people(value: Any) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Iterable
 from functools import cache
 
 import lxml.html
@@ -69,3 +70,10 @@ def parse_html(page: str | bytes, url: str) -> lxml.html.HtmlElement:
 def css_selector(css: str) -> CSSSelector:
     """Selectors come from a handful of recipes: each is translated to XPath once per process."""
     return CSSSelector(css, translator="html")
+
+
+def dropped_blocks(
+    tree: lxml.html.HtmlElement, drop_selectors: Iterable[str]
+) -> frozenset[lxml.html.HtmlElement]:
+    """A recipe's boilerplate blocks on this page: neither extraction nor the pre-check reads inside them."""
+    return frozenset(element for selector in drop_selectors for element in css_selector(selector)(tree))

@@ -13,7 +13,6 @@ extraction renders it.
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
@@ -22,6 +21,8 @@ from typing import Any, NamedTuple
 import lxml.html
 
 from crawler.extract import PortalRecipe, css_selector
+from crawler.extract.html import dropped_blocks
+from crawler.extract.jsonld import json_ld_blocks
 from crawler.matching.text import NAME_CLITIC_ENDINGS, is_dictionary_root
 
 # Text neither the recipe's selectors nor trafilatura ever return.
@@ -138,7 +139,7 @@ class ExtractableText:
 def _extractable_pieces(pages: Sequence[lxml.html.HtmlElement], recipe: PortalRecipe) -> Iterator[str]:
     """The text pieces of every element extraction may read, in order, a line break between elements."""
     for number, page in enumerate(pages):
-        dropped = _dropped(page, recipe)
+        dropped = dropped_blocks(page, recipe.drop_selectors)
         if number == 0:
             title = page.findtext(".//title") or ""
             titles = _kept(page, recipe.title_selectors, dropped)
@@ -149,8 +150,8 @@ def _extractable_pieces(pages: Sequence[lxml.html.HtmlElement], recipe: PortalRe
                 if untitled or _TITLE_OR_LEAD.search(named):
                     yield "\n"
                     yield meta.get("content", "")
-            for script in page.xpath('//script[@type="application/ld+json"]'):
-                yield from _json_strings(script.text, everything=untitled)
+            for block in json_ld_blocks(page):
+                yield from _json_strings(block, everything=untitled)
             if untitled:
                 yield from _whole(page)
             for element in (*titles, *_kept(page, recipe.lead_selectors, dropped)):
@@ -187,12 +188,6 @@ def _kept(
     ]
 
 
-def _dropped(tree: lxml.html.HtmlElement, recipe: PortalRecipe) -> frozenset[lxml.html.HtmlElement]:
-    """The recipe's boilerplate blocks on this page: extraction never reads inside them."""
-    selected = (css_selector(selector)(tree) for selector in recipe.drop_selectors)
-    return frozenset(element for elements in selected for element in elements)
-
-
 def _text_nodes(root: lxml.html.HtmlElement, skipped: frozenset[lxml.html.HtmlElement]) -> Iterator[str]:
     """The text under `root` in document order, without scripts, styles, comments or `skipped`
     elements (their tails stay). A stack, not recursion: pages can nest deeper than Python recurses."""
@@ -210,13 +205,9 @@ def _text_nodes(root: lxml.html.HtmlElement, skipped: frozenset[lxml.html.HtmlEl
             stack.extend((child, False) for child in reversed(element))
 
 
-def _json_strings(script: str | None, *, everything: bool) -> Iterator[str]:
-    """The headlines and descriptions in a JSON-LD block (what extraction reads for a title or
+def _json_strings(data: Any, *, everything: bool) -> Iterator[str]:
+    """The headlines and descriptions in a parsed JSON-LD block (what extraction reads for a title or
     lead), or `everything` in it: every string and number."""
-    try:
-        data = json.loads(script or "", strict=False)
-    except ValueError:
-        return
     pending: list[tuple[bool, Any]] = [(everything, data)]
     while pending:
         wanted, value = pending.pop()

@@ -20,9 +20,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from crawler.config import WatchConfig
 from crawler.crawl.workers import read_story
 from crawler.domain.article import Article
+from crawler.domain.watch import Watch
 from crawler.extract import GENERIC, RECIPES, PortalRecipe, extract_article, parse_html
 from crawler.matching import CompiledWatch, WatchSet, parse_query
 from crawler.matching.precheck import ExtractableText
@@ -84,7 +84,7 @@ def generate_watches(count: int = 200) -> list[CompiledWatch]:
     watches = []
     for number in range(count):
         query = TEMPLATES[number % len(TEMPLATES)](chooser)
-        config = WatchConfig(name=f"watch-{number:03d}", query=query)
+        config = Watch(name=f"watch-{number:03d}", query=query)
         watches.append(CompiledWatch(config, parse_query(query, ALIASES)))
     return watches
 

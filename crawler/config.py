@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from datetime import time
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -18,6 +17,8 @@ from apscheduler.triggers.cron import CronTrigger
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from crawler.domain.errors import ConfigError, SourceError
+from crawler.domain.watch import Watch
+from crawler.matching import compile_watches
 
 DEFAULT_CONFIG_PATH = Path("config/pantau.yaml")
 DEFAULT_USER_AGENT = (
@@ -154,17 +155,6 @@ class AlertsConfig(_Section):
     max_backoff_seconds: float = Field(default=3600.0, gt=0)
 
 
-class WatchConfig(_Section):
-    """What a user monitors: a query over the given sources, alerted through the given channels."""
-
-    name: str = Field(min_length=1)
-    query: str = Field(min_length=1)
-    sources: list[str] = ["*"]
-    channels: list[str] = ["console"]
-    delivery: Literal["immediate", "hourly", "daily"] = "immediate"
-    daily_at: time = time(7, 0)
-
-
 class DaemonConfig(_Section):
     metrics_port: int | None = Field(default=None, gt=0, lt=65536)
 
@@ -178,7 +168,7 @@ class Config(_Section):
     archive: Literal["matched", "all"] = "matched"
     sources: dict[str, SourceConfig] = Field(min_length=1)
     aliases: dict[str, list[str]] = {}
-    watches: list[WatchConfig] = []
+    watches: list[Watch] = []
     alerts: AlertsConfig = AlertsConfig()
     daemon: DaemonConfig = DaemonConfig()
     path: Path = Path("<memory>")
@@ -249,8 +239,6 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
         config = Config.model_validate({**raw, "path": path})
     except ValidationError as error:
         raise ConfigError("\n".join(_describe(path, item) for item in error.errors())) from None
-    from crawler.matching import compile_watches
-
     compile_watches(config)
     return config
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from crawler.alerts import enqueue_alerts, next_delivery_time
-from crawler.config import WatchConfig
+from crawler.domain.watch import Watch
 from crawler.store.db import Database
 from crawler.store.models import AlertOutbox
 
@@ -183,5 +183,5 @@ def test_a_digest_watch_schedules_its_alerts_for_the_next_slot(
     ],
 )
 def test_delivery_slots_are_computed_in_asia_jakarta(delivery: str, now: datetime, slot: datetime) -> None:
-    watch = WatchConfig(name=WATCH, query="Rusia", delivery=delivery, daily_at=time(7, 0))  # type: ignore[arg-type]
+    watch = Watch(name=WATCH, query="Rusia", delivery=delivery, daily_at=time(7, 0))  # type: ignore[arg-type]
     assert next_delivery_time(watch, now) == slot

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from crawler.config import Config, WatchConfig
+from crawler.config import Config
+from crawler.domain.watch import Watch
 from crawler.matching import CompiledWatch, parse_query
 from crawler.store.backfill import BackfillReport, backfill
 from crawler.store.db import Database, open_database
@@ -168,7 +169,7 @@ def test_backfill_records_historical_matches_once_and_never_alerts(
     add_article(database, "d", "Korut dan Rusia", "isi", source="rmol")  # a source the watch skips
     query = '"Korea Utara" AND Rusia'
     watch = CompiledWatch(
-        WatchConfig(name="kr", query=query, sources=["bisnis"]), parse_query(query, default_config.aliases)
+        Watch(name="kr", query=query, sources=["bisnis"]), parse_query(query, default_config.aliases)
     )
 
     first = backfill(database, watch)
@@ -224,5 +225,5 @@ def test_backfill_of_a_changed_watch_replaces_the_historical_matches_that_no_lon
 
 def kr_watch(query: str, config: Config) -> CompiledWatch:
     return CompiledWatch(
-        WatchConfig(name="kr", query=query, sources=["bisnis"]), parse_query(query, config.aliases)
+        Watch(name="kr", query=query, sources=["bisnis"]), parse_query(query, config.aliases)
     )

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from crawler.config import Config, WatchConfig, load_config
+from crawler.config import Config, load_config
 from crawler.domain.article import Article
 from crawler.domain.errors import QuerySyntaxError
+from crawler.domain.watch import Watch
 from crawler.extract import GENERIC, RECIPES, PortalRecipe, extract_article, parse_html, recipe_for_url
 from crawler.matching import CompiledWatch, Hit, WatchMatch, WatchSet, compile_watches, parse_query
 from crawler.matching.precheck import ExtractableText
@@ -345,9 +346,7 @@ def test_the_seed_texts_hit_at_their_first_mentions() -> None:
 
 
 def watch(name: str, query: str, sources: list[str] | None = None) -> CompiledWatch:
-    return CompiledWatch(
-        WatchConfig(name=name, query=query, sources=sources or ["*"]), parse_query(query, ALIASES)
-    )
+    return CompiledWatch(Watch(name=name, query=query, sources=sources or ["*"]), parse_query(query, ALIASES))
 
 
 def test_a_watch_set_matches_only_watches_for_the_source_in_config_order() -> None:

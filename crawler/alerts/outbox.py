@@ -15,8 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from crawler.config import Config, WatchConfig
+from crawler.config import Config
 from crawler.domain.errors import AlertError
+from crawler.domain.watch import Watch
 from crawler.domain.zones import JAKARTA
 from crawler.store.models import AlertOutbox, Match, StoredArticle, utcnow
 
@@ -76,7 +77,7 @@ def outlet_of(url: str) -> str:
     return host.removeprefix("www.")
 
 
-def next_delivery_time(watch: WatchConfig, now: datetime) -> datetime:
+def next_delivery_time(watch: Watch, now: datetime) -> datetime:
     """When an alert of this watch is due: now, the next full hour, or the next daily time (Asia/Jakarta)."""
     local = now.astimezone(JAKARTA)
     if watch.delivery == "immediate":
@@ -90,7 +91,7 @@ def next_delivery_time(watch: WatchConfig, now: datetime) -> datetime:
     return slot.astimezone(UTC)
 
 
-def _watch(config: Config, name: str) -> WatchConfig:
+def _watch(config: Config, name: str) -> Watch:
     for watch in config.watches:
         if watch.name == name:
             return watch
@@ -153,7 +154,7 @@ def _outlets_alerted(first_alert: AlertOutbox) -> set[str]:
 def alert_payload(
     key: str,
     kind: str,
-    watch: WatchConfig,
+    watch: Watch,
     article: StoredArticle,
     match: Match,
     other_outlets: list[dict[str, str]],

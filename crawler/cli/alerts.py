@@ -14,8 +14,8 @@ from crawler.alerts import AlertRenderer, build_channel, deliver_due
 from crawler.alerts.outbox import alert_payload
 from crawler.alerts.rendering import QueuedAlert
 from crawler.cli.context import app_context, console
-from crawler.config import WatchConfig
 from crawler.domain.errors import AlertError
+from crawler.domain.watch import Watch
 from crawler.store.models import AlertOutbox, Match, StoredArticle, utcnow
 
 app = typer.Typer(help="Inspect and deliver the alert outbox.", no_args_is_help=True)
@@ -95,7 +95,7 @@ def deliver(ctx: typer.Context) -> None:
 def _sample_alert(channel: str) -> QueuedAlert:
     """A realistic alert (the RMOL seed story), with a fresh key so receivers never drop it as a repeat."""
     key = f"pantau-test:{channel}:{uuid.uuid4().hex}"
-    watch = WatchConfig(name="pantau-test", query='"Korea Utara" AND Rusia', channels=[channel])
+    watch = Watch(name="pantau-test", query='"Korea Utara" AND Rusia', channels=[channel])
     article = StoredArticle(
         id=0,
         url="https://dunia.rmol.id/read/2022/09/06/546353/intelijen-as-rusia-beli-roket-dan-peluru-dari-korea-utara-untuk-perang-di-ukraina",

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import pickle
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
 
 import lxml.html
 
-from crawler.config import Config, WatchConfig
 from crawler.domain.article import Article
 from crawler.domain.errors import ConfigError, QuerySyntaxError
 from crawler.domain.matches import WatchMatch
+from crawler.domain.watch import Watch
 from crawler.extract import PortalRecipe
 from crawler.matching.document import Document
 from crawler.matching.precheck import ExtractableText
@@ -20,11 +22,25 @@ from crawler.matching.query import Query, _AliasTable, parse_with_aliases
 from crawler.matching.text import tokens
 
 
+class WatchConfiguration(Protocol):
+    """What matching reads of a configuration (the config layer sits above matching and validates
+    its watch queries with it)."""
+
+    @property
+    def path(self) -> Path: ...
+
+    @property
+    def aliases(self) -> Mapping[str, Sequence[str]]: ...
+
+    @property
+    def watches(self) -> Sequence[Watch]: ...
+
+
 @dataclass(frozen=True, slots=True)
 class CompiledWatch:
     """A watch's configuration with its query parsed once."""
 
-    config: WatchConfig
+    config: Watch
     query: Query
 
     @property
@@ -43,7 +59,7 @@ class CompiledWatch:
         return None if hits is None else WatchMatch(self.name, hits)
 
 
-def compile_watches(config: Config) -> list[CompiledWatch]:
+def compile_watches(config: WatchConfiguration) -> list[CompiledWatch]:
     """Parse every watch query of `config`, or raise one error naming the watch and the column."""
     for canonical, members in config.aliases.items():
         for member in (canonical, *members):
@@ -79,7 +95,7 @@ class WatchSet:
         return _unpickled_watch_set, self._pickled
 
     @classmethod
-    def from_config(cls, config: Config) -> WatchSet:
+    def from_config(cls, config: WatchConfiguration) -> WatchSet:
         return cls(compile_watches(config))
 
     def __len__(self) -> int:

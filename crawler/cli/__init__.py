@@ -26,7 +26,9 @@ app = typer.Typer(
 def _global_options(
     ctx: typer.Context,
     config: Annotated[
-        Path, typer.Option("--config", envvar="PANTAU_CONFIG", help="Configuration file.")
+        Path,
+        # readable=False: load_config reports an unreadable file in one line, like a missing one.
+        typer.Option("--config", envvar="PANTAU_CONFIG", readable=False, help="Configuration file."),
     ] = DEFAULT_CONFIG_PATH,
     db: Annotated[
         str | None,

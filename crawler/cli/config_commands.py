@@ -16,7 +16,9 @@ app = typer.Typer(help="Inspect and validate the configuration.", no_args_is_hel
 @app.command("check")
 def check(
     ctx: typer.Context,
-    path: Annotated[Path | None, typer.Argument(help="File to check; defaults to --config.")] = None,
+    path: Annotated[
+        Path | None, typer.Argument(readable=False, help="File to check; defaults to --config.")
+    ] = None,
 ) -> None:
     """Validate a configuration file: every key, type, cron expression, ${ENV} value and query."""
     target = path or app_context(ctx).config_path

@@ -11,7 +11,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.domain.errors import StorageError
@@ -45,10 +45,11 @@ class Database:
                 config.attributes["connection"] = connection
                 command.upgrade(config, "head")
         except OperationalError as error:
-            reason = str(error.orig).strip().splitlines()[0]
-            raise StorageError(f"cannot reach database {self.safe_url}: {reason}") from None
+            raise StorageError(f"cannot reach database {self.safe_url}: {_reason(error)}") from None
+        except DBAPIError as error:
+            raise StorageError(f"cannot open database {self.safe_url}: {_reason(error)}") from None
         except SQLAlchemyError as error:
-            raise StorageError(f"cannot migrate database {self.safe_url}: {error}") from None
+            raise StorageError(f"cannot migrate database {self.safe_url}: {_reason(error)}") from None
 
     @property
     def safe_url(self) -> str:
@@ -81,7 +82,12 @@ def _create_engine(url: str) -> Engine:
     options: dict[str, Any] = {"future": True}
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(parsed.database).parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                problem = f"cannot create its folder {folder}: {error.strerror}"
+                raise StorageError(f"cannot open database {url}: {problem}") from None
         options["connect_args"] = {"timeout": 30}
     elif parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":
@@ -104,3 +110,9 @@ def _configure_sqlite(connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _reason(error: SQLAlchemyError) -> str:
+    """The driver's own first line, without SQLAlchemy's statement dump and help link."""
+    cause = error.orig if isinstance(error, DBAPIError) else error
+    return (str(cause).strip().splitlines() or [type(cause).__name__])[0]

@@ -1,0 +1,136 @@
+"""Bad command lines and files: one line on stderr, exit 1 or 2, no traceback, nothing recorded.
+
+Each case runs the real `pantau` in a child process and records (fault, expected, got) for the
+table printed at the end of the run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import DEFAULT_CONFIG, ROOT
+
+Row = tuple[str, str, str]
+
+
+def pantau(*args: str, user: str | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    """`pantau ARGS…` piped, without COLUMNS or PANTAU_* variables; as `user` through setpriv if given."""
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith("PANTAU_") and k not in {"COLUMNS", "LINES"}
+    }
+    command = [sys.executable, "-m", "crawler", *args]
+    if user is not None:
+        command = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups", *command]
+    return subprocess.run(command, capture_output=True, text=True, cwd=cwd, env=env, timeout=120, check=False)
+
+
+def one_line(result: subprocess.CompletedProcess[str]) -> str:
+    assert "Traceback" not in result.stderr, result.stderr
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    return result.stderr.strip()
+
+
+def check(
+    table: list[Row], fault: str, result: subprocess.CompletedProcess[str], code: int, line: str
+) -> None:
+    got = f"exit {result.returncode}: {result.stderr.strip()}"
+    table.append((fault, f"exit {code}: {line}", got))
+    assert result.returncode == code, result.stderr
+    assert one_line(result) == line
+
+
+def test_a_config_key_written_twice_names_the_key_and_both_lines(
+    tmp_path: Path, fault_table: list[Row]
+) -> None:
+    config = tmp_path / "pantau.yaml"
+    config.write_text(
+        "crawl:\n  lookback_days: 1\nsources:\n  rmol:\n    family: rmol\n    sites: [rmol.id]\n"
+        "crawl:\n  lookback_days: 3\n",
+        encoding="utf-8",
+    )
+    result = pantau("--config", str(config), "config", "check")
+    check(fault_table, "config key written twice", result, 2,
+          f"error: {config}: key 'crawl' is written twice, on lines 1 and 7")  # fmt: skip
+
+
+def test_a_nested_key_written_twice_is_refused_too(tmp_path: Path, fault_table: list[Row]) -> None:
+    config = tmp_path / "pantau.yaml"
+    config.write_text(
+        "sources:\n  rmol:\n    family: rmol\n    sites: [rmol.id]\n    family: bisnis\n", encoding="utf-8"
+    )
+    result = pantau("config", "check", str(config))
+    check(fault_table, "nested config key written twice", result, 2,
+          f"error: {config}: key 'family' is written twice, on lines 3 and 5")  # fmt: skip
+
+
+NOBODY = "65534"
+
+
+@pytest.fixture
+def open_folder() -> Iterator[Path]:
+    """A folder every user may enter (pytest's own are root's alone), for runs as an unprivileged user;
+    skipped unless root can switch to one (root reads any file, so the fault needs another user)."""
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        pytest.skip("needs root and setpriv to run pantau as an unprivileged user")
+    folder = Path(tempfile.mkdtemp(prefix="pantau-faults-"))
+    folder.chmod(0o755)
+    yield folder
+    shutil.rmtree(folder)
+
+
+def test_an_unreadable_config_file_is_one_line_like_a_missing_one(
+    open_folder: Path, fault_table: list[Row]
+) -> None:
+    config = open_folder / "pantau.yaml"
+    shutil.copy(DEFAULT_CONFIG, config)
+    config.chmod(0o000)
+    for args in (("--config", str(config), "config", "check"), ("config", "check", str(config))):
+        result = pantau(*args, user=NOBODY, cwd=open_folder)
+        check(fault_table, "unreadable config file", result, 2,
+              f"error: {config}: cannot read: Permission denied")  # fmt: skip
+
+
+def test_a_database_path_under_a_file_is_one_line(tmp_path: Path, fault_table: list[Row]) -> None:
+    blocker = tmp_path / "hostname"
+    blocker.write_text("not a folder\n", encoding="utf-8")
+    url = f"sqlite:///{blocker}/x.db"
+    result = pantau("--config", str(DEFAULT_CONFIG), "--db", url, "items", "list")
+    check(fault_table, "database folder is a file", result, 1,
+          f"error: cannot open database {url}: cannot create its folder {blocker}: File exists")  # fmt: skip
+    assert blocker.read_text(encoding="utf-8") == "not a folder\n"
+
+
+def test_a_database_folder_that_cannot_be_created_is_one_line(
+    open_folder: Path, fault_table: list[Row]
+) -> None:
+    folder = open_folder / "data"  # its parent is root's: the unprivileged user cannot create it
+    url = f"sqlite:///{folder}/pantau.db"
+    result = pantau(
+        "--config", str(DEFAULT_CONFIG), "--db", url, "items", "list", user=NOBODY, cwd=open_folder
+    )
+    expected = f"error: cannot open database {url}: cannot create its folder {folder}: Permission denied"
+    check(fault_table, "database folder not creatable", result, 1, expected)
+    assert not folder.exists()
+
+
+def test_a_file_that_is_not_a_database_is_one_line_and_stays_as_it_was(
+    tmp_path: Path, fault_table: list[Row]
+) -> None:
+    notes = tmp_path / "notes.db"
+    notes.write_text("these are my notes, not a database\n" * 100, encoding="utf-8")
+    url = f"sqlite:///{notes}"
+    result = pantau("--config", str(DEFAULT_CONFIG), "--db", url, "items", "list")
+    check(fault_table, "not a database file", result, 1,
+          f"error: cannot open database {url}: file is not a database")  # fmt: skip
+    assert notes.read_text(encoding="utf-8") == "these are my notes, not a database\n" * 100
+    with pytest.raises(sqlite3.DatabaseError):
+        sqlite3.connect(notes).execute("SELECT name FROM sqlite_master").fetchall()

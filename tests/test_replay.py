@@ -48,7 +48,7 @@ def test_replay_answers_404_for_a_url_not_in_the_archive(tmp_path: Path) -> None
     write_archive(
         archive, {"https://x.id/": ArchivedResponse(200, (("Content-Type", "text/html"),), b"<p>x</p>")}
     )
-    middleware = WarcReplayMiddleware(archive)
+    middleware = WarcReplayMiddleware(read_archive(archive))
     assert middleware.process_request(Request("https://x.id/")).status == 200
     assert middleware.process_request(Request("https://x.id/")).text == "<p>x</p>"
     assert middleware.process_request(Request("https://x.id/missing")).status == 404

@@ -127,15 +127,16 @@ def _reason(status: int) -> str:
 
 
 class WarcReplayMiddleware:
-    """Answers every request from the archive in `PANTAU_REPLAY`, and 404 for any URL not in it."""
+    """Answers every request from the archive the runner read (`PANTAU_REPLAY`, the responses by URL),
+    and 404 for any URL not in it."""
 
-    def __init__(self, archive: Path) -> None:
-        self.responses = read_archive(archive)
-        log.info("replaying %d responses from %s", len(self.responses), archive)
+    def __init__(self, responses: Mapping[str, ArchivedResponse]) -> None:
+        self.responses = responses
+        log.info("replaying %d responses", len(self.responses))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(Path(crawler.settings["PANTAU_REPLAY"]))
+        return cls(crawler.settings["PANTAU_REPLAY"])
 
     def process_request(self, request: Request) -> Response:
         archived = self.responses.get(request.url)

@@ -24,6 +24,7 @@ from sqlalchemy import select, update
 from crawler.config import Config
 from crawler.crawl.health import assess_run, portal_unreachable, record_health, run_errors
 from crawler.crawl.pipelines import source_id
+from crawler.crawl.replay import read_archive
 from crawler.crawl.workers import start_extraction_pool
 from crawler.domain.errors import Interrupted, SourceError
 from crawler.store.db import Database
@@ -165,6 +166,8 @@ class CrawlService:
         spider_class = spider_for_family(source_config.family)
         if self._stopping is not None:
             raise Interrupted(f"stopped before crawling {source!r}")
+        # Read before the run is recorded: an archive that is no WARC is the user's mistake, not the portal's.
+        replayed = read_archive(options.replay) if options.replay is not None else None
         with self._exclusive_run(source):
             # The workers start while Scrapy does, not when the first pages wait for them.
             pool_starting = start_extraction_pool()
@@ -173,6 +176,7 @@ class CrawlService:
             # Live objects go in after construction: the Crawler deep-copies the settings it is given.
             crawler.settings.set("PANTAU_CONFIG", self.config)
             crawler.settings.set("PANTAU_DATABASE", self.database)
+            crawler.settings.set("PANTAU_REPLAY", replayed)
             _watch_progress(crawler, on_progress)
             crawler.signals.connect(
                 self._close_if_stopping(crawler), signal=signals.engine_started, weak=False
@@ -327,7 +331,6 @@ class CrawlService:
                 "crawler.crawl.pipelines.StoreStage": 300,
             },
             "PANTAU_RUN_ID": run_id,
-            "PANTAU_REPLAY": str(options.replay) if options.replay else None,
             "PANTAU_RECORD": str(options.record) if options.record else None,
         }
 

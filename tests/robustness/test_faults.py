@@ -134,3 +134,21 @@ def test_a_file_that_is_not_a_database_is_one_line_and_stays_as_it_was(
     assert notes.read_text(encoding="utf-8") == "these are my notes, not a database\n" * 100
     with pytest.raises(sqlite3.DatabaseError):
         sqlite3.connect(notes).execute("SELECT name FROM sqlite_master").fetchall()
+
+
+def test_a_replay_file_that_is_not_a_warc_records_no_run_and_leaves_health_alone(
+    tmp_path: Path, fault_table: list[Row]
+) -> None:
+    database = tmp_path / "pantau.db"
+    url = f"sqlite:///{database}"
+    assert pantau("--config", str(DEFAULT_CONFIG), "--db", url, "status").returncode in (0, 3)
+    bogus = tmp_path / "notes.warc"
+    bogus.write_text("not an archive\n", encoding="utf-8")
+    result = pantau("--config", str(DEFAULT_CONFIG), "--db", url, "crawl", "rmol", "--replay", str(bogus))
+    expected = f"error: {bogus} is not a readable WARC archive: it starts with neither WARC/ nor gzip"
+    check(fault_table, "--replay FILE that is not a WARC", result, 1, expected)
+    with sqlite3.connect(database) as connection:
+        runs = connection.execute("SELECT count(*) FROM crawl_runs").fetchone()[0]
+        health = connection.execute("SELECT health FROM sources WHERE name = 'rmol'").fetchall()
+    assert runs == 0
+    assert health in ([], [("unknown",)])

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 from sqlalchemy import select
 
-from crawler.alerts import AlertRenderer, build_channel, deliver_due
+from crawler.alerts import AlertRenderer, DeliveryReport, build_channel, deliver_due
 from crawler.alerts.outbox import alert_payload
 from crawler.alerts.rendering import QueuedAlert
 from crawler.cli.context import app_context, console
@@ -85,10 +85,17 @@ def deliver(ctx: typer.Context) -> None:
     context = app_context(ctx)
     report = deliver_due(context.database, context.config)
     console.print(
-        f"sent {report.sent} alerts in {report.messages} messages; {report.retrying} to retry, "
-        f"{report.failed} failed, {report.postponed} held back behind a failing channel, "
+        f"sent {report.sent} alerts in {report.messages} messages; {unsent(report)}, "
         f"{report.dropped} follow-ups dropped as their alert named every outlet",
         highlight=False,
+    )
+
+
+def unsent(report: DeliveryReport) -> str:
+    """What a delivery pass did not send, in the words every command uses."""
+    return (
+        f"{report.retrying} to retry, {report.failed} failed, "
+        f"{report.postponed} held back behind a failing channel"
     )
 
 

@@ -10,6 +10,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from crawler.alerts import deliver_due
+from crawler.cli.alerts import unsent
 from crawler.cli.context import app_context, console
 from crawler.crawl.runner import CrawlOptions, CrawlProgress, CrawlService, RunSummary, run_in_reactor
 from crawler.domain.errors import Interrupted
@@ -65,11 +66,7 @@ def crawl(
         )
     if alerts:
         delivery = deliver_due(context.database, config)
-        console.print(
-            f"alerts: {delivery.sent} sent, {delivery.retrying} to retry, {delivery.failed} failed, "
-            f"{delivery.postponed} waiting for their digest",
-            highlight=False,
-        )
+        console.print(f"alerts: {delivery.sent} sent, {unsent(delivery)}", highlight=False)
     if summary.status != "succeeded":
         raise typer.Exit(1)
 

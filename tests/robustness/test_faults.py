@@ -16,8 +16,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
-from tests.conftest import DEFAULT_CONFIG, ROOT
+from crawler.crawl.replay import archive_from_manifest
+from tests.conftest import DEFAULT_CONFIG, FIXTURES, ROOT
 
 Row = tuple[str, str, str]
 
@@ -152,3 +154,31 @@ def test_a_replay_file_that_is_not_a_warc_records_no_run_and_leaves_health_alone
         health = connection.execute("SELECT health FROM sources WHERE name = 'rmol'").fetchall()
     assert runs == 0
     assert health in ([], [("unknown",)])
+
+
+def test_crawl_reports_alerts_held_back_behind_a_failing_channel_in_the_words_of_deliver(
+    tmp_path: Path, fault_table: list[Row]
+) -> None:
+    config = yaml.safe_load(DEFAULT_CONFIG.read_text(encoding="utf-8"))
+    config["seeds"]["path"] = str(DEFAULT_CONFIG.parent / config["seeds"]["path"])
+    config["alerts"]["channels"] = {
+        "down": {"type": "webhook", "url": "http://127.0.0.1:9/", "timeout_seconds": 2}
+    }
+    watch = config["watches"][0]
+    config["watches"] = [
+        {**watch, "channels": ["down"]},
+        {**watch, "name": "korut-again", "channels": ["down"]},
+    ]
+    path = tmp_path / "pantau.yaml"
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    archive = tmp_path / "rmol.warc.gz"
+    archive_from_manifest(FIXTURES / "replay" / "rmol" / "manifest.json", archive)
+    url = f"sqlite:///{tmp_path / 'pantau.db'}"
+
+    result = pantau("--config", str(path), "--db", url, "crawl", "rmol", "--replay", str(archive))
+
+    line = next((line for line in result.stdout.splitlines() if line.startswith("alerts:")), "")
+    expected = "alerts: 0 sent, 1 to retry, 0 failed, 1 held back behind a failing channel"
+    fault_table.append(("crawl with a channel that is down", expected, line))
+    assert result.returncode == 0, result.stderr
+    assert line == expected

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -9,12 +12,14 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.domain.errors import StorageError
+
+log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -99,7 +104,67 @@ def _create_engine(url: str) -> Engine:
         raise StorageError(f"cannot open database {url!r}: {error}") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _configure_sqlite)
+    _LockWaitNotice(engine, make_url(url).render_as_string(hide_password=True))
     return engine
+
+
+LOCK_NOTICE_SECONDS = 3.0
+"""A statement that has not finished by then is waiting for a lock: say so once, not silently for 30 s."""
+
+
+class _LockWaitNotice:
+    """Logs one line when a statement outlasts LOCK_NOTICE_SECONDS: on SQLite, that is another process
+    holding the write lock (busy_timeout waits up to 30 s); on PostgreSQL, a row or advisory lock.
+
+    Statements only note their start (a clock read); one watcher thread per engine, started on first
+    use, looks at the ones in flight twice a second.
+    """
+
+    def __init__(self, engine: Engine, safe_url: str) -> None:
+        self.safe_url = safe_url
+        self._in_flight: dict[int, float] = {}  # id of the DBAPI connection -> when its statement began
+        self._watcher: threading.Thread | None = None
+        self._lock = threading.Lock()
+        event.listen(engine, "before_cursor_execute", self._start)
+        event.listen(engine, "after_cursor_execute", self._stop)
+        event.listen(engine, "handle_error", self._stop_on_error)
+
+    def _start(self, connection: Connection, *_: Any) -> None:
+        with self._lock:  # uncontended almost always; it orders this with the watcher's exit
+            self._in_flight[id(connection)] = time.monotonic()
+            if self._watcher is None:
+                self._watcher = threading.Thread(target=self._watch, name="pantau-lock-notice", daemon=True)
+                self._watcher.start()
+
+    def _stop(self, connection: Connection, *_: Any) -> None:
+        self._in_flight.pop(id(connection), None)
+
+    def _stop_on_error(self, context: ExceptionContext) -> None:
+        if context.connection is not None:
+            self._stop(context.connection)
+
+    def _watch(self) -> None:
+        """One line per stretch of waiting, however many statements wait in it; the thread ends
+        after a minute without statements and the next statement starts another."""
+        waited = False
+        idle_since = time.monotonic()
+        while True:
+            time.sleep(0.5)
+            now = time.monotonic()
+            starts = list(self._in_flight.values())
+            waiting = any(now - started >= LOCK_NOTICE_SECONDS for started in starts)
+            if waiting and not waited:
+                log.warning(
+                    "waiting for the database lock on %s (another process is writing) …", self.safe_url
+                )
+            waited = waiting
+            if starts:
+                idle_since = now
+            elif now - idle_since > 60:
+                with self._lock:
+                    if not self._in_flight:
+                        self._watcher = None
+                        return
 
 
 def _configure_sqlite(connection: Any, _record: Any) -> None:

@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -182,3 +183,34 @@ def test_crawl_reports_alerts_held_back_behind_a_failing_channel_in_the_words_of
     fault_table.append(("crawl with a channel that is down", expected, line))
     assert result.returncode == 0, result.stderr
     assert line == expected
+
+
+def test_a_crawl_waiting_on_a_locked_database_says_so_once_and_loses_nothing(
+    tmp_path: Path, fault_table: list[Row]
+) -> None:
+    database = tmp_path / "pantau.db"
+    url = f"sqlite:///{database}"
+    assert pantau("--config", str(DEFAULT_CONFIG), "--db", url, "status").returncode in (0, 3)
+    archive = tmp_path / "rmol.warc.gz"
+    archive_from_manifest(FIXTURES / "replay" / "rmol" / "manifest.json", archive)
+    holder = sqlite3.connect(database, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")  # another process's long write transaction
+    release = threading.Timer(10.0, holder.execute, args=("COMMIT",))
+    release.start()
+    try:
+        result = pantau(
+            "--config", str(DEFAULT_CONFIG), "--db", url, "crawl", "rmol", "--replay", str(archive)
+        )
+    finally:
+        release.join()
+        holder.close()
+    notices = [line for line in result.stderr.splitlines() if "waiting for the database lock" in line]
+    with sqlite3.connect(database) as connection:
+        counted = connection.execute(
+            "SELECT sum(items_new + items_duplicate + items_unmatched + items_failed) FROM crawl_runs"
+        ).fetchone()[0]
+        stored = connection.execute("SELECT count(*) FROM articles").fetchone()[0]
+    got = f"exit {result.returncode}, {len(notices)} notice, {counted} stories counted, {stored} stored"
+    fault_table.append(("crawl on a locked database", "exit 0, 1 notice, 7 stories counted, 7 stored", got))
+    assert (result.returncode, len(notices), counted, stored) == (0, 1, 7, 7), result.stderr
+    assert notices[0].endswith(f"waiting for the database lock on {url} (another process is writing) …")

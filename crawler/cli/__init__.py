@@ -79,7 +79,7 @@ _register_commands()
 def main() -> None:
     """Entry point of the `pantau` script: a `PantauError` becomes one line and its exit code."""
     try:
-        status = app(standalone_mode=False)  # a command's `typer.Exit(n)` comes back as n
+        status = app(standalone_mode=False, prog_name="pantau")  # `typer.Exit(n)` comes back as n
     except PantauError as error:
         for problem in str(error).splitlines():  # a config with several problems names each one
             errors.print(f"[bold red]error:[/] {escape(problem)}", highlight=False, markup=True)
@@ -89,11 +89,17 @@ def main() -> None:
         sys.exit(130)
     except typer.Exit as done:
         sys.exit(done.exit_code)
-    except Exception as click_error:  # click's usage errors carry their own exit code
-        show = getattr(click_error, "show", None)
-        if show is None:
-            raise
-        show()
-        sys.exit(getattr(click_error, "exit_code", 2))
+    except typer.TyperException as bad_command_line:  # click's errors, as typer raises them
+        if bad_command_line.format_message():  # empty when a bare command group printed its help
+            line = usage_line(bad_command_line, getattr(bad_command_line, "ctx", None))
+            errors.print(f"[bold red]error:[/] {escape(line)}", highlight=False, markup=True)
+        sys.exit(bad_command_line.exit_code)
     if isinstance(status, int) and status:
         sys.exit(status)
+
+
+def usage_line(error: typer.TyperException, context: typer.Context | None) -> str:
+    """Click's message for a bad command line in one line, with where to read the allowed forms."""
+    message = " ".join(error.format_message().split()).replace("Value error, ", "")
+    message = message[:1].lower() + message[1:]
+    return f"{message} (see '{context.command_path} --help')" if context is not None else message

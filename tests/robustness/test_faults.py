@@ -214,3 +214,31 @@ def test_a_crawl_waiting_on_a_locked_database_says_so_once_and_loses_nothing(
     fault_table.append(("crawl on a locked database", "exit 0, 1 notice, 7 stories counted, 7 stored", got))
     assert (result.returncode, len(notices), counted, stored) == (0, 1, 7, 7), result.stderr
     assert notices[0].endswith(f"waiting for the database lock on {url} (another process is writing) …")
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (("items", "list", "--limit", "many"),
+         "error: invalid value for '--limit': Input should be a valid integer, unable to parse string as an "
+         "integer (see 'pantau items list --help')"),
+        (("items", "list", "--limit", "0"),
+         "error: invalid value for '--limit': Input should be greater than or equal to 1 "
+         "(see 'pantau items list --help')"),
+        (("items", "export", "--format", "xml"),
+         "error: invalid value for '--format': 'xml' is not one of 'jsonl', 'csv'. "
+         "(see 'pantau items export --help')"),
+        (("items", "show", "first"),
+         "error: invalid value for 'item_id': Input should be a valid integer, unable to parse string as an "
+         "integer (see 'pantau items show --help')"),
+        (("crawl",), "error: missing argument 'source'. (see 'pantau crawl --help')"),
+        (("items", "list", "--newest"), "error: no such option: --newest (see 'pantau items list --help')"),
+    ],
+)  # fmt: skip
+def test_a_bad_option_value_is_one_line_naming_the_option_and_its_form(
+    args: tuple[str, ...], line: str, tmp_path: Path, fault_table: list[Row]
+) -> None:
+    database = tmp_path / "pantau.db"
+    result = pantau("--config", str(DEFAULT_CONFIG), "--db", f"sqlite:///{database}", *args)
+    check(fault_table, f"pantau {' '.join(args)}", result, 2, line)
+    assert not database.exists()

@@ -23,10 +23,12 @@ from pathlib import Path
 from crawler.crawl.workers import read_story
 from crawler.domain.article import Article
 from crawler.domain.watch import Watch
-from crawler.extract import GENERIC, RECIPES, PortalRecipe, extract_article, parse_html
+from crawler.extract import PortalRecipe, extract_article, parse_html
 from crawler.matching import CompiledWatch, WatchSet, parse_query
 from crawler.matching.precheck import ExtractableText
 from crawler.matching.text import tokens
+from crawler.portals import registry
+from crawler.portals.registry import GENERIC
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" if (ROOT.parent / "shared").is_dir() else Path("/work/shared")
@@ -206,12 +208,12 @@ def main() -> None:
     mixes = {
         "lean Bisnis-style pages": (
             "https://kabar24.bisnis.com/read/20251115/19/{n}/berita",
-            RECIPES["bisnis"],
+            registry.family("bisnis").recipe,
             [lean_page(article, chooser.sample(crawled, 6)) for article in crawled],
         ),
         "rmollampung.id pages (real menus, ticker, other headlines)": (
             "https://www.rmollampung.id/berita-{n}",
-            RECIPES["rmol_regional"],
+            registry.family("rmol_regional").recipe,
             [regional_page(article, regional) for article in crawled],
         ),
         "Media Indonesia pages (full menus and ticker; no recipe: trafilatura)": (

@@ -19,13 +19,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from crawler.domain.errors import ConfigError, SourceError
 from crawler.domain.watch import Watch
 from crawler.matching import compile_watches
+from crawler.portals import registry
+from crawler.portals.family import Discovery
 
 DEFAULT_CONFIG_PATH = Path("config/pantau.yaml")
 DEFAULT_USER_AGENT = (
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/142.0.0.0 Safari/537.36 Pantau/0.1 (+https://github.com/pantau-news/pantau)"
 )
-FAMILIES = ("rmol", "rmol_regional", "bisnis")
 
 _ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 _HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$")
@@ -88,7 +89,7 @@ class CrawlConfig(_Section):
 class SourceConfig(_Section):
     """One portal family and its sites, plus the recipe values that differ from the family defaults."""
 
-    family: Literal["rmol", "rmol_regional", "bisnis"]
+    family: str  # a family of crawler.portals.registry
     sites: list[str] = Field(min_length=1)
     enabled: bool = True
     schedule: ScheduleConfig = ScheduleConfig()
@@ -103,6 +104,15 @@ class SourceConfig(_Section):
     next_page: str | None = None
     boilerplate: list[str] = []
 
+    @field_validator("family")
+    @classmethod
+    def _family_is_registered(cls, family: str) -> str:
+        known = registry.names()
+        if family not in known:
+            quoted = [repr(name) for name in known]
+            raise ValueError(f"Input should be {', '.join(quoted[:-1])} or {quoted[-1]}")
+        return family
+
     @field_validator("sites")
     @classmethod
     def _sites_are_hosts(cls, sites: list[str]) -> list[str]:
@@ -110,6 +120,14 @@ class SourceConfig(_Section):
             if not _HOST.match(site):
                 raise ValueError(f"{site!r} is not a host name (write it like 'rmollampung.id')")
         return sites
+
+    def discovery_overrides(self) -> dict[str, str | tuple[str, ...]]:
+        """The discovery values this source sets instead of its family's (lists as tuples)."""
+        return {
+            name: tuple(value) if isinstance(value, list) else value
+            for name in Discovery.field_names()
+            if (value := getattr(self, name, None)) is not None
+        }
 
 
 class ConsoleChannel(_Section):

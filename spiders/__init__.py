@@ -1,17 +1,12 @@
-"""Scrapy spiders, one module per portal family, on the shared base in `spiders.base`."""
+"""Scrapy spiders: one `PortalSpider` serves every portal family, reading it from crawler.portals."""
 
 from __future__ import annotations
 
+from crawler.portals import registry
 from spiders.base import PortalSpider
-from spiders.bisnis import BisnisSpider
-from spiders.rmol import RmolSpider
-from spiders.rmol_regional import RmolRegionalSpider
-
-SPIDERS: dict[str, type[PortalSpider]] = {
-    spider.family: spider for spider in (RmolSpider, RmolRegionalSpider, BisnisSpider)
-}
 
 
 def spider_for_family(family: str) -> type[PortalSpider]:
-    """The spider class of a portal family named in the config."""
-    return SPIDERS[family]
+    """The spider class of a portal family named in the config (a `ConfigError` for an unknown one)."""
+    registry.family(family)
+    return PortalSpider

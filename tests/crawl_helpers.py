@@ -14,12 +14,22 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_pantau(
-    *args: str, config: Path, database_url: str, proxy: str | None = None, timeout: float = 240
+    *args: str,
+    config: Path,
+    database_url: str,
+    proxy: str | None = None,
+    timeout: float = 240,
+    python_path: Path | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """`pantau --config CONFIG --db URL ARGS…` with no internet: only loopback proxies."""
+    """`pantau --config CONFIG --db URL ARGS…` with no internet: only loopback proxies; `python_path`
+    is searched for modules (and installed-package metadata) before the rest."""
     environment = {key: value for key, value in os.environ.items() if not key.lower().endswith("_proxy")}
     if proxy:
         environment["http_proxy"] = proxy
+    if python_path is not None:
+        environment["PYTHONPATH"] = os.pathsep.join(
+            filter(None, [str(python_path), os.environ.get("PYTHONPATH")])
+        )
     environment["COLUMNS"] = "200"
     return subprocess.run(
         [sys.executable, "-m", "crawler", "--config", str(config), "--db", database_url, *args],

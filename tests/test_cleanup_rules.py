@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 
-from crawler.extract import RECIPES, PortalRecipe, extract_article
+from crawler.extract import PortalRecipe, extract_article
+from crawler.portals import registry
 
 ARTICLES = Path(__file__).resolve().parent / "fixtures" / "articles"
 _LISTED_RULES = ("drop_selectors", "drop_line_patterns", "paywall_selectors")
@@ -54,7 +55,7 @@ def _without(values: tuple[str, ...], value: str) -> tuple[str, ...]:
 
 def _rules() -> list[CleanupRule]:
     rules = []
-    for family, recipe in RECIPES.items():
+    for family, recipe in ((family.name, family.recipe) for family in registry.families()):
         for field in _LISTED_RULES:
             rules += [CleanupRule(family, field, value) for value in getattr(recipe, field)]
         for field in _SINGLE_RULES:
@@ -95,7 +96,7 @@ def _outcome(pages: tuple[bytes, ...], url: str, recipe: PortalRecipe) -> str:
 
 @pytest.mark.parametrize("rule", _rules(), ids=str)
 def test_each_cleanup_rule_is_what_keeps_some_fixture_right(rule: CleanupRule) -> None:
-    recipe = RECIPES[rule.family]
+    recipe = registry.family(rule.family).recipe
     without_rule = rule.removed_from(recipe)
 
     broken = [

@@ -86,6 +86,24 @@ def test_iso_offset_is_kept_as_written() -> None:
     assert moment is not None and moment.utcoffset() == timedelta(hours=9)
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Tue, 13 Sep 2023 10:20:00 +0700", "2023-09-13T10:20:00+07:00"),
+        ("Wed, 13 Sep 2023 03:20:00 GMT", "2023-09-13T03:20:00+00:00"),
+        ("Sat, 26 Jul 2025 01:15:00 +0000", "2025-07-26T01:15:00+00:00"),
+        ("Sat, 26 Jul 2025 08:15:00 +08:00", "2025-07-26T08:15:00+08:00"),
+        ("Fri, 25 Jul 2025 22:00:00 -0300", "2025-07-25T22:00:00-03:00"),
+        ("Sat, 26 Jul 2025 08:15:00", "2025-07-26T08:15:00+07:00"),
+    ],
+)
+def test_rss_pub_dates_keep_their_rfc_822_offset(text: str, expected: str) -> None:
+    moment = parse_indonesian_datetime(text)
+
+    assert moment is not None
+    assert moment.isoformat() == expected
+
+
 def test_relative_time_counts_back_from_a_naive_now_read_as_the_default_zone() -> None:
     moment = parse_indonesian_datetime("2 jam yang lalu", now=datetime(2025, 11, 19, 3, 0))
 

@@ -23,6 +23,7 @@ from crawler.store.db import open_database
 from crawler.store.models import CrawlRun, FetchValidator, Source, StoredArticle
 from tests.conftest import FIXTURES
 from tests.crawl_helpers import run_pantau
+from tests.portal_server import PortalServer, Route
 from tests.test_end_to_end import stored_stories
 
 REPLAY = FIXTURES / "replay"
@@ -504,3 +505,72 @@ def test_every_replay_fixture_page_exists(family: str) -> None:
         entry["file"] for entry in manifest.values() if not (REPLAY / family / entry["file"]).is_file()
     ]
     assert missing == []
+
+
+def _sitemap_index(*locations: str) -> bytes:
+    sitemaps = "".join(f"<sitemap><loc>{location}</loc></sitemap>" for location in locations)
+    return f'<?xml version="1.0"?><sitemapindex xmlns="{SITEMAP_NS}">{sitemaps}</sitemapindex>'.encode()
+
+
+def _sitemap(*stories: str) -> bytes:
+    urls = "".join(f"<url><loc>{story}</loc></url>" for story in stories)
+    return f'<?xml version="1.0"?><urlset xmlns="{SITEMAP_NS}">{urls}</urlset>'.encode()
+
+
+def _bisnis_story(title: str) -> bytes:
+    return (
+        f'<html><head><meta property="article:published_time" content="2025-07-24T10:00:00+07:00"></head>'
+        f'<body><h1 class="detailsTitleCaption">{title}</h1><article class="detailsContent">'
+        f"<p>{title}: harga beras naik di pasar induk karena pasokan dari sentra produksi menurun.</p>"
+        f"</article></body></html>"
+    ).encode()
+
+
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+SITEMAP_CONFIG = """\
+storage:
+  url: sqlite:///unused.db
+seeds:
+  path: {seeds}
+crawl:
+  autothrottle: false
+  download_delay_seconds: 0
+archive: all
+sources:
+  bisnis:
+    family: bisnis
+    sites: [bisnis.com]
+    feeds: []
+    listings: []
+    sitemaps: ["http://www.{{site}}/sitemap_index.xml"]
+    search_enabled: false
+"""
+
+
+def test_sitemap_indexes_are_followed_two_levels_deep(tmp_path: Path) -> None:
+    """An index lists a sitemap and an index; that one lists a sitemap and a third index, whose
+    sitemap lies past MAX_SITEMAP_DEPTH and is not fetched."""
+    site = "http://www.bisnis.com"
+    stories = [f"http://market.bisnis.com/read/20250724/7/{1900000 + n}/cerita-{n}" for n in (1, 2, 3)]
+    with PortalServer() as portal:
+        portal.route(f"{site}/sitemap_index.xml", Route(_sitemap_index(f"{site}/a.xml", f"{site}/b.xml")))
+        portal.route(f"{site}/a.xml", Route(_sitemap(stories[0])))
+        portal.route(f"{site}/b.xml", Route(_sitemap_index(f"{site}/c.xml", f"{site}/d.xml")))
+        portal.route(f"{site}/c.xml", Route(_sitemap(stories[1])))
+        portal.route(f"{site}/d.xml", Route(_sitemap_index(f"{site}/e.xml")))
+        portal.route(f"{site}/e.xml", Route(_sitemap(stories[2])))
+        for n, story in enumerate(stories, start=1):
+            portal.route(story, Route(_bisnis_story(f"Cerita {n}")))
+        (tmp_path / "seeds").mkdir()
+        config = tmp_path / "pantau.yaml"
+        config.write_text(SITEMAP_CONFIG.format(seeds=tmp_path / "seeds"), encoding="utf-8")
+        database_url = f"sqlite:///{tmp_path / 'pantau.db'}"
+
+        result = run_pantau(
+            "crawl", "bisnis", config=config, database_url=database_url, proxy=portal.proxy_url
+        )
+
+        fetched = {url for _, url in portal.requests if url.endswith(".xml")}
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert sorted(fetched) == [f"{site}/{name}.xml" for name in ("a", "b", "c", "d", "sitemap_index")]
+    assert [story["url"] for story in stored_stories(database_url)] == stories[:2]

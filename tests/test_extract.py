@@ -10,18 +10,10 @@ from typing import Any
 import lxml.html
 import pytest
 
-from crawler.config import FAMILIES
+from crawler.domain.encoding import decode_html
 from crawler.domain.errors import ConfigError, ExtractionError
-from crawler.extract import (
-    RECIPES,
-    PortalRecipe,
-    decode_html,
-    extract_article,
-    extract_headline,
-    parse_html,
-    recipe_for_url,
-    selector_misses,
-)
+from crawler.extract import PortalRecipe, extract_article, extract_headline, parse_html, selector_misses
+from crawler.portals import registry
 
 ARTICLES = Path(__file__).resolve().parent / "fixtures" / "articles"
 SEEDS = Path(__file__).resolve().parent.parent / "config" / "seeds"
@@ -83,14 +75,14 @@ def test_headline_of_a_page_has_the_full_extractions_title_time_and_paywall(expe
     assert headline.paywalled is expected.get("paywalled", False)
 
 
-@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("family", registry.names())
 def test_every_configured_family_has_a_recipe_and_fixture_articles(family: str) -> None:
-    assert RECIPES[family].family == family
+    assert registry.family(family).recipe.family == family
     assert [path for path in EXPECTED_FILES if path.parent.name == family]
 
 
 def test_fixture_folders_are_all_configured_families() -> None:
-    assert sorted({path.parent.name for path in EXPECTED_FILES}) == sorted(FAMILIES)
+    assert sorted({path.parent.name for path in EXPECTED_FILES}) == sorted(registry.names())
 
 
 def test_second_page_is_joined_into_one_body_like_the_page_all_form() -> None:
@@ -293,13 +285,15 @@ def test_no_pages_raises_extraction_error() -> None:
     ],
 )
 def test_recipe_is_chosen_by_host_suffix(url: str, family: str | None) -> None:
-    recipe = recipe_for_url(url)
-    assert (recipe.family if recipe else None) == family
+    found = registry.family_for_url(url)
+    assert (found.recipe.family if found else None) == family
 
 
 def test_config_boilerplate_lines_are_dropped_from_the_body() -> None:
     page = (ARTICLES / "bisnis" / "market-free-float.html").read_bytes()
-    recipe = RECIPES["bisnis"].with_extra_boilerplate(["Sebagai informasi, ketentuan free float", "  "])
+    recipe = registry.family("bisnis").recipe.with_extra_boilerplate(
+        ["Sebagai informasi, ketentuan free float", "  "]
+    )
 
     paragraphs = extract_article([page], MARKET_URL, recipe).body.split("\n\n")
 
@@ -318,7 +312,7 @@ def test_koran_byline_gives_the_author_without_its_time_and_the_time_as_the_date
 
 def test_archived_page_in_the_older_bisnis_layout_is_read_with_its_dated_variant() -> None:
     expected, pages = _load(ARTICLES / "bisnis" / "ekonomi-layout-lama-2021.expected.json")
-    current_only = replace(RECIPES["bisnis"], older_layouts=())
+    current_only = replace(registry.family("bisnis").recipe, older_layouts=())
 
     article = extract_article(pages, expected["url"])
     fallback = extract_article(pages, expected["url"], current_only)
@@ -335,7 +329,7 @@ def test_archived_page_in_the_older_bisnis_layout_is_read_with_its_dated_variant
 
 def test_config_boilerplate_lines_also_apply_to_a_page_in_an_older_layout() -> None:
     expected, pages = _load(ARTICLES / "bisnis" / "ekonomi-layout-lama-2021.expected.json")
-    recipe = RECIPES["bisnis"].with_extra_boilerplate(["Dari sisi impor"])
+    recipe = registry.family("bisnis").recipe.with_extra_boilerplate(["Dari sisi impor"])
 
     paragraphs = extract_article(pages, expected["url"], recipe).body.split("\n\n")
 

@@ -13,10 +13,12 @@ from crawler.config import Config, load_config
 from crawler.domain.article import Article
 from crawler.domain.errors import QuerySyntaxError
 from crawler.domain.watch import Watch
-from crawler.extract import GENERIC, RECIPES, PortalRecipe, extract_article, parse_html, recipe_for_url
+from crawler.extract import PortalRecipe, extract_article, parse_html
 from crawler.matching import CompiledWatch, Hit, WatchMatch, WatchSet, compile_watches, parse_query
 from crawler.matching.precheck import ExtractableText
 from crawler.matching.text import tokens
+from crawler.portals import registry
+from crawler.portals.registry import GENERIC
 from tests.conftest import DEFAULT_CONFIG, FIXTURES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -440,22 +442,22 @@ BISNIS_PAGE = (
 def test_the_pre_check_ignores_navigation_and_other_stories_around_the_article() -> None:
     watches = WatchSet([watch("w", '"Korea Utara" AND Rusia'), watch("k", "Kim")])
     page = BISNIS_PAGE.format(inside="<div class='baca-juga-box'>Baca Juga: Kim ke Rusia</div>", after="")
-    assert could_match(watches, page, recipe=RECIPES["bisnis"]) is False
+    assert could_match(watches, page, recipe=registry.family("bisnis").recipe) is False
     assert could_match(watches, page, recipe=GENERIC) is True  # trafilatura could read any of it
 
 
 def test_the_pre_check_reads_the_whole_page_where_the_recipe_finds_no_body() -> None:
     watches = WatchSet([watch("k", "Kim")])
     page = BISNIS_PAGE.format(inside="", after="").replace("detailsContent", "newLayout")
-    assert could_match(watches, page, recipe=RECIPES["bisnis"]) is True
+    assert could_match(watches, page, recipe=registry.family("bisnis").recipe) is True
 
 
 def test_the_pre_check_reads_the_body_of_every_page_of_a_story() -> None:
     watches = WatchSet([watch("k", "Putin")])
     first = BISNIS_PAGE.format(inside="", after="")
     second = BISNIS_PAGE.format(inside="<p>Putin menyambut Kim.</p>", after="")
-    assert could_match(watches, first, recipe=RECIPES["bisnis"]) is False
-    assert could_match(watches, first, second, recipe=RECIPES["bisnis"]) is True
+    assert could_match(watches, first, recipe=registry.family("bisnis").recipe) is False
+    assert could_match(watches, first, second, recipe=registry.family("bisnis").recipe) is True
 
 
 def test_the_pre_check_agrees_with_matching_on_the_seed_texts(default_config: Config) -> None:
@@ -485,7 +487,7 @@ def test_the_pre_check_never_rejects_a_word_of_the_extracted_article(
     pages: list[str], url: str, recipe_kind: str
 ) -> None:
     """Every word extraction returns (title, lead, body), exact and by root, passes the pre-check."""
-    recipe = (recipe_for_url(url) or GENERIC) if recipe_kind == "family" else GENERIC
+    recipe = registry.recipe_for(url) if recipe_kind == "family" else GENERIC
     trees = [parse_html(page, url) for page in pages]
     article = extract_article(pages, url, recipe, trees=trees)
     text = ExtractableText.of_pages(trees, recipe)

@@ -10,17 +10,21 @@ from typing import Any
 
 import pytest
 from scrapy import Request
-from scrapy.http import HtmlResponse, Response
+from scrapy.http import HtmlResponse, Response, XmlResponse
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.statscollectors import MemoryStatsCollector
+from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
 from crawler.config import Config, load_config
-from crawler.crawl.middlewares import PAGE_OF, STORY, StoredStories
+from crawler.crawl.middlewares import StoredStories
+from crawler.crawl.plans import spider_arguments
+from crawler.domain.crawling import PAGE_OF, STORY
 from crawler.domain.story import CandidateStory
 from crawler.extract import WIB
 from crawler.portals.urls import canonical_url
 from spiders import spider_for_family
-from spiders.base import FALLBACK, PortalSpider
+from spiders.base import FALLBACK, MAX_SITEMAP_DEPTH, MAX_SITEMAPS_FOLLOWED, PortalSpider
 from tests.conftest import FIXTURES
 
 DISCOVERY = FIXTURES / "discovery"
@@ -72,14 +76,7 @@ def make_spider(
     config: Config, source: str, stored: Iterable[str] = (), now: datetime = TODAY, **kwargs: Any
 ) -> PortalSpider:
     spider_class = spider_for_family(config.sources[source].family)
-    return spider_class(
-        source_name=source,
-        source=config.sources[source],
-        config=config,
-        stored_stories=FixedStore(stored),
-        now=now,
-        **kwargs,
-    )
+    return spider_class(**spider_arguments(config, source, FixedStore(stored), **kwargs), now=now)
 
 
 def page(url: str, path: Path, **cb_kwargs: Any) -> HtmlResponse:
@@ -384,7 +381,7 @@ def test_bisnis_index_pages_up_to_its_total_and_skips_video(tmp_path: Path) -> N
 def test_bisnis_story_served_whole_by_page_all_is_one_page(tmp_path: Path) -> None:
     spider = make_spider(make_config(tmp_path), "bisnis")
     whole = page(f"{KJU}?page=all", ARTICLES / "bisnis" / "kim-jong-un-all.html")
-    [story] = spider.parse_story(whole, listing_title="", listing_published_at=None, via="feed")
+    [story] = spider.parse_story(whole, listing_title="", listing_published_at=None)
     assert isinstance(story, CandidateStory)
     assert (story.url, len(story.pages)) == (KJU, 1)
 
@@ -396,10 +393,10 @@ def test_a_story_on_premium_bisnis_com_is_paywalled_by_its_address_alone(tmp_pat
     stub = HtmlResponse(
         f"{premium}?page=all", body=b"<html><body><h1>Menakar</h1></body></html>", request=Request(premium)
     )
-    [story] = spider.parse_story(stub, listing_title="", listing_published_at=None, via="index")
+    [story] = spider.parse_story(stub, listing_title="", listing_published_at=None)
     [free] = spider.parse_story(
         page(f"{KJU}?page=all", ARTICLES / "bisnis" / "kim-jong-un-all.html"),
-        listing_title="", listing_published_at=None, via="feed",
+        listing_title="", listing_published_at=None,
     )  # fmt: skip
     assert isinstance(story, CandidateStory) and isinstance(free, CandidateStory)
     assert (story.url, story.paywalled, free.paywalled) == (premium, True, False)
@@ -408,7 +405,7 @@ def test_a_story_on_premium_bisnis_com_is_paywalled_by_its_address_alone(tmp_pat
 def test_bisnis_story_whose_page_all_is_ignored_is_walked_page_by_page(tmp_path: Path) -> None:
     spider = make_spider(make_config(tmp_path), "bisnis")
     first = page(f"{KJU}?page=all", ARTICLES / "bisnis" / "kim-jong-un-p1.html")
-    [following] = spider.parse_story(first, listing_title="t", listing_published_at=None, via="feed")
+    [following] = spider.parse_story(first, listing_title="t", listing_published_at=None)
     assert isinstance(following, Request)
     assert (following.url, following.meta[PAGE_OF]) == (f"{KJU}/2", KJU)
     second = HtmlResponse(
@@ -475,3 +472,30 @@ def test_bisnis_story_whose_page_all_is_refused_is_fetched_plainly(tmp_path: Pat
 )
 def test_story_urls_of_each_family(tmp_path: Path, source: str, url: str, is_story: bool) -> None:
     assert make_spider(make_config(tmp_path), source).is_story(url) is is_story
+
+
+def test_a_sitemap_index_is_followed_up_to_the_limits_and_each_step_counted(tmp_path: Path) -> None:
+    config = make_config(tmp_path)
+    crawler = get_crawler()
+    crawler.stats = MemoryStatsCollector(crawler)
+    spider = PortalSpider.from_crawler(crawler, **spider_arguments(config, "bisnis", FixedStore()), now=TODAY)
+    listed = [f"https://www.bisnis.com/sitemap-{day:02d}.xml" for day in range(1, MAX_SITEMAPS_FOLLOWED + 6)]
+    index = "".join(f"<sitemap><loc>{url}</loc></sitemap>" for url in listed)
+    body = f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{index}</sitemapindex>'
+
+    def sitemap(url: str, depth: int) -> list[Request]:
+        response = XmlResponse(url, body=body.encode(), request=Request(url))
+        return requests_of(spider.parse_sitemap(response, depth=depth))
+
+    followed = sitemap("https://www.bisnis.com/sitemap_index.xml", depth=0)
+    too_deep = sitemap(listed[0], depth=MAX_SITEMAP_DEPTH)
+
+    assert [(r.url, r.cb_kwargs["depth"]) for r in followed] == [
+        (u, 1) for u in listed[:MAX_SITEMAPS_FOLLOWED]
+    ]
+    assert too_deep == []
+    assert {key: value for key, value in crawler.stats.get_stats().items() if "sitemap" in key} == {
+        "pantau/sitemaps_followed": MAX_SITEMAPS_FOLLOWED,
+        "pantau/sitemaps_over_limit": 5,
+        "pantau/sitemap_index_too_deep": 1,
+    }

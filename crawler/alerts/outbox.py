@@ -72,7 +72,7 @@ def idempotency_key(*dedup_keys: str) -> str:
 
 
 def outlet_of(url: str) -> str:
-    """The outlet that published a URL, as its host without `www.` (e.g. `rmoljatim.id`)."""
+    """The outlet that published a URL, as its host without `www.` (e.g. `news.example.id`)."""
     host = urlsplit(url).hostname or ""
     return host.removeprefix("www.")
 

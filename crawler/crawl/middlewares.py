@@ -18,24 +18,20 @@ from scrapy.http import Response
 from sqlalchemy import select
 
 from crawler.config import Config
+from crawler.domain.crawling import NOT_STORED, PAGE_OF, STORY
 from crawler.portals.urls import canonical_url
 from crawler.store.db import Database
 from crawler.store.models import FetchValidator, StoredArticle
 
 log = logging.getLogger(__name__)
 
-STORY = "pantau_story"
-"""Request meta key that marks a request for a story page (as opposed to a listing or feed)."""
-PAGE_OF = "pantau_page_of"
-"""Request meta key of a story's second and later pages: the story URL they belong to."""
-NOT_STORED = "pantau_not_stored"
-"""Request meta key: the spider checked, with the rest of its listing page, that the story is not stored."""
 CLAIM = "pantau_claim"
 """Request meta key: the canonical URL a story request claimed for this run (kept through retries)."""
 
 
 class StoredStories:
-    """Answers which canonical URLs are stored already, one query per listing page."""
+    """Answers which canonical URLs are stored already, one query per listing page: the spiders'
+    `StoredStoryLookup` (crawler.domain.crawling), which the runner hands them."""
 
     def __init__(self, database: Database | None) -> None:
         self.database = database
@@ -53,8 +49,8 @@ class StoredStories:
 
 class SiteSlotMiddleware:
     """Puts every host of one configured site in the site's download slot, so the per-domain
-    concurrency and delay hold for the portal as a whole: bisnis.com's channel, search and RSS
-    hosts are one server farm, which answers a burst spread over them with 403s."""
+    concurrency and delay hold for the portal as a whole: a portal's channel, search and RSS hosts
+    are often one server farm, which answers a burst spread over them with 403s."""
 
     def __init__(self, sites: Iterable[str]) -> None:
         self.sites = sorted(set(sites), key=len, reverse=True)  # the most specific site wins

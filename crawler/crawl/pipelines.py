@@ -27,8 +27,9 @@ from crawler.dedup.index import NearDuplicateIndex
 from crawler.domain.article import Article
 from crawler.domain.errors import ExtractionError
 from crawler.domain.story import CandidateStory
-from crawler.extract import RECIPES, PortalRecipe, recipe_for_url, selector_misses
+from crawler.extract import PortalRecipe, selector_misses
 from crawler.matching import WatchMatch, WatchSet
+from crawler.portals import registry
 from crawler.store.db import Database
 from crawler.store.models import CrawlRun, Match, Source, StoredArticle
 
@@ -97,12 +98,12 @@ class ExtractStage:
         for field in selector_misses(article):
             self.stats.inc_value(f"pantau/selector_missed/{field}")
 
-    def _recipe(self, item: CandidateStory) -> PortalRecipe | None:
+    def _recipe(self, item: CandidateStory) -> PortalRecipe:
         """The family's recipe (so a site added by config alone is cleaned up like its siblings)."""
         source = self.config.sources.get(item.source)
         if source is None:
-            return recipe_for_url(item.url)
-        recipe = RECIPES[source.family]
+            return registry.recipe_for(item.url)
+        recipe = registry.family(source.family).recipe
         return recipe.with_extra_boilerplate(source.boilerplate) if source.boilerplate else recipe
 
 

@@ -23,7 +23,9 @@ from sqlalchemy import select, update
 
 from crawler.config import Config
 from crawler.crawl.health import assess_run, portal_unreachable, record_health, run_errors
+from crawler.crawl.middlewares import StoredStories
 from crawler.crawl.pipelines import source_id
+from crawler.crawl.plans import spider_arguments
 from crawler.crawl.replay import read_archive
 from crawler.crawl.workers import start_extraction_pool
 from crawler.domain.errors import Interrupted, SourceError
@@ -187,10 +189,7 @@ class CrawlService:
             crawling = asyncio.ensure_future(
                 self.runner.crawl(
                     crawler,
-                    source_name=source,
-                    source=source_config,
-                    config=self.config,
-                    keywords=options.keywords,
+                    **spider_arguments(self.config, source, StoredStories(self.database), options.keywords),
                 )
             )
             try:

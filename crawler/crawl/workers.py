@@ -23,15 +23,9 @@ from typing import Any, TypeVar
 
 from crawler.domain.article import Article
 from crawler.domain.errors import ExtractionError
-from crawler.extract import (
-    GENERIC,
-    PortalRecipe,
-    extract_article,
-    extract_headline,
-    parse_html,
-    recipe_for_url,
-)
+from crawler.extract import PortalRecipe, extract_article, extract_headline, parse_html
 from crawler.matching import WatchMatch, WatchSet
+from crawler.portals.registry import recipe_for
 from crawler.portals.urls import canonical_url
 
 log = logging.getLogger(__name__)
@@ -48,7 +42,7 @@ def read_story(
     """
     if prefilter is None:
         return extract_article(pages, url, recipe), False
-    recipe = recipe or recipe_for_url(url) or GENERIC
+    recipe = recipe or recipe_for(url)
     try:
         trees = [parse_html(page, url) for page in pages]
     except ExtractionError:  # nothing readable, so nothing to match: stored as seen, without a title

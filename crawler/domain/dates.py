@@ -1,9 +1,10 @@
-"""Indonesian portal dates: day names, Indonesian and English months, WIB/WITA/WIT, relative times."""
+"""Portal dates, the one parser: day names, Indonesian and English months, WIB/WITA/WIT, ISO 8601,
+RFC 822 (RSS `pubDate`), relative times."""
 
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
 from crawler.domain.zones import PORTAL_ZONES, WIB
 
@@ -25,7 +26,8 @@ _MONTH = "(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.
 # Time and zone are optional and may follow the date after commas, pipes, dashes or a bullet.
 _TIME = (
     r"(?:[\s,|•\-–—]+(?:pukul\s+)?(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?::(?P<second>\d{2}))?"
-    r"(?:\s*(?P<ampm>[AaPp][Mm]))?)?"
+    r"(?:\s*(?P<ampm>[AaPp][Mm]))?"
+    r"(?:\s*(?P<offset>[+-]\d{2}:?\d{2}|GMT|UTC|UT)\b)?)?"  # RFC 822 feeds: "10:20:00 +0700", "03:20 GMT"
     r"(?:\s*(?P<zone>WITA|WIT|WIB)\b)?"
 )
 _DAY_FIRST = re.compile(rf"\b(?P<day>\d{{1,2}})\s+{_MONTH}\s+(?P<year>\d{{4}}){_TIME}", re.IGNORECASE)
@@ -62,9 +64,10 @@ def parse_indonesian_datetime(
 ) -> datetime | None:
     """The first date (and time) written in `text`, timezone-aware, or None when there is none.
 
-    A WIB/WITA/WIT suffix or an ISO offset is kept as the result's offset; without one the
-    time is read in `default_zone`. A date without a time is midnight local. Relative forms
-    ("2 jam yang lalu", "kemarin") count back from `now` (default: the current time).
+    A WIB/WITA/WIT suffix, an ISO offset or an RFC 822 one (`+0700`, `GMT`) is kept as the
+    result's offset; without one the time is read in `default_zone`. A date without a time is
+    midnight local. Relative forms ("2 jam yang lalu", "kemarin") count back from `now` (default:
+    the current time).
     """
     text = " ".join(text.split())
     if not text:
@@ -100,7 +103,7 @@ def _from_parts(match: re.Match[str], month_is_name: bool, default_zone: tzinfo)
         hour += 12
     elif ampm == "am" and hour == 12:
         hour = 0
-    zone = PORTAL_ZONES[match["zone"].upper()] if match["zone"] else default_zone
+    zone = _zone(match["zone"], match["offset"], default_zone)
     try:
         return datetime(
             int(match["year"]),
@@ -113,6 +116,18 @@ def _from_parts(match: re.Match[str], month_is_name: bool, default_zone: tzinfo)
         )
     except ValueError:
         return None
+
+
+def _zone(name: str | None, offset: str | None, default_zone: tzinfo) -> tzinfo:
+    if name:
+        return PORTAL_ZONES[name.upper()]
+    if offset is None:
+        return default_zone
+    if offset.upper() in ("GMT", "UTC", "UT"):
+        return UTC
+    digits = offset[1:].replace(":", "")
+    minutes = int(digits[:2]) * 60 + int(digits[2:])
+    return timezone(timedelta(minutes=minutes if offset[0] == "+" else -minutes))
 
 
 def _relative(text: str, now: datetime | None, default_zone: tzinfo) -> datetime | None:

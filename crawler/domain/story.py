@@ -16,7 +16,6 @@ class CandidateStory:
     url: str
     source: str
     pages: list[str]
-    discovered_via: str = ""
     listing_title: str = ""
     listing_published_at: datetime | None = None
     paywalled: bool = False

@@ -25,7 +25,8 @@ from crawler.domain.dates import parse_indonesian_datetime
 from crawler.domain.errors import ExtractionError
 from crawler.extract.html import css_selector, dropped_blocks, parse_html
 from crawler.extract.jsonld import news_article
-from crawler.portals.recipes import GENERIC, PortalRecipe, recipe_for_url
+from crawler.portals.recipes import PortalRecipe
+from crawler.portals.registry import recipe_for
 from crawler.portals.urls import canonical_url
 
 _INVISIBLE_TAGS = frozenset({"script", "style", "noscript", "template", "iframe", "ins", "img", "svg"})
@@ -69,7 +70,7 @@ def extract_article(
     """
     if not pages:
         raise ExtractionError(f"no page was given for {url}")
-    recipe = recipe or recipe_for_url(url) or GENERIC
+    recipe = recipe or recipe_for(url)
     if trees is None:
         trees = [parse_html(page, url) for page in pages]
     elif len(trees) != len(pages):
@@ -90,7 +91,7 @@ def extract_headline(
     no watch can match, enough never to fetch it again (only metadata is read, trafilatura never runs).
     Pass `tree` (the already-parsed `page`) to avoid parsing it twice.
     """
-    recipe = recipe or recipe_for_url(url) or GENERIC
+    recipe = recipe or recipe_for(url)
     tree = parse_html(page, url) if tree is None else tree
     recipe = _layout_recipe(recipe, tree)
     return _ArticleBuilder([_PageView(tree, recipe)], url, recipe).build_headline()

@@ -1,0 +1,45 @@
+"""What a spider is handed: its source as a plan of plain values, the search keywords, a stored-story
+lookup. The configuration, the watches and the database stay on this side (spiders see only
+crawler.domain and crawler.portals)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
+
+from crawler.config import Config
+from crawler.domain.crawling import SourcePlan, StoredStoryLookup
+from crawler.matching import WatchSet
+
+
+def source_plan(config: Config, name: str) -> SourcePlan:
+    """The named source's values, with the crawl-wide defaults filled in."""
+    source = config.source(name)
+    return SourcePlan(
+        name=name,
+        family=source.family,
+        sites=tuple(source.sites),
+        lookback=timedelta(days=source.lookback_days or config.crawl.lookback_days),
+        max_pages_per_listing=config.crawl.max_pages_per_listing,
+        search_enabled=source.search_enabled,
+        discovery_overrides=source.discovery_overrides(),
+    )
+
+
+def search_keywords(config: Config, name: str, given: Iterable[str] = ()) -> tuple[str, ...]:
+    """What the source's search pages are asked for: the `given` keywords, then the terms of the
+    watches that apply to the source, each once."""
+    from_watches = WatchSet.from_config(config).search_keywords(name)
+    return tuple(dict.fromkeys((*given, *from_watches)))
+
+
+def spider_arguments(
+    config: Config, name: str, stored_stories: StoredStoryLookup, keywords: Iterable[str] = ()
+) -> dict[str, Any]:
+    """The keyword arguments of the source's spider (`PortalSpider`)."""
+    return {
+        "source": source_plan(config, name),
+        "stored_stories": stored_stories,
+        "keywords": search_keywords(config, name, keywords),
+    }

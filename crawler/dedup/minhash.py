@@ -1,7 +1,10 @@
 """MinHash signatures of word shingles, their LSH band buckets, and the similarity they estimate.
 
-Hand-rolled on numpy rather than taken from datasketch: at equal verdicts it is the faster of the two
-on the dedup benchmarks (README.md), and the signatures stored in existing databases stay valid.
+Hand-rolled on numpy rather than taken from datasketch: measured on bench/bench_dedup_scale.py it
+signs as fast as datasketch's fastest use (affine64 over these shingle hashes) and its bands return
+about half as many false candidates (0.9 against 1.6 per check at 30k stories), with the same verdicts
+on tests/fixtures/dedup; and the signatures stored in existing databases stay valid, where datasketch
+would need a new scheme and could not rebuild those of stories stored without their body.
 A permutation is splitmix64's finaliser keyed by a stable hash of `seed:index`, so the `scheme`
 string (shingle width, permutations, kept bits, seed, bands) is all it takes to rebuild a signature.
 """

@@ -13,7 +13,9 @@ HALF = HASHER.signature(STORY[: len(STORY) // 2])
 OTHER = HASHER.signature("Harga emas naik tipis pada perdagangan hari ini, kata analis di Jakarta.")
 
 
-def candidate(kind: DocumentKind, document_id: int, indexed: int, signature: Signature = SIGNATURE) -> Candidate:
+def candidate(
+    kind: DocumentKind, document_id: int, indexed: int, signature: Signature = SIGNATURE
+) -> Candidate:
     return Candidate(kind, document_id, indexed, signature)
 
 

@@ -33,9 +33,11 @@ from sqlalchemy.orm import Session
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from crawler.dedup.index import NearDuplicateIndex, normalise_text, stable_hashes  # noqa: E402
+from crawler.dedup.minhash import stable_hashes  # noqa: E402
+from crawler.dedup.text import normalise_text  # noqa: E402
 from crawler.store.db import Database, open_database  # noqa: E402
 from crawler.store.models import Base, NearDuplicateBand, NearDuplicateSignature, StoredArticle  # noqa: E402
+from crawler.store.neardup import NearDuplicateIndex  # noqa: E402
 
 REAL_TEXT = [
     Path("/work/shared/neardup/bisnis-two-scrapers"),
@@ -115,13 +117,13 @@ def fill(database: Database, index: NearDuplicateIndex, corpus: Corpus, count: i
         bands: list[tuple[Any, ...]] = []
         now = datetime.now(UTC)
         for offset in range(batch_start, min(count, batch_start + FILL_BATCH)):
-            signature = index.signature_of_words(corpus.word_hashes[corpus.article()])
+            signature = index.hasher.signature_of_words(corpus.word_hashes[corpus.article()])
             article_id, signature_id = first_article + offset, first_signature + offset
             url = f"https://bench.example/{article_id}"
             articles.append(
                 (article_id, url, url, "", f"{article_id:064x}", "new", "[]", "[]", "", "id", False, now)
             )
-            fingerprint = signature.fingerprint.tobytes()
+            fingerprint = signature.to_bytes()
             signatures.append(
                 (signature_id, "article", article_id, index.scheme, fingerprint, signature.shingle_count)
             )

@@ -12,12 +12,13 @@ import yaml
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from crawler.alerts import Dispatcher, enqueue_alerts
+from crawler.alerts import Dispatcher
 from crawler.alerts.channels import sign
 from crawler.cli import app, main
 from crawler.config import load_config
 from crawler.store.db import Database
 from crawler.store.models import AlertOutbox
+from crawler.store.outbox import enqueue_alerts
 
 if TYPE_CHECKING:
     from tests.conftest_alerts import HttpReceiver, StoryWriter

@@ -15,12 +15,13 @@ import yaml
 from rich.console import Console
 from sqlalchemy import select
 
-from crawler.alerts import Dispatcher, RenderedAlert, enqueue_alerts
+from crawler.alerts import Dispatcher, RenderedAlert
 from crawler.alerts.channels import ConsoleSender, WebhookSender
 from crawler.alerts.dispatcher import CLAIM_LEASE, DeliveryReport, backoff
 from crawler.config import AlertsConfig, Config, WebhookChannel, load_config
 from crawler.store.db import Database
 from crawler.store.models import AlertOutbox, StoryCluster
+from crawler.store.outbox import enqueue_alerts
 
 if TYPE_CHECKING:
     from tests.conftest_alerts import Certificate, ConfigFactory, HttpReceiver, SmtpServer, StoryWriter

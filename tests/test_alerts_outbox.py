@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 import pytest
 from sqlalchemy import select
 
-from crawler.alerts import enqueue_alerts, next_delivery_time
 from crawler.domain.watch import Watch
 from crawler.store.db import Database
 from crawler.store.models import AlertOutbox
+from crawler.store.outbox import enqueue_alerts, next_delivery_time
 
 if TYPE_CHECKING:
     from tests.conftest_alerts import ConfigFactory, StoryWriter

@@ -11,11 +11,12 @@ from sqlalchemy import select
 
 from crawler.alerts import DeliveryReport, Dispatcher
 from crawler.config import Config
-from crawler.crawl.pipelines import ExtractStage, MatchStage, StoreStage, source_id
+from crawler.crawl.pipelines import ExtractStage, MatchStage, StoreStage
 from crawler.domain.story import CandidateStory
 from crawler.matching import WatchSet
 from crawler.store.db import Database
 from crawler.store.models import AlertOutbox, CrawlRun, StoredArticle
+from crawler.store.sources import source_id
 from tests.conftest import FIXTURES
 from tests.crawl_helpers import settle
 

@@ -11,12 +11,13 @@ from pathlib import Path
 import pytest
 
 from crawler.config import Config
-from crawler.crawl.pipelines import ExtractStage, MatchStage, StoreStage, source_id
+from crawler.crawl.pipelines import ExtractStage, MatchStage, StoreStage
 from crawler.domain.story import CandidateStory
 from crawler.matching import WatchSet
 from crawler.store.db import Database
 from crawler.store.models import CrawlRun
 from crawler.store.seeds import import_seeds
+from crawler.store.sources import source_id
 from tests.conftest import DEFAULT_CONFIG, FIXTURES
 from tests.crawl_helpers import run_pantau, settle
 

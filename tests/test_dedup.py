@@ -9,14 +9,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from crawler.dedup.index import (
-    DocumentRef,
-    NearDuplicateIndex,
-    Verdict,
-    content_hash,
-    normalise_text,
-    similarity,
-)
+from crawler.dedup.minhash import similarity
+from crawler.dedup.text import content_hash, normalise_text
+from crawler.domain.verdict import DocumentRef, Verdict
 from crawler.store.db import Database, open_database
 from crawler.store.models import (
     NearDuplicateBand,
@@ -25,6 +20,7 @@ from crawler.store.models import (
     StoredArticle,
     StoryCluster,
 )
+from crawler.store.neardup import NearDuplicateIndex
 from tests.conftest import FIXTURES, ROOT
 
 RMOL_SEED = ROOT / "config" / "seeds" / "000_d8c0db3640f267ed.txt"

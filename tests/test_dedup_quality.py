@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from crawler.dedup.index import NearDuplicateIndex
 from crawler.store.db import Database, open_database
 from crawler.store.models import SeedDocument, StoredArticle
+from crawler.store.neardup import NearDuplicateIndex
 from tests.conftest import FIXTURES
 
 PAIRS: list[dict[str, Any]] = [

@@ -10,12 +10,13 @@ from scrapy.exceptions import DropItem
 from sqlalchemy import select
 
 from crawler.config import Config
-from crawler.crawl.pipelines import ExtractStage, MatchStage, StoreStage, source_id
+from crawler.crawl.pipelines import ExtractStage, MatchStage, StoreStage
 from crawler.domain.story import CandidateStory
 from crawler.matching import WatchSet
 from crawler.store.db import Database
 from crawler.store.models import AlertOutbox, CrawlRun, SeedDocument, StoredArticle
 from crawler.store.seeds import import_seeds
+from crawler.store.sources import source_id
 from tests.conftest import FIXTURES
 from tests.crawl_helpers import settle
 

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from crawler.dedup.index import is_furniture, normalise_text
 from crawler.domain.errors import ConfigError
 from crawler.portals import bisnis, registry
 from crawler.portals.family import Discovery, PortalFamily
-from tests.conftest import FIXTURES
 
 ROOT = Path(__file__).resolve().parent.parent
 # Every package but crawler/portals: none may name a family's hosts or selectors (tests are exempt).
@@ -26,11 +23,6 @@ SCANNED = sorted(
 EXEMPT = {
     ("crawler/cli/alerts.py", "rmol.id"): "the test alert shows the RMOL seed story: a story, not a rule",
     ("crawler/config.py", "rmollampung.id"): "the example in a help message, pinned by tests/test_config.py",
-    ("crawler/dedup/index.py", "rmol.id"): "dedup's own copy of the furniture, until it reads the registry",
-    (
-        "crawler/dedup/index.py",
-        "bisnis.com",
-    ): "dedup's own copy of the furniture, until it reads the registry",
 }
 # A bare element name ("figure") is HTML, not a family's markup: other packages may name it.
 _ELEMENT_NAME = re.compile(r"^[a-z][a-z0-9]*$")
@@ -133,50 +125,3 @@ def test_a_family_whose_recipe_names_other_hosts_fails_at_registration() -> None
 
     with pytest.raises(ConfigError, match=r"^portal family 'mismatch': its recipe names family 'bisnis'"):
         registry.register(family)
-
-
-def _captured_lines() -> list[str]:
-    texts = [path.read_text(encoding="utf-8") for path in sorted((ROOT / "config" / "seeds").glob("*.txt"))]
-    texts += [path.read_text(encoding="utf-8") for path in sorted((FIXTURES / "dedup").glob("*.txt"))]
-    for line in (FIXTURES / "dedup" / "pairs.jsonl").read_text(encoding="utf-8").splitlines():
-        pair = json.loads(line)
-        texts += [pair["a_text"], pair["b_text"]]
-    for path in sorted((FIXTURES / "articles").glob("*/*.expected.json")):
-        texts.append(json.loads(path.read_text(encoding="utf-8"))["body"])
-    return sorted({line for text in texts for line in text.splitlines()})
-
-
-def test_the_registrys_furniture_finds_the_furniture_lines_dedup_finds() -> None:
-    """`furniture_patterns()` is what dedup is to read instead of its own copy: on every captured
-    line of the corpus it must judge as dedup does today."""
-    patterns = registry.furniture_patterns()
-    lines = _captured_lines()
-
-    def registry_says(line: str) -> bool:
-        stripped = patterns.inline.sub(" ", line).strip()
-        return not stripped or bool(patterns.lines.match(stripped))
-
-    assert len(lines) > 400
-    assert [line for line in lines if registry_says(line) != is_furniture(line)] == []
-    assert sum(map(registry_says, lines)) > 20
-
-
-@pytest.mark.parametrize(
-    "line",
-    [
-        "Bisnis.com, JAKARTA — Harga",
-        "Bisnis.com,JAKARTA - Harga",
-        "Bisnis.com, JAKARTA-- Harga",
-        "JAKARTA, KOMPAS.com - Harga",
-        "Jakarta (ANTARA) - Harga",
-        "RMOLJATIM. Harga",
-        "RMOL. Harga",
-        "RMOLBanten, Harga",
-    ],
-)
-def test_the_registrys_datelines_leave_what_dedup_leaves(line: str) -> None:
-    left = line
-    for dateline in registry.furniture_patterns().datelines:
-        left = dateline.sub("", left, count=1)
-
-    assert (left, normalise_text(line)) == ("Harga", "harga")

@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from crawler.dedup.index import NearDuplicateIndex, content_hash
+from crawler.dedup.text import content_hash
 from crawler.domain.errors import PantauError
 from crawler.store.db import Database
 from crawler.store.models import NearDuplicateSignature, SeedDocument
+from crawler.store.neardup import NearDuplicateIndex
 from crawler.store.seeds import SeedImport, import_seeds, import_seeds_on_first_start
 from tests.conftest import FIXTURES, ROOT
 

@@ -1,8 +1,7 @@
-"""Alerts: the outbox the pipeline writes to, the dispatcher that delivers it, and the channels."""
+"""Alerts: the dispatcher that delivers the outbox (filled by crawler/store/outbox.py), messages, channels."""
 
 from crawler.alerts.channels import Channel, build_channel
 from crawler.alerts.dispatcher import DeliveryReport, Dispatcher, deliver_due
-from crawler.alerts.outbox import enqueue_alerts, next_delivery_time
 from crawler.alerts.rendering import AlertRenderer, RenderedAlert
 
 __all__ = [
@@ -13,6 +12,4 @@ __all__ = [
     "RenderedAlert",
     "build_channel",
     "deliver_due",
-    "enqueue_alerts",
-    "next_delivery_time",
 ]

@@ -1,8 +1,8 @@
 """Delivering the outbox: claim due rows, send them, record the outcome; retry with capped backoff.
 
-A row is claimed (status `sending`, with a lease in `next_attempt_at`) and committed before it is
-sent, so two dispatchers never send it at once. A dispatcher that dies between sending and
-recording leaves the claim to expire; the row is then sent again with the same idempotency key.
+A row is claimed and committed before it is sent, so two dispatchers never send it at once
+(crawler/store/delivery.py). A dispatcher that dies between sending and recording leaves the claim
+to expire; the row is then sent again with the same idempotency key.
 """
 
 from __future__ import annotations
@@ -12,16 +12,24 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
-from sqlalchemy.orm import Session
-
 from crawler.alerts.channels import AlertRejected, Channel, build_channel
-from crawler.alerts.outbox import refresh_outlets
 from crawler.alerts.rendering import AlertRenderer, QueuedAlert
 from crawler.config import AlertsConfig, Config
 from crawler.domain.errors import AlertError
 from crawler.store.db import Database
-from crawler.store.models import AlertOutbox, utcnow
+from crawler.store.delivery import (
+    alerts_by_id,
+    claim_alert,
+    drop_alert,
+    due_alerts,
+    give_up,
+    mark_sent,
+    postpone_channel,
+    retry_later,
+    sending_alerts,
+)
+from crawler.store.models import utcnow
+from crawler.store.outbox import refresh_outlets
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +91,8 @@ class Dispatcher:
             if retry_channel_at is not None:
                 channels_down[claimed.channel] = retry_channel_at
         for channel, retry_at in channels_down.items():
-            report.postponed += self._postpone(channel, retry_at, now)
+            # A failing channel's other due rows wait for its next retry, without spending their attempts.
+            report.postponed += postpone_channel(self._database, channel, retry_at, now)
         return report
 
     def _deliver(
@@ -111,7 +120,7 @@ class Dispatcher:
             reason = _reason(f"alert channel {batch.channel} failed unexpectedly", error)
             self._record_failure(batch, reason, now, report)
             return None
-        self._record_sent(batch, now)
+        mark_sent(self._database, batch.row_ids, now)
         report.sent += len(alerts)
         report.messages += 1
         return None
@@ -126,22 +135,16 @@ class Dispatcher:
 
     def _due_batches(self, now: datetime) -> list[_Batch]:
         """Due rows in creation order; the rows of one digest (watch, channel) form one batch."""
-        with self._database.session() as session:
-            rows = session.execute(
-                select(AlertOutbox.id, AlertOutbox.watch, AlertOutbox.channel, AlertOutbox.payload)
-                .where(_is_due(now))
-                .order_by(AlertOutbox.id)
-            ).all()
         batches: list[tuple[str, list[int]]] = []
         digests: dict[tuple[str, str], list[int]] = {}
-        for row_id, watch, channel, payload in rows:
-            if payload.get("delivery", "immediate") == "immediate":
-                batches.append((channel, [row_id]))
-            elif (watch, channel) in digests:
-                digests[watch, channel].append(row_id)
+        for due in due_alerts(self._database, now):
+            if due.delivery == "immediate":
+                batches.append((due.channel, [due.id]))
+            elif (due.watch, due.channel) in digests:
+                digests[due.watch, due.channel].append(due.id)
             else:
-                digests[watch, channel] = [row_id]
-                batches.append((channel, digests[watch, channel]))
+                digests[due.watch, due.channel] = [due.id]
+                batches.append((due.channel, digests[due.watch, due.channel]))
         return [_Batch(channel, tuple(row_ids)) for channel, row_ids in batches]
 
     def _claim(
@@ -153,35 +156,16 @@ class Dispatcher:
         so a later outlet can still bring one about.
         """
         with self._database.session() as session:
-            claimed = [row_id for row_id in batch.row_ids if self._claim_row(session, row_id, now)]
-            rows = session.scalars(
-                select(AlertOutbox).where(AlertOutbox.id.in_(claimed)).order_by(AlertOutbox.id)
-            ).all()
+            claimed = [row_id for row_id in batch.row_ids if claim_alert(session, row_id, now, self._lease)]
             alerts = []
-            for row in rows:
+            for row in alerts_by_id(session, claimed):
                 if refresh_outlets(session, row):
                     alerts.append(QueuedAlert(row.dedup_key, row.kind, row.payload))
                 else:
                     claimed.remove(row.id)
-                    session.delete(row)
+                    drop_alert(session, row)
                     report.dropped += 1
         return _Batch(batch.channel, tuple(claimed)), alerts
-
-    def _claim_row(self, session: Session, row_id: int, now: datetime) -> bool:
-        result = session.execute(
-            update(AlertOutbox)
-            .where(AlertOutbox.id == row_id, _is_due(now))
-            .values(status="sending", attempts=AlertOutbox.attempts + 1, next_attempt_at=now + self._lease)
-        )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
-
-    def _record_sent(self, batch: _Batch, now: datetime) -> None:
-        with self._database.session() as session:
-            session.execute(
-                update(AlertOutbox)
-                .where(AlertOutbox.id.in_(batch.row_ids), AlertOutbox.status == "sending")
-                .values(status="sent", sent_at=now)
-            )
 
     def _record_failure(
         self, batch: _Batch, error: str, now: datetime, report: DeliveryReport, permanent: bool = False
@@ -190,30 +174,15 @@ class Dispatcher:
         returns when to try the channel again."""
         retry_at = now + backoff(self._settings, 1)
         with self._database.session() as session:
-            rows = session.scalars(
-                select(AlertOutbox).where(AlertOutbox.id.in_(batch.row_ids), AlertOutbox.status == "sending")
-            )
-            for row in rows:
-                row.last_error = error
+            for row in sending_alerts(session, batch.row_ids):
                 if permanent or row.attempts >= self._settings.max_attempts:
-                    row.status, row.next_attempt_at = "failed", now
+                    give_up(row, error, now)
                     report.failed += 1
                 else:
-                    row.status = "pending"
-                    row.next_attempt_at = retry_at = now + backoff(self._settings, row.attempts)
+                    retry_at = now + backoff(self._settings, row.attempts)
+                    retry_later(row, error, retry_at)
                     report.retrying += 1
         return retry_at
-
-    def _postpone(self, channel: str, retry_at: datetime, now: datetime) -> int:
-        """Hold a failing channel's other due rows until its next retry, without spending their attempts."""
-        with self._database.session() as session:
-            result = session.execute(
-                update(AlertOutbox)
-                .where(AlertOutbox.channel == channel, AlertOutbox.status == "pending")
-                .where(AlertOutbox.next_attempt_at <= now)
-                .values(next_attempt_at=retry_at)
-            )
-            return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def deliver_due(database: Database, config: Config, now: datetime | None = None) -> DeliveryReport:
@@ -225,14 +194,6 @@ def backoff(settings: AlertsConfig, attempts: int) -> timedelta:
     """The wait after the `attempts`-th failed attempt: doubling from `backoff_seconds`, capped."""
     seconds = min(settings.backoff_seconds * 2 ** (attempts - 1), settings.max_backoff_seconds)
     return timedelta(seconds=seconds)
-
-
-def _is_due(now: datetime) -> ColumnElement[bool]:
-    """Pending rows whose time has come, and claims whose lease expired (their dispatcher died)."""
-    return and_(
-        or_(AlertOutbox.status == "pending", AlertOutbox.status == "sending"),
-        AlertOutbox.next_attempt_at <= now,
-    )
 
 
 def _reason(context: str, error: Exception) -> str:

@@ -13,10 +13,10 @@ from typing import Any
 
 import jinja2
 
-from crawler.alerts.outbox import idempotency_key
 from crawler.config import Config
 from crawler.domain.errors import AlertError
 from crawler.domain.zones import JAKARTA, zone_name
+from crawler.store.outbox import idempotency_key
 
 SHIPPED_TEMPLATES = Path(__file__).parent / "templates"
 

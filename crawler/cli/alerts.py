@@ -8,15 +8,15 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
-from sqlalchemy import select
 
 from crawler.alerts import AlertRenderer, DeliveryReport, build_channel, deliver_due
-from crawler.alerts.outbox import alert_payload
 from crawler.alerts.rendering import QueuedAlert
 from crawler.cli.context import app_context, console
 from crawler.domain.errors import AlertError
 from crawler.domain.watch import Watch
-from crawler.store.models import AlertOutbox, Match, StoredArticle, utcnow
+from crawler.store.delivery import newest_alerts, requeue_failed
+from crawler.store.models import Match, StoredArticle
+from crawler.store.outbox import alert_payload
 
 app = typer.Typer(help="Inspect and deliver the alert outbox.", no_args_is_help=True)
 
@@ -29,13 +29,10 @@ def list_alerts(
 ) -> None:
     """The newest outbox rows: status, attempts, when next tried or when sent, and the last error."""
     with app_context(ctx).database.session() as session:
-        query = select(AlertOutbox).order_by(AlertOutbox.id.desc()).limit(limit)
-        if failed:
-            query = query.where(AlertOutbox.status == "failed")
         table = Table()
         for column in ("id", "status", "kind", "watch", "channel", "attempts", "when", "title", "last error"):
             table.add_column(column)
-        for row in session.scalars(query):
+        for row in newest_alerts(session, limit, failed_only=failed):
             when = row.sent_at if row.status == "sent" else row.next_attempt_at
             table.add_row(
                 str(row.id),
@@ -54,15 +51,7 @@ def list_alerts(
 @app.command("retry")
 def retry(ctx: typer.Context, alert_id: Annotated[int, typer.Argument(help="The alert's id.")]) -> None:
     """Put a failed alert back in the queue, due now, with a fresh set of attempts and no error."""
-    with app_context(ctx).database.session() as session:
-        row = session.get(AlertOutbox, alert_id)
-        if row is None:
-            raise AlertError(f"no alert has id {alert_id}")
-        if row.status != "failed":
-            raise AlertError(
-                f"alert {alert_id} is {row.status}, not failed; only failed alerts can be retried"
-            )
-        row.status, row.attempts, row.last_error, row.next_attempt_at = "pending", 0, None, utcnow()
+    requeue_failed(app_context(ctx).database, alert_id)
     console.print(f"alert {alert_id} is pending again and will go out on the next delivery", highlight=False)
 
 

@@ -9,9 +9,12 @@ from typing import Annotated
 import typer
 
 from crawler.cli.context import app_context, console
-from crawler.dedup.index import NearDuplicateIndex, Verdict, similarity
+from crawler.dedup.judge import NEAR_DUPLICATE_THRESHOLD
+from crawler.dedup.minhash import similarity
 from crawler.domain.errors import ExtractionError
+from crawler.domain.verdict import Verdict
 from crawler.extract import extract_article
+from crawler.store.neardup import NearDuplicateIndex
 
 app = typer.Typer(help="Check texts for duplicates of stored stories.", no_args_is_help=True)
 
@@ -47,7 +50,7 @@ def compare(
 ) -> None:
     """Score two files with the measure the index uses, and say whether they are duplicates."""
     score = similarity(read_story(first, url)[1], read_story(second, url)[1])
-    duplicate = score >= NearDuplicateIndex().threshold
+    duplicate = score >= NEAR_DUPLICATE_THRESHOLD
     if as_json:
         console.print_json(json.dumps({"similarity": round(score, 4), "duplicate": duplicate}))
     else:

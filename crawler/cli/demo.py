@@ -12,8 +12,6 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from crawler.alerts import deliver_due
 from crawler.cli.context import console
@@ -23,6 +21,7 @@ from crawler.crawl.runner import CrawlOptions, CrawlService, RunSummary, run_in_
 from crawler.demo import DEMO_ARCHIVE, DEMO_CONFIG
 from crawler.domain.errors import StorageError
 from crawler.extract import WIB
+from crawler.store.articles import matched_articles
 from crawler.store.db import Database, open_database
 from crawler.store.models import StoredArticle
 from crawler.store.seeds import import_seeds_on_first_start
@@ -64,13 +63,7 @@ def matched_stories(database: Database) -> Table:
     for column in ("source", "published (WIB)", "title", "watches", "dedup"):
         table.add_column(column)
     with database.session() as session:
-        rows = session.scalars(
-            select(StoredArticle)
-            .where(StoredArticle.matches.any())
-            .options(selectinload(StoredArticle.matches), selectinload(StoredArticle.source))
-            .order_by(StoredArticle.published_at, StoredArticle.id)
-        )
-        for row in rows:
+        for row in matched_articles(session):
             table.add_row(
                 row.source.name if row.source else "",
                 _wib(row),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import IO, Annotated, Any
@@ -13,13 +12,13 @@ from typing import IO, Annotated, Any
 import typer
 from rich.markup import escape
 from rich.table import Table
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
 
-from crawler.alerts.outbox import outlet_of, story_outlets
 from crawler.cli.context import app_context, console
 from crawler.domain.errors import PantauError
-from crawler.store.models import SeedDocument, StoredArticle
+from crawler.store.articles import all_articles, article_by_id, duplicated_document, newest_articles
+from crawler.store.clusters import cluster_seed_names, outlet_of, story_outlets
+from crawler.store.db import Session
+from crawler.store.models import StoredArticle
 
 app = typer.Typer(help="List, show and export stored stories.", no_args_is_help=True)
 
@@ -44,14 +43,7 @@ def list_items(
 ) -> None:
     """The newest stored stories."""
     with app_context(ctx).database.session() as session:
-        query = select(StoredArticle).options(
-            selectinload(StoredArticle.matches), selectinload(StoredArticle.source)
-        )
-        if matched:
-            query = query.where(StoredArticle.matches.any())
-        rows = session.scalars(
-            query.order_by(StoredArticle.first_seen.desc(), StoredArticle.id.desc()).limit(limit)
-        )
+        rows = newest_articles(session, limit, matched_only=matched)
         table = Table()
         for column in ("id", "source", "published", "title", "verdict", "watches"):
             table.add_column(column)
@@ -71,7 +63,7 @@ def list_items(
 def show(ctx: typer.Context, item_id: Annotated[int, typer.Argument(help="The story's id.")]) -> None:
     """Every field of one story, with the provenance of each watch it matched."""
     with app_context(ctx).database.session() as session:
-        row = session.get(StoredArticle, item_id)
+        row = article_by_id(session, item_id)
         if row is None:
             raise PantauError(f"no stored story has id {item_id}")
         record = export_record(session, row)
@@ -106,7 +98,7 @@ def export(
     stream: IO[str] = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
     try:
         with app_context(ctx).database.session() as session:
-            records = _all_records(session)
+            records = (export_record(session, row) for row in all_articles(session))
             if format is ExportFormat.jsonl:
                 for record in records:
                     stream.write(json.dumps(record, ensure_ascii=False) + "\n")
@@ -118,17 +110,6 @@ def export(
     finally:
         if output:
             stream.close()
-
-
-def _all_records(session: Session) -> Iterator[dict[str, Any]]:
-    query = (
-        select(StoredArticle)
-        .options(selectinload(StoredArticle.matches), selectinload(StoredArticle.source))
-        .order_by(StoredArticle.id)
-        .execution_options(yield_per=500)
-    )
-    for row in session.scalars(query):
-        yield export_record(session, row)
 
 
 def export_record(session: Session, row: StoredArticle) -> dict[str, Any]:
@@ -152,14 +133,11 @@ def export_record(session: Session, row: StoredArticle) -> dict[str, Any]:
 
 
 def _duplicate_of(session: Session, row: StoredArticle) -> str | None:
-    if row.duplicate_of_article_id is not None:
-        return session.scalar(
-            select(StoredArticle.url).where(StoredArticle.id == row.duplicate_of_article_id)
-        )
-    if row.duplicate_of_seed_id is not None:
-        name = session.scalar(select(SeedDocument.name).where(SeedDocument.id == row.duplicate_of_seed_id))
-        return f"seed:{name}"
-    return None
+    """The duplicated article's URL, or `seed:` and the seed's file name."""
+    document = duplicated_document(session, row)
+    if document is None:
+        return None
+    return document.label if document.kind == "article" else f"seed:{document.label}"
 
 
 def _verdict_text(row: StoredArticle) -> str:
@@ -177,9 +155,7 @@ def _cluster_text(session: Session, row: StoredArticle) -> str:
         return "none"
     own = outlet_of(row.url)
     outlets = {outlet: url for outlet, url in story_outlets(session, row.cluster_id).items() if outlet != own}
-    seeds = session.scalars(
-        select(SeedDocument.name).where(SeedDocument.cluster_id == row.cluster_id).order_by(SeedDocument.name)
-    )
+    seeds = cluster_seed_names(session, row.cluster_id)
     others = [f"{outlet} ({url})" for outlet, url in outlets.items()] + [f"seed {name}" for name in seeds]
     return (
         f"{row.cluster_id}: also carried by {', '.join(others)}"

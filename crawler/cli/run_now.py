@@ -10,7 +10,7 @@ import typer
 from crawler.cli.context import app_context, console
 from crawler.daemon.scheduler import DaemonNotRunningError, request_run
 from crawler.store.leases import SCHEDULER_LEASE, live_lease, process_holder
-from crawler.store.models import RunRequest
+from crawler.store.run_requests import run_request_claimed
 
 POLL_SECONDS = 0.5
 
@@ -34,9 +34,7 @@ def run_now(
     request_id = request_run(database, source, requested_by=process_holder())
     deadline = time.monotonic() + wait
     while True:
-        with database.session() as session:
-            request = session.get_one(RunRequest, request_id)
-        if request.claimed_by is not None:
+        if run_request_claimed(database, request_id):
             console.print(f"daemon {daemon.process} started a run of {source}", highlight=False)
             return
         if time.monotonic() >= deadline:

@@ -14,15 +14,18 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
-from sqlalchemy import func, select
 
 from crawler.cli.context import app_context, console
 from crawler.config import Config
 from crawler.daemon.scheduler import current_poll_interval, next_run_times
 from crawler.domain.zones import JAKARTA
+from crawler.store.articles import articles_per_source_since
 from crawler.store.db import Database
+from crawler.store.delivery import alerts_per_source_since
 from crawler.store.leases import SCHEDULER_LEASE, LeaseState, live_lease
-from crawler.store.models import AlertOutbox, CrawlRun, Match, Source, StoredArticle
+from crawler.store.models import CrawlRun
+from crawler.store.runs import last_runs
+from crawler.store.sources import sources_by_name
 
 UNHEALTHY_EXIT_CODE = 3
 HEALTHY_STATES = ("healthy", "unknown")
@@ -65,32 +68,15 @@ def source_statuses(database: Database, config: Config, now: datetime) -> list[S
     """The state of every configured source, in configuration order."""
     since = now - WINDOW
     with database.session() as session:
-        rows = {row.name: row for row in session.scalars(select(Source))}
-        latest = select(func.max(CrawlRun.id)).group_by(CrawlRun.source_id)
-        last_runs = {
-            run.source_id: run for run in session.scalars(select(CrawlRun).where(CrawlRun.id.in_(latest)))
-        }
-        articles = dict(
-            session.execute(
-                select(StoredArticle.source_id, func.count())
-                .where(StoredArticle.first_seen >= since)
-                .group_by(StoredArticle.source_id)
-            ).all()
-        )
-        alerts = dict(
-            session.execute(
-                select(StoredArticle.source_id, func.count(AlertOutbox.id))
-                .join(Match, AlertOutbox.match_id == Match.id)
-                .join(StoredArticle, Match.article_id == StoredArticle.id)
-                .where(AlertOutbox.created_at >= since)
-                .group_by(StoredArticle.source_id)
-            ).all()
-        )
+        rows = sources_by_name(session)
+        runs = last_runs(session)
+        articles = articles_per_source_since(session, since)
+        alerts = alerts_per_source_since(session, since)
     next_runs = next_run_times(database)
     statuses = []
     for name, source in config.sources.items():
         row = rows.get(name)
-        run = last_runs.get(row.id) if row else None
+        run = runs.get(row.id) if row else None
         schedule = source.schedule
         statuses.append(
             SourceStatus(

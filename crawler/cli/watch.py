@@ -13,8 +13,8 @@ from crawler.cli.context import app_context, console
 from crawler.domain.errors import PantauError
 from crawler.matching import Hit, parse_query
 from crawler.matching.watches import compile_watches
+from crawler.store.articles import article_by_id
 from crawler.store.backfill import backfill as run_backfill
-from crawler.store.models import StoredArticle
 
 app = typer.Typer(help="Try watch queries and run watches over stored stories.", no_args_is_help=True)
 
@@ -87,7 +87,7 @@ def _file_fields(path: Path) -> dict[str, str]:
 
 def _item_fields(ctx: typer.Context, item_id: int) -> dict[str, str]:
     with app_context(ctx).database.session() as session:
-        row = session.get(StoredArticle, item_id)
+        row = article_by_id(session, item_id)
         if row is None:
             raise PantauError(f"no stored story has id {item_id}")
         return {"title": row.title, "lead": row.lead, "body": row.body or ""}

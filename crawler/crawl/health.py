@@ -9,12 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
-
-from sqlalchemy.orm import Session
-
-from crawler.store.models import Source
 
 HEALTHY, DEGRADED, BLOCKED, UNHEALTHY, UNKNOWN = "healthy", "degraded", "blocked", "unhealthy", "unknown"
 _FIELD_NAMES = {"title": "title", "body": "body", "published_at": "date"}
@@ -105,14 +100,6 @@ def run_errors(stats: Mapping[str, Any]) -> list[str]:
         elif key == "retry/max_reached":
             errors.append(f"{value} × gave up after retries")
     return errors
-
-
-def record_health(session: Session, source_id: int, health: Health) -> None:
-    """Keep the verdict on the source row, in the caller's transaction."""
-    source = session.get_one(Source, source_id)
-    source.health = health.state
-    source.health_reason = health.reason
-    source.health_checked_at = datetime.now(UTC)
 
 
 def _count(stats: Mapping[str, Any], key: str) -> int:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from typing import Any, Self
 from urllib.parse import urlsplit
 
@@ -15,13 +14,13 @@ from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
-from sqlalchemy import select
 
 from crawler.config import Config
 from crawler.domain.crawling import NOT_STORED, PAGE_OF, STORY
 from crawler.portals.urls import canonical_url
+from crawler.store.articles import stored_canonical_urls
 from crawler.store.db import Database
-from crawler.store.models import FetchValidator, StoredArticle
+from crawler.store.validators import Validators, known_validators, save_validators
 
 log = logging.getLogger(__name__)
 
@@ -41,10 +40,7 @@ class StoredStories:
         if self.database is None or not wanted:
             return set()
         with self.database.session() as session:
-            found = session.scalars(
-                select(StoredArticle.canonical_url).where(StoredArticle.canonical_url.in_(wanted))
-            )
-            return set(found)
+            return stored_canonical_urls(session, wanted)
 
 
 class SiteSlotMiddleware:
@@ -99,8 +95,8 @@ class SeenStoryFilter:
         if request.meta.get(NOT_STORED) and not redirected:
             return  # the spider checked this address with the rest of its listing page
         with self.database.session() as session:
-            stored = session.scalar(select(StoredArticle.id).where(StoredArticle.canonical_url == key))
-        if stored is not None:
+            stored = stored_canonical_urls(session, [key])
+        if stored:
             self._ignore("pantau/already_stored", f"already stored: {key}")
 
     def _ignore(self, stat: str, reason: str) -> None:
@@ -144,7 +140,7 @@ class ConditionalGetMiddleware:
     def __init__(self, database: Database, crawler: Crawler) -> None:
         self.database = database
         self.crawler = crawler
-        self._seen: dict[str, tuple[str | None, str | None]] = {}
+        self._seen: dict[str, Validators] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -155,14 +151,14 @@ class ConditionalGetMiddleware:
     def process_request(self, request: Request) -> None:
         if request.meta.get(STORY) or request.url.endswith("/robots.txt"):
             return
-        with self.database.session() as session:
-            known = session.scalar(select(FetchValidator).where(FetchValidator.url == request.url))
+        known = known_validators(self.database, request.url)
         if known is None:
             return
-        if known.etag:
-            request.headers.setdefault(b"If-None-Match", known.etag.encode("latin-1"))
-        if known.last_modified:
-            request.headers.setdefault(b"If-Modified-Since", known.last_modified.encode("latin-1"))
+        etag, last_modified = known
+        if etag:
+            request.headers.setdefault(b"If-None-Match", etag.encode("latin-1"))
+        if last_modified:
+            request.headers.setdefault(b"If-Modified-Since", last_modified.encode("latin-1"))
 
     def process_response(self, request: Request, response: Response) -> Response:
         if request.meta.get(STORY) or request.url.endswith("/robots.txt"):
@@ -180,14 +176,7 @@ class ConditionalGetMiddleware:
     def save(self, reason: str) -> None:
         if reason != "finished" or not self._seen:
             return
-        now = datetime.now(UTC)
-        with self.database.session() as session:
-            rows = session.scalars(select(FetchValidator).where(FetchValidator.url.in_(list(self._seen))))
-            stored = {row.url: row for row in rows}
-            for url, (etag, last_modified) in self._seen.items():
-                row = stored.get(url) or FetchValidator(url=url)
-                row.etag, row.last_modified, row.checked_at = etag, last_modified, now
-                session.add(row)
+        save_validators(self.database, self._seen)
 
 
 def _header(response: Response, name: bytes) -> str | None:

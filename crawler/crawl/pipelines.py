@@ -7,31 +7,29 @@ and its alerts commit together or not at all, so two processes on one database c
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from dataclasses import replace
-from datetime import UTC, datetime
-from typing import Any, Self
+from typing import Self
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
-from crawler.alerts import enqueue_alerts
 from crawler.config import Config
 from crawler.crawl.batching import Batcher
 from crawler.crawl.workers import DEFAULT_WORKERS, in_worker, match_story, read_story
-from crawler.dedup.index import NearDuplicateIndex
 from crawler.domain.article import Article
 from crawler.domain.errors import ExtractionError
 from crawler.domain.story import CandidateStory
 from crawler.extract import PortalRecipe, selector_misses
-from crawler.matching import WatchMatch, WatchSet
+from crawler.matching import WatchSet
 from crawler.portals import registry
-from crawler.store.db import Database
-from crawler.store.models import CrawlRun, Match, Source, StoredArticle
+from crawler.store.articles import add_article, record_verdict, stored_by_another, stored_canonical_urls
+from crawler.store.db import Database, Session
+from crawler.store.matches import add_match
+from crawler.store.neardup import NearDuplicateIndex
+from crawler.store.outbox import enqueue_alerts
+from crawler.store.runs import count_outcomes
+from crawler.store.sources import source_id
 
 log = logging.getLogger(__name__)
 
@@ -175,11 +173,7 @@ class StoreStage:
         article = item.article
         try:
             with self.database.session() as session:
-                if (
-                    isinstance(error, IntegrityError)
-                    and article is not None
-                    and _stored(session, [article.canonical_url])
-                ):
+                if article is not None and stored_by_another(session, error, article.canonical_url):
                     _count(session, self.run_id, [item], ["duplicate"])
                     return "duplicate"
                 log.error("cannot store %s: %s", item.url, error)
@@ -196,7 +190,9 @@ class StoreStage:
         return self._source_ids[name]
 
     def _store_all(self, session: Session, items: list[CandidateStory]) -> list[str]:
-        stored = _stored(session, [item.article.canonical_url for item in items if item.article])
+        stored = stored_canonical_urls(
+            session, (item.article.canonical_url for item in items if item.article)
+        )
         return [self._store(session, item, stored) for item in items]
 
     def _store(self, session: Session, item: CandidateStory, stored: set[str]) -> str:
@@ -207,41 +203,24 @@ class StoreStage:
         if article.canonical_url in stored:
             return "duplicate"
         stored.add(article.canonical_url)
-        keep_body = bool(item.matches) or self.config.archive == "all"
-        row = StoredArticle(
-            canonical_url=article.canonical_url,
-            url=article.url,
+        headline = not (article.body or item.matches)
+        row = add_article(
+            session,
+            article,
             source_id=self._source_id(session, item.source),
-            title=article.title,
-            authors=list(article.authors),
-            published_at=article.published_at,
-            published_offset_minutes=_offset_minutes(article.published_at),
-            body=article.body if keep_body else None,
-            lead=article.lead,
-            language=article.language,
-            tags=list(article.tags),
-            paywalled=article.paywalled,
-            crawl_run_id=self.run_id,
+            run_id=self.run_id,
+            keep_body=bool(item.matches) or self.config.archive == "all",
+            with_id=not headline,  # a headline needs no id: it is inserted with the batch's others
         )
-        session.add(row)
-        if not (article.body or item.matches):
-            return "unmatched"  # a headline: no id needed, so it is inserted with the batch's others
-        session.flush()
+        if headline:
+            return "unmatched"
         seed_story = False
         if article.body:
             verdict = self.index.add(session, "article", row.id, article.title, article.body)
-            row.verdict = verdict.kind
-            row.similarity = verdict.similarity if verdict.kind != "new" else None
+            record_verdict(row, verdict)
             seed_story = verdict.seed_story
-            if verdict.duplicate_of is not None:
-                if verdict.duplicate_of.kind == "seed":
-                    row.duplicate_of_seed_id = verdict.duplicate_of.id
-                else:
-                    row.duplicate_of_article_id = verdict.duplicate_of.id
         for watch_match in item.matches:
-            match = _match_row(row, watch_match)
-            session.add(match)
-            session.flush()
+            match = add_match(session, row, watch_match)
             if not seed_story:
                 enqueue_alerts(session, self.config, row, match)
         duplicate = row.verdict in ("exact", "near")
@@ -250,65 +229,8 @@ class StoreStage:
         return "duplicate" if duplicate else "new"
 
 
-def _offset_minutes(moment: datetime | None) -> int | None:
-    offset = moment.utcoffset() if moment is not None else None
-    return None if offset is None else int(offset.total_seconds() // 60)
-
-
-def _stored(session: Session, canonical_urls: list[str]) -> set[str]:
-    """Those of `canonical_urls` the database already holds."""
-    if not canonical_urls:
-        return set()
-    query = select(StoredArticle.canonical_url).where(StoredArticle.canonical_url.in_(canonical_urls))
-    return set(session.scalars(query))
-
-
-def _match_row(row: StoredArticle, watch_match: WatchMatch) -> Match:
-    return Match(
-        article_id=row.id,
-        watch=watch_match.watch,
-        terms=list(watch_match.terms),
-        hits=[hit.to_dict() for hit in watch_match.hits],
-        snippet=watch_match.snippet,
-        historical=watch_match.historical,
-    )
-
-
-MAX_STORY_ERRORS = 50
-"""Failed stories listed one by one on a run; past this the counts still add up."""
-
-_COUNTERS = {
-    "new": CrawlRun.items_new,
-    "duplicate": CrawlRun.items_duplicate,
-    "unmatched": CrawlRun.items_unmatched,
-    "failed": CrawlRun.items_failed,
-}
-
-
 def _count(session: Session, run_id: int, items: list[CandidateStory], outcomes: list[str]) -> None:
     """Each story counts once, by its final outcome, in the same transaction that stores it."""
-    values: dict[Any, Any] = {}
-    for outcome, counted in Counter(outcomes).items():
-        values[_COUNTERS[outcome]] = _COUNTERS[outcome] + counted
-    if matched := sum(1 for item in items if item.matches):
-        values[CrawlRun.items_matched] = CrawlRun.items_matched + matched
-    values[CrawlRun.heartbeat_at] = datetime.now(UTC)
-    session.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(values))
+    matched = sum(1 for item in items if item.matches)
     failures = [f"{item.url}: {item.failure}" for item in items if item.failure]
-    if failures:
-        run = session.get_one(CrawlRun, run_id)
-        room = max(0, MAX_STORY_ERRORS - len(run.errors))
-        if room:
-            run.errors = [*run.errors, *failures[:room]]
-
-
-def source_id(session: Session, name: str, config: Config) -> int:
-    """The id of the source's row, created on first use."""
-    existing = session.scalar(select(Source.id).where(Source.name == name))
-    if existing is not None:
-        return existing
-    family = config.sources[name].family if name in config.sources else "unknown"
-    with session.begin_nested():
-        row = Source(name=name, family=family)
-        session.add(row)
-    return row.id
+    count_outcomes(session, run_id, outcomes, matched, failures)

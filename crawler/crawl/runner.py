@@ -5,13 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import signal
-import socket
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -19,19 +17,18 @@ from scrapy import signals
 from scrapy.crawler import AsyncCrawlerRunner, Crawler
 from scrapy.settings import Settings
 from scrapy.utils.reactor import install_reactor, is_reactor_installed
-from sqlalchemy import select, update
 
 from crawler.config import Config
-from crawler.crawl.health import assess_run, portal_unreachable, record_health, run_errors
+from crawler.crawl.health import assess_run, portal_unreachable, run_errors
 from crawler.crawl.middlewares import StoredStories
-from crawler.crawl.pipelines import source_id
 from crawler.crawl.plans import spider_arguments
 from crawler.crawl.replay import read_archive
 from crawler.crawl.workers import start_extraction_pool
 from crawler.domain.errors import Interrupted, SourceError
 from crawler.store.db import Database
 from crawler.store.leases import Leases, SourceBusyError, run_lease
-from crawler.store.models import CrawlRun, Source
+from crawler.store.runs import abandon_runs, close_run, open_run, record_heartbeat, running_runs
+from crawler.store.sources import record_health, source_id
 
 log = logging.getLogger(__name__)
 
@@ -245,19 +242,10 @@ class CrawlService:
 
     def abandon_orphaned_runs(self) -> int:
         """Close the `running` rows that no live process is crawling (killed, or the machine died)."""
-        now = datetime.now(UTC)
-        with self.database.session() as session:
-            running = session.execute(
-                select(CrawlRun.id, Source.name).join(Source).where(CrawlRun.status == "running")
-            ).all()
+        running = running_runs(self.database)
         orphaned = [run_id for run_id, name in running if self.leases.current(run_lease(name)) is None]
         if orphaned:
-            with self.database.session() as session:
-                session.execute(
-                    update(CrawlRun)
-                    .where(CrawlRun.id.in_(orphaned), CrawlRun.status == "running")
-                    .values(status="abandoned", finished_at=now)
-                )
+            abandon_runs(self.database, orphaned)
         return len(orphaned)
 
     @contextmanager
@@ -280,10 +268,7 @@ class CrawlService:
             await asyncio.sleep(HEARTBEAT_SECONDS)
             if not self.leases.renew(lease, RUN_LEASE_TTL):
                 log.warning("run %d lost its lease %s", run_id, lease)
-            with self.database.session() as session:
-                session.execute(
-                    update(CrawlRun).where(CrawlRun.id == run_id).values(heartbeat_at=datetime.now(UTC))
-                )
+            record_heartbeat(self.database, run_id)
 
     def _settings(self, run_id: int, options: CrawlOptions) -> dict[str, Any]:
         crawl = self.config.crawl
@@ -334,26 +319,8 @@ class CrawlService:
         }
 
     def _open_run(self, source: str, trigger: str) -> int:
-        now = datetime.now(UTC)
         with self.database.session() as session:
-            source_row_id = source_id(session, source, self.config)
-            # We hold the source's run lease, so a run still marked running belonged to a dead process.
-            session.execute(
-                update(CrawlRun)
-                .where(CrawlRun.source_id == source_row_id, CrawlRun.status == "running")
-                .values(status="abandoned", finished_at=now)
-            )
-            run = CrawlRun(
-                source_id=source_row_id,
-                trigger=trigger,
-                status="running",
-                started_at=now,
-                heartbeat_at=now,
-                owner=f"{socket.gethostname()}:{os.getpid()}",
-            )
-            session.add(run)
-            session.flush()
-            return run.id
+            return open_run(session, source_id(session, source, self.config), trigger)
 
     def _close_run(
         self, run_id: int, source: str, status: str, crawler: Crawler, crashed: str | None
@@ -365,12 +332,10 @@ class CrawlService:
         if status == "succeeded" and portal_unreachable(stats):
             status = "failed"  # nothing went wrong in the crawl itself, but it read nothing
         with self.database.session() as session:
-            run = session.get_one(CrawlRun, run_id)
-            run.status = status
-            run.finished_at = datetime.now(UTC)
-            run.pages_fetched = int(stats.get("response_received_count", 0))
-            run.errors = errors + list(run.errors)
-            record_health(session, run.source_id, assess_run(stats, status, crashed))
+            pages = int(stats.get("response_received_count", 0))
+            run = close_run(session, run_id, status=status, pages=pages, errors=errors)
+            health = assess_run(stats, status, crashed)
+            record_health(session, run.source_id, health.state, health.reason)
             return RunSummary(
                 run_id=run_id,
                 source=source,

@@ -1,1 +1,1 @@
-"""Deduplication: text normalisation, MinHash signatures and the near-duplicate index."""
+"""Deduplication: text normalisation, MinHash signatures and the judgement of what a text duplicates."""

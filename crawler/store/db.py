@@ -1,4 +1,8 @@
-"""Engines, sessions and migrations: open a database by URL and bring its schema up to date."""
+"""Engines, sessions and migrations: open a database by URL and bring its schema up to date.
+
+`Session` is re-exported: callers that compose one transaction of several store functions hold one
+and pass it along, without importing SQLAlchemy themselves.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +24,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from crawler.domain.errors import StorageError
 
 log = logging.getLogger(__name__)
+
+__all__ = ["MIGRATIONS", "Database", "Session", "alembic_config", "open_database"]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 

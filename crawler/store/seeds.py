@@ -8,10 +8,11 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from crawler.dedup.index import NearDuplicateIndex, content_hash, is_furniture
+from crawler.dedup.text import content_hash, is_furniture
 from crawler.domain.errors import PantauError
 from crawler.store.db import Database
 from crawler.store.models import SeedDocument
+from crawler.store.neardup import NearDuplicateIndex
 
 log = logging.getLogger(__name__)
 

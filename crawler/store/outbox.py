@@ -1,7 +1,8 @@
 """Writing alerts into the outbox: one row per (watch, story, channel), in the caller's transaction.
 
 The unique `dedup_key` is what makes a second alert for the same story impossible, even when two
-crawler processes store copies of one story at the same moment.
+crawler processes store copies of one story at the same moment. The payload is built here, where the
+story is stored; the alerts package renders and delivers it (crawler/store/delivery.py).
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -19,6 +19,7 @@ from crawler.config import Config
 from crawler.domain.errors import AlertError
 from crawler.domain.watch import Watch
 from crawler.domain.zones import JAKARTA
+from crawler.store.clusters import outlet_of, story_outlets
 from crawler.store.models import AlertOutbox, Match, StoredArticle, utcnow
 
 FOLLOW_UP_SUFFIX = ":follow-up"
@@ -37,7 +38,7 @@ def enqueue_alerts(
     created: list[AlertOutbox] = []
     for channel in watch.channels:
         alert_key = f"{watch.name}:{story}:{channel}"
-        first_alert = session.scalar(select(AlertOutbox).where(AlertOutbox.dedup_key == alert_key))
+        first_alert = _alert_with_key(session, alert_key)
         if first_alert is None:
             key, kind = alert_key, "alert"
         elif config.alerts.follow_ups and outlet_of(article.url) not in _outlets_alerted(first_alert):
@@ -69,12 +70,6 @@ def story_key(article: StoredArticle) -> str:
 def idempotency_key(*dedup_keys: str) -> str:
     """A stable key receivers use to drop a repeat: the same rows always give the same key."""
     return hashlib.sha256("\n".join(sorted(dedup_keys)).encode()).hexdigest()[:32]
-
-
-def outlet_of(url: str) -> str:
-    """The outlet that published a URL, as its host without `www.` (e.g. `news.example.id`)."""
-    host = urlsplit(url).hostname or ""
-    return host.removeprefix("www.")
 
 
 def next_delivery_time(watch: Watch, now: datetime) -> datetime:
@@ -116,7 +111,7 @@ def refresh_outlets(session: Session, row: AlertOutbox) -> bool:
     }
     if row.kind == "follow_up":
         alert_key = row.dedup_key.removesuffix(FOLLOW_UP_SUFFIX)
-        first_alert = session.scalar(select(AlertOutbox).where(AlertOutbox.dedup_key == alert_key))
+        first_alert = _alert_with_key(session, alert_key)
         named = _outlets_alerted(first_alert) if first_alert is not None else set()
         cluster["new_outlets"] = [
             {"outlet": outlet, "url": url} for outlet, url in outlets.items() if outlet not in named
@@ -127,19 +122,8 @@ def refresh_outlets(session: Session, row: AlertOutbox) -> bool:
     return True
 
 
-def story_outlets(session: Session, cluster_id: int | None) -> dict[str, str]:
-    """Every outlet of a story cluster with the URL of its first copy, oldest first."""
-    if cluster_id is None:
-        return {}
-    urls = session.scalars(
-        select(StoredArticle.url)
-        .where(StoredArticle.cluster_id == cluster_id)
-        .order_by(StoredArticle.first_seen, StoredArticle.id)
-    )
-    outlets: dict[str, str] = {}
-    for url in urls:
-        outlets.setdefault(outlet_of(url), url)
-    return outlets
+def _alert_with_key(session: Session, dedup_key: str) -> AlertOutbox | None:
+    return session.scalar(select(AlertOutbox).where(AlertOutbox.dedup_key == dedup_key))
 
 
 def _other_outlets(outlets: dict[str, str], own: str) -> list[dict[str, str]]:

@@ -1,0 +1,127 @@
+"""Stored stories: the one "is this story stored" query, writing a crawled story, and reading them back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from crawler.domain.article import Article
+from crawler.domain.verdict import DocumentRef, Verdict
+from crawler.store.models import SeedDocument, StoredArticle
+
+_EXPORT_BATCH = 500
+
+
+def stored_canonical_urls(session: Session, canonical_urls: Iterable[str]) -> set[str]:
+    """Those of `canonical_urls` the database already holds: a story is fetched and stored once."""
+    wanted = list(canonical_urls)
+    if not wanted:
+        return set()
+    query = select(StoredArticle.canonical_url).where(StoredArticle.canonical_url.in_(wanted))
+    return set(session.scalars(query))
+
+
+def stored_by_another(session: Session, error: Exception, canonical_url: str) -> bool:
+    """Whether `error` is the unique-key conflict of a story another process stored first."""
+    return isinstance(error, IntegrityError) and bool(stored_canonical_urls(session, [canonical_url]))
+
+
+def add_article(
+    session: Session, article: Article, *, source_id: int, run_id: int, keep_body: bool, with_id: bool
+) -> StoredArticle:
+    """Add a crawled story to the caller's transaction; its body only when `keep_body`.
+
+    `with_id` flushes it at once (dedup and matches need its id); a headline without either is
+    inserted with the rest of the transaction instead.
+    """
+    row = StoredArticle(
+        canonical_url=article.canonical_url,
+        url=article.url,
+        source_id=source_id,
+        title=article.title,
+        authors=list(article.authors),
+        published_at=article.published_at,
+        published_offset_minutes=_offset_minutes(article.published_at),
+        body=article.body if keep_body else None,
+        lead=article.lead,
+        language=article.language,
+        tags=list(article.tags),
+        paywalled=article.paywalled,
+        crawl_run_id=run_id,
+    )
+    session.add(row)
+    if with_id:
+        session.flush()
+    return row
+
+
+def record_verdict(row: StoredArticle, verdict: Verdict) -> None:
+    """Keep dedup's verdict on the story: its kind, score and the document it duplicates."""
+    row.verdict = verdict.kind
+    row.similarity = verdict.similarity if verdict.kind != "new" else None
+    if verdict.duplicate_of is not None:
+        if verdict.duplicate_of.kind == "seed":
+            row.duplicate_of_seed_id = verdict.duplicate_of.id
+        else:
+            row.duplicate_of_article_id = verdict.duplicate_of.id
+
+
+def article_by_id(session: Session, article_id: int) -> StoredArticle | None:
+    return session.get(StoredArticle, article_id)
+
+
+def newest_articles(session: Session, limit: int, *, matched_only: bool = False) -> list[StoredArticle]:
+    """The latest stories first seen, with their source and matches loaded."""
+    query = _with_source_and_matches()
+    if matched_only:
+        query = query.where(StoredArticle.matches.any())
+    query = query.order_by(StoredArticle.first_seen.desc(), StoredArticle.id.desc()).limit(limit)
+    return list(session.scalars(query))
+
+
+def matched_articles(session: Session) -> list[StoredArticle]:
+    """Every story that matched a watch, oldest publication first, with source and matches loaded."""
+    query = _with_source_and_matches().where(StoredArticle.matches.any())
+    return list(session.scalars(query.order_by(StoredArticle.published_at, StoredArticle.id)))
+
+
+def all_articles(session: Session) -> Iterator[StoredArticle]:
+    """Every stored story in id order, read in batches so an export never holds the archive in memory."""
+    query = _with_source_and_matches().order_by(StoredArticle.id).execution_options(yield_per=_EXPORT_BATCH)
+    yield from session.scalars(query)
+
+
+def duplicated_document(session: Session, row: StoredArticle) -> DocumentRef | None:
+    """The article (labelled by URL) or seed (by file name) the story duplicates, if any."""
+    if row.duplicate_of_article_id is not None:
+        url = session.scalar(select(StoredArticle.url).where(StoredArticle.id == row.duplicate_of_article_id))
+        return DocumentRef("article", row.duplicate_of_article_id, url or "")
+    if row.duplicate_of_seed_id is not None:
+        name = session.scalar(select(SeedDocument.name).where(SeedDocument.id == row.duplicate_of_seed_id))
+        return DocumentRef("seed", row.duplicate_of_seed_id, name or "")
+    return None
+
+
+def articles_per_source_since(session: Session, since: datetime) -> dict[int | None, int]:
+    """Source id -> stories first seen since `since`."""
+    query = (
+        select(StoredArticle.source_id, func.count())
+        .where(StoredArticle.first_seen >= since)
+        .group_by(StoredArticle.source_id)
+    )
+    return {source_id: count for source_id, count in session.execute(query).tuples()}
+
+
+def _with_source_and_matches() -> Select[StoredArticle]:
+    return select(StoredArticle).options(
+        selectinload(StoredArticle.matches), selectinload(StoredArticle.source)
+    )
+
+
+def _offset_minutes(moment: datetime | None) -> int | None:
+    offset = moment.utcoffset() if moment is not None else None
+    return None if offset is None else int(offset.total_seconds() // 60)

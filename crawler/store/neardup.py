@@ -1,0 +1,208 @@
+"""The near-duplicate index in the database: signatures, LSH band rows, exact-hash lookups, clusters.
+
+A stored document is a candidate when it shares at least `min_band_votes` band buckets with the text
+(a 64-bit hash of `rows_per_band` consecutive minimums per band, stored as indexed rows). Two rows per
+band keep phrases that many unrelated stories share from making every such story a candidate, which
+would make lookups grow with the archive. Candidates are scored and judged by crawler/dedup; nothing
+lives in memory between calls, so the index survives restarts and is shared by every process on the
+database, and SQLite and PostgreSQL answer the same queries identically.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import text as sql_text
+from sqlalchemy.orm import Session
+
+from crawler.dedup.judge import NEAR_DUPLICATE_THRESHOLD, Candidate, Finding, judge, nearest
+from crawler.dedup.minhash import MinHasher, Signature
+from crawler.dedup.text import document_text, normalise_text, normalised_hash
+from crawler.domain.verdict import DocumentKind, DocumentRef, Verdict
+from crawler.store.clusters import cluster_has_seed, new_cluster
+from crawler.store.models import NearDuplicateBand, NearDuplicateSignature, SeedDocument, StoredArticle
+
+_Exclude = tuple[DocumentKind, int] | None
+
+
+class NearDuplicateIndex:
+    """MinHash signatures and LSH bands of every article and seed, stored as indexed database rows."""
+
+    def __init__(
+        self,
+        *,
+        shingle_words: int = 4,
+        permutations: int = 128,
+        bands: int = 32,
+        rows_per_band: int = 2,
+        min_band_votes: int = 1,
+        threshold: float = NEAR_DUPLICATE_THRESHOLD,
+        seed: int = 20220906,
+    ) -> None:
+        if not 1 <= min_band_votes <= bands:
+            raise ValueError("need 1 <= min_band_votes <= bands")
+        self.hasher = MinHasher(
+            shingle_words=shingle_words,
+            permutations=permutations,
+            bands=bands,
+            rows_per_band=rows_per_band,
+            seed=seed,
+        )
+        self.scheme = self.hasher.scheme
+        self.permutations = permutations
+        self.bands = bands
+        self.threshold = threshold
+        # Built once: one equality probe of the (band, bucket) index per band, bucket values bound per call.
+        band_matches = (
+            select(NearDuplicateBand.signature_id)
+            .where(
+                or_(
+                    *(
+                        and_(
+                            NearDuplicateBand.band == band,
+                            NearDuplicateBand.bucket == bindparam(f"bucket_{band}"),
+                        )
+                        for band in range(bands)
+                    )
+                )
+            )
+            .group_by(NearDuplicateBand.signature_id)
+            .having(func.count() >= min_band_votes)
+        )
+        self._candidate_query = (
+            select(NearDuplicateSignature)
+            .where(NearDuplicateSignature.id.in_(band_matches))
+            .where(NearDuplicateSignature.scheme == self.scheme)
+            .order_by(NearDuplicateSignature.id)
+        )
+
+    def check(self, session: Session, title: str, body: str) -> Verdict:
+        """The verdict for a text against every stored article and seed, without storing anything."""
+        normalised = normalise_text(document_text(title, body))
+        signature = self.hasher.signature_of_normalised(normalised)
+        return self._judge(session, normalised_hash(normalised), signature, exclude=None)
+
+    def add(
+        self,
+        session: Session,
+        kind: DocumentKind,
+        document_id: int,
+        title: str,
+        body: str,
+        verdict: Verdict | None = None,
+    ) -> Verdict:
+        """Judge a stored document, index it and put it in its story cluster, in the caller's transaction.
+
+        On PostgreSQL the text's content hash and band buckets are locked first (transaction-scoped
+        advisory locks), so two processes adding copies of one story at once are serialised: the second
+        sees the first and gets a duplicate verdict instead of starting a second cluster.
+        """
+        document = (
+            session.get(StoredArticle, document_id)
+            if kind == "article"
+            else session.get(SeedDocument, document_id)
+        )
+        if document is None:
+            raise LookupError(f"no {kind} with id {document_id} to index")
+        normalised = normalise_text(document_text(title, body))
+        digest = normalised_hash(normalised)
+        signature = self.hasher.signature_of_normalised(normalised)
+        if verdict is None:
+            _lock_story_keys(session, digest, signature)
+            verdict = self._judge(session, digest, signature, exclude=(kind, document_id))
+        cluster_id = verdict.cluster_id if verdict.cluster_id is not None else new_cluster(session)
+        document.cluster_id = cluster_id
+        document.content_hash = digest
+        stored = NearDuplicateSignature(
+            document_kind=kind,
+            document_id=document_id,
+            scheme=self.scheme,
+            signature=signature.to_bytes(),
+            shingle_count=signature.shingle_count,
+        )
+        session.add(stored)
+        session.flush()
+        session.add_all(
+            NearDuplicateBand(signature_id=stored.id, band=band, bucket=bucket)
+            for band, bucket in enumerate(signature.band_buckets)
+        )
+        session.flush()
+        return replace(verdict, cluster_id=cluster_id)
+
+    def _judge(self, session: Session, digest: str, signature: Signature, exclude: _Exclude) -> Verdict:
+        near = (
+            nearest(signature, self._candidates(session, signature, exclude), self.hasher, self.threshold)
+            if signature.shingle_count
+            else None
+        )
+        finding = judge(
+            _exact_duplicate(session, "seed", digest, exclude),
+            near,
+            _exact_duplicate(session, "article", digest, exclude),
+        )
+        return Verdict("new", None, 0.0) if finding is None else _duplicate(session, finding)
+
+    def _candidates(self, session: Session, signature: Signature, exclude: _Exclude) -> list[Candidate]:
+        """Stored signatures of this scheme sharing at least `min_band_votes` band buckets."""
+        buckets = {f"bucket_{band}": bucket for band, bucket in enumerate(signature.band_buckets)}
+        return [
+            Candidate(
+                _document_kind(row.document_kind),
+                row.document_id,
+                row.id,
+                Signature.from_stored(row.signature, row.shingle_count),
+            )
+            for row in session.scalars(self._candidate_query, buckets)
+            if (row.document_kind, row.document_id) != exclude
+        ]
+
+
+def _exact_duplicate(session: Session, kind: DocumentKind, digest: str, exclude: _Exclude) -> int | None:
+    """The id of the first document of this kind whose normalised text has this hash."""
+    model = _DOCUMENT_MODELS[kind]
+    query = select(model.id).where(model.content_hash == digest).order_by(model.id).limit(1)
+    if exclude is not None and exclude[0] == kind:
+        query = query.where(model.id != exclude[1])
+    return session.scalar(query)
+
+
+def _lock_story_keys(session: Session, digest: str, signature: Signature) -> None:
+    if session.get_bind().dialect.name != "postgresql":
+        return  # SQLite lets one writer at a time into the whole database already
+    # Sorted, so two transactions always take shared keys in the same order and cannot deadlock.
+    keys = sorted({int.from_bytes(bytes.fromhex(digest)[:8], "big", signed=True), *signature.band_buckets})
+    session.execute(
+        sql_text("SELECT pg_advisory_xact_lock(key) FROM unnest(CAST(:keys AS bigint[])) AS key"),
+        {"keys": keys},
+    )
+
+
+_DOCUMENT_MODELS: dict[DocumentKind, type[StoredArticle] | type[SeedDocument]] = {
+    "seed": SeedDocument,
+    "article": StoredArticle,
+}
+
+
+def _document_kind(stored: str) -> DocumentKind:
+    if stored not in _DOCUMENT_MODELS:
+        raise ValueError(f"unknown document kind {stored!r} in the near-duplicate index")
+    return "seed" if stored == "seed" else "article"
+
+
+def _duplicate(session: Session, finding: Finding) -> Verdict:
+    """A duplicate verdict pointing at a stored document, in that document's story cluster.
+
+    An article's story is a seed story when the article copies a seed or its cluster holds one:
+    a copy of a copy of a seed is still never alerted.
+    """
+    if finding.kind == "seed":
+        seed = session.get_one(SeedDocument, finding.document_id)
+        reference = DocumentRef("seed", seed.id, seed.name)
+        return Verdict(finding.verdict, reference, finding.similarity, seed.cluster_id, True)
+    article = session.get_one(StoredArticle, finding.document_id)
+    seed_story = article.duplicate_of_seed_id is not None or (
+        article.cluster_id is not None and cluster_has_seed(session, article.cluster_id)
+    )
+    reference = DocumentRef("article", article.id, article.canonical_url)
+    return Verdict(finding.verdict, reference, finding.similarity, article.cluster_id, seed_story)

@@ -1,0 +1,45 @@
+"""The dedup judgement on its own, without a database: seeds first, exact before near, score, earliest."""
+
+from __future__ import annotations
+
+from crawler.dedup.judge import Candidate, Finding, judge, nearest
+from crawler.dedup.minhash import MinHasher, Signature
+from crawler.domain.verdict import DocumentKind
+
+HASHER = MinHasher()
+STORY = " ".join(f"kalimat nomor {number} tentang roket dan peluru dari Korea Utara." for number in range(40))
+SIGNATURE = HASHER.signature(STORY)
+HALF = HASHER.signature(STORY[: len(STORY) // 2])
+OTHER = HASHER.signature("Harga emas naik tipis pada perdagangan hari ini, kata analis di Jakarta.")
+
+
+def candidate(
+    kind: DocumentKind, document_id: int, indexed: int, signature: Signature = SIGNATURE
+) -> Candidate:
+    return Candidate(kind, document_id, indexed, signature)
+
+
+def test_a_seed_beats_a_closer_article_and_the_earliest_of_equals_wins() -> None:
+    found = nearest(
+        SIGNATURE,
+        [candidate("article", 1, 1), candidate("seed", 7, 3, HALF), candidate("seed", 5, 2, HALF)],
+        HASHER,
+        0.65,
+    )
+    assert found == Finding("near", "seed", 5, HASHER.similarity(SIGNATURE, HALF))
+
+
+def test_among_articles_the_higher_score_wins_and_nothing_under_the_threshold_counts() -> None:
+    found = nearest(SIGNATURE, [candidate("article", 1, 1, OTHER), candidate("article", 2, 2)], HASHER, 0.65)
+    assert found == Finding("near", "article", 2, 1.0)
+    assert nearest(SIGNATURE, [candidate("article", 1, 1, OTHER)], HASHER, 0.65) is None
+
+
+def test_an_exact_seed_comes_first_then_a_near_seed_then_an_exact_article() -> None:
+    near_seed = Finding("near", "seed", 3, 0.8)
+    near_article = Finding("near", "article", 4, 0.9)
+    assert judge(2, near_seed, 9) == Finding("exact", "seed", 2, 1.0)
+    assert judge(None, near_seed, 9) == near_seed
+    assert judge(None, near_article, 9) == Finding("exact", "article", 9, 1.0)
+    assert judge(None, near_article, None) == near_article
+    assert judge(None, None, None) is None

@@ -23,6 +23,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from crawler.domain import counters
 from crawler.domain.crawling import NOT_STORED, PAGE_OF, STORY, SourcePlan, StoredStoryLookup
 from crawler.domain.dates import parse_indonesian_datetime
 from crawler.domain.story import CandidateStory
@@ -108,7 +109,7 @@ class PortalSpider(scrapy.Spider):
         """A feed address that is not found gives way to the feed's next candidate address."""
         fallbacks = failure.request.meta.get(FEED_FALLBACKS) or []  # type: ignore[attr-defined]
         if fallbacks and isinstance(failure.value, HttpError) and failure.value.response.status in _NOT_FOUND:
-            self._count("pantau/feed_candidates_not_found")
+            self._count(counters.FEED_CANDIDATES_NOT_FOUND)
             yield self._feed_request(fallbacks[0], fallbacks[1:])
 
     def _listing_day_request(self, day: ListingDay) -> scrapy.Request:
@@ -146,14 +147,14 @@ class PortalSpider(scrapy.Spider):
 
     def _follow_sitemaps(self, locations: list[str], depth: int) -> Iterator[scrapy.Request]:
         if locations and depth + 1 > MAX_SITEMAP_DEPTH:
-            self._count("pantau/sitemap_index_too_deep")
+            self._count(counters.SITEMAP_INDEX_TOO_DEEP)
             return
         for location in locations:
             if self._sitemaps_followed >= MAX_SITEMAPS_FOLLOWED:
-                self._count("pantau/sitemaps_over_limit")
+                self._count(counters.SITEMAPS_OVER_LIMIT)
                 continue
             self._sitemaps_followed += 1
-            self._count("pantau/sitemaps_followed")
+            self._count(counters.SITEMAPS_FOLLOWED)
             yield scrapy.Request(
                 location.strip(), callback=self.parse_sitemap, cb_kwargs={"depth": depth + 1}
             )
@@ -177,13 +178,13 @@ class PortalSpider(scrapy.Spider):
             return
         if query is not None and not self.is_search_page(response, query):
             # A portal that ignores a search URL answers with its home page and 200 (portals.md §1.5).
-            self._count("pantau/search_not_search_page")
+            self._count(counters.SEARCH_NOT_SEARCH_PAGE)
             log.warning("%s: %s is not a search page for %r; ignored", self.source_name, response.url, query)
             return
         entries = self.listing_entries(response, searching=query is not None)
-        self._count(f"pantau/{via}_pages")
+        self._count(counters.pages_read(via))
         if not entries:
-            self._count(f"pantau/{via}_pages_empty")
+            self._count(counters.pages_empty(via))
         announced = {canonical_url(entry.url) for entry in entries}
         stored = self.stored_stories.among(announced)
         yield from self.announce(entries, stored)
@@ -216,9 +217,9 @@ class PortalSpider(scrapy.Spider):
         if recipe.listing_card and not cards:
             if searching:
                 # No results, or results in a markup the card selector misses: health tells them apart.
-                self._count("pantau/search_cards_missing")
+                self._count(counters.SEARCH_CARDS_MISSING)
                 return []
-            self._count("pantau/listing_cards_missing")
+            self._count(counters.LISTING_CARDS_MISSING)
         for area in cards or [response.selector]:
             for anchor in area.css("a[href]"):
                 url = self.family.unwrap(response.urljoin(anchor.attrib["href"]))
@@ -245,11 +246,11 @@ class PortalSpider(scrapy.Spider):
         stored, or it reaches past the look-back window.
         """
         if entries and not found_new:
-            self._count("pantau/paging_stopped/nothing_new")
+            self._count(counters.PAGING_STOPPED_NOTHING_NEW)
             return True
         dates = [entry.published_at for entry in entries if entry.published_at is not None]
         if dates and min(published.astimezone(WIB).date() for published in dates) < self.window_starts:
-            self._count("pantau/paging_stopped/lookback")
+            self._count(counters.PAGING_STOPPED_LOOKBACK)
             return True
         return False
 
@@ -287,7 +288,7 @@ class PortalSpider(scrapy.Spider):
             if key in stored:
                 if key not in self._requested and self.is_story(entry.url):
                     self._requested.add(key)
-                    self._count("pantau/already_stored")
+                    self._count(counters.ALREADY_STORED)
                 continue
             yield from self.story_request(entry.url, entry.title, entry.published_at, checked=True)
 
@@ -333,7 +334,7 @@ class PortalSpider(scrapy.Spider):
         pages = (*pages, page_text(response))
         following = self._following_story_page(response, story, len(pages))
         if following:
-            self._count("pantau/story_pages_followed")
+            self._count(counters.STORY_PAGES_FOLLOWED)
             yield scrapy.Request(
                 following,
                 callback=self.parse_story,
@@ -375,7 +376,7 @@ class PortalSpider(scrapy.Spider):
         fallback = request.meta.get(FALLBACK)
         refused = isinstance(failure.value, HttpError) and failure.value.response.status in (400, 404, 410)
         if fallback and refused:
-            self._count("pantau/all_pages_form_refused")
+            self._count(counters.ALL_PAGES_FORM_REFUSED)
             meta = {key: value for key, value in request.meta.items() if key != FALLBACK}
             yield request.replace(url=fallback, meta=meta, dont_filter=True)
             return

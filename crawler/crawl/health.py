@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from crawler.domain import counters
+
 HEALTHY, DEGRADED, BLOCKED, UNHEALTHY, UNKNOWN = "healthy", "degraded", "blocked", "unhealthy", "unknown"
 _FIELD_NAMES = {"title": "title", "body": "body", "published_at": "date"}
 
@@ -37,35 +39,35 @@ def assess_run(stats: Mapping[str, Any], status: str, crashed: str | None = None
     if portal_unreachable(stats):
         causes = ", ".join(run_errors(stats)) or "no answer"
         return Health(UNHEALTHY, f"no feed, sitemap, listing or search page could be read ({causes})")
-    listing_pages = _count(stats, "pantau/listing_pages")
-    if listing_pages and _count(stats, "pantau/listing_pages_empty") == listing_pages:
+    listing_pages = _count(stats, counters.LISTING_PAGES)
+    if listing_pages and _count(stats, counters.LISTING_PAGES_EMPTY) == listing_pages:
         return Health(UNHEALTHY, f"its listings yielded no stories ({listing_pages} pages read)")
-    read = _count(stats, "pantau/stories_read")
+    read = _count(stats, counters.STORIES_READ)
     broken = [
-        name for key, name in _FIELD_NAMES.items() if read and _count(stats, f"pantau/missing/{key}") == read
+        name for key, name in _FIELD_NAMES.items() if read and _count(stats, counters.missing(key)) == read
     ]
     if broken:
         return Health(UNHEALTHY, f"none of its {read} stories yielded a {' or '.join(broken)}")
     problems = [
         f"{missing} of {read} stories yielded no {name}"
         for key, name in _FIELD_NAMES.items()
-        if (missing := _count(stats, f"pantau/missing/{key}")) * 2 >= read > 0 and missing
+        if (missing := _count(stats, counters.missing(key))) * 2 >= read > 0 and missing
     ]
-    extracted = _count(stats, "pantau/stories_extracted")
+    extracted = _count(stats, counters.STORIES_EXTRACTED)
     for field, stories in (("title", read), ("date", read), ("body", extracted)):
-        missed = _count(stats, f"pantau/selector_missed/{field}")
+        missed = _count(stats, counters.selector_missed(field))
         if missed and missed * 2 >= stories:
             problems.append(
                 f"the recipe's {field} selectors found nothing on {missed} of {stories} stories "
                 "(fallbacks read them: has the layout changed?)"
             )
-    if cards := _count(stats, "pantau/listing_cards_missing"):
+    if cards := _count(stats, counters.LISTING_CARDS_MISSING):
         problems.append(f"the listing card selector found nothing on {cards} pages")
     # One search may rightly find nothing; every search of a run finding no card means the layout changed.
-    search_pages = _count(stats, "pantau/search_pages")
-    if search_pages and _count(stats, "pantau/search_cards_missing") == search_pages:
+    search_pages = _count(stats, counters.SEARCH_PAGES)
+    if search_pages and _count(stats, counters.SEARCH_CARDS_MISSING) == search_pages:
         problems.append(f"the listing card selector found nothing on any of its {search_pages} search pages")
-    if searches := _count(stats, "pantau/search_not_search_page"):
+    if searches := _count(stats, counters.SEARCH_NOT_SEARCH_PAGE):
         problems.append(f"{searches} search requests were answered with a page that is not a search page")
     if problems:
         return Health(DEGRADED, "; ".join(problems))

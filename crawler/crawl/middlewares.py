@@ -16,6 +16,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
 from crawler.config import Config
+from crawler.domain import counters
 from crawler.domain.crawling import NOT_STORED, PAGE_OF, STORY
 from crawler.portals.urls import canonical_url
 from crawler.store.articles import stored_canonical_urls
@@ -88,7 +89,7 @@ class SeenStoryFilter:
         if request.meta.get(CLAIM) == key:
             return  # a retry of a request that passed already
         if key in self._claimed:
-            self._ignore("pantau/already_fetched", f"already fetched in this run: {key}")
+            self._ignore(counters.ALREADY_FETCHED, f"already fetched in this run: {key}")
         self._claimed.add(key)
         redirected = CLAIM in request.meta
         request.meta[CLAIM] = key
@@ -97,7 +98,7 @@ class SeenStoryFilter:
         with self.database.session() as session:
             stored = stored_canonical_urls(session, [key])
         if stored:
-            self._ignore("pantau/already_stored", f"already stored: {key}")
+            self._ignore(counters.ALREADY_STORED, f"already stored: {key}")
 
     def _ignore(self, stat: str, reason: str) -> None:
         if self.crawler.stats:
@@ -165,7 +166,7 @@ class ConditionalGetMiddleware:
             return response
         if response.status == 304:
             if self.crawler.stats:
-                self.crawler.stats.inc_value("pantau/not_modified")
+                self.crawler.stats.inc_value(counters.NOT_MODIFIED)
             raise IgnoreRequest(f"not modified since the last run: {request.url}")
         etag = _header(response, b"ETag")
         last_modified = _header(response, b"Last-Modified")

@@ -17,6 +17,7 @@ from scrapy.statscollectors import StatsCollector
 from crawler.config import Config
 from crawler.crawl.batching import Batcher
 from crawler.crawl.workers import DEFAULT_WORKERS, in_worker, match_story, read_story
+from crawler.domain import counters
 from crawler.domain.article import Article
 from crawler.domain.errors import ExtractionError
 from crawler.domain.story import CandidateStory
@@ -87,14 +88,14 @@ class ExtractStage:
         (meta tags, trafilatura) found them: the first sign of a changed layout."""
         if self.stats is None:
             return
-        self.stats.inc_value("pantau/stories_read")
+        self.stats.inc_value(counters.STORIES_READ)
         if not headline_only:
-            self.stats.inc_value("pantau/stories_extracted")
+            self.stats.inc_value(counters.STORIES_EXTRACTED)
         for missing in article.missing_fields:
             if not (headline_only and missing == "body"):
-                self.stats.inc_value(f"pantau/missing/{missing}")
+                self.stats.inc_value(counters.missing(missing))
         for field in selector_misses(article):
-            self.stats.inc_value(f"pantau/selector_missed/{field}")
+            self.stats.inc_value(counters.selector_missed(field))
 
     def _recipe(self, item: CandidateStory) -> PortalRecipe:
         """The family's recipe (so a site added by config alone is cleaned up like its siblings)."""

@@ -1,0 +1,46 @@
+"""The names of Pantau's own crawl counters (Scrapy stats keys): spiders and stages write them,
+health reads them, and a typo in one place can no longer make a counter nobody reads."""
+
+from __future__ import annotations
+
+STORIES_READ = "pantau/stories_read"
+STORIES_EXTRACTED = "pantau/stories_extracted"
+STORY_PAGES_FOLLOWED = "pantau/story_pages_followed"
+ALREADY_STORED = "pantau/already_stored"
+ALREADY_FETCHED = "pantau/already_fetched"
+NOT_MODIFIED = "pantau/not_modified"
+ALL_PAGES_FORM_REFUSED = "pantau/all_pages_form_refused"
+FEED_CANDIDATES_NOT_FOUND = "pantau/feed_candidates_not_found"
+SITEMAPS_FOLLOWED = "pantau/sitemaps_followed"
+SITEMAPS_OVER_LIMIT = "pantau/sitemaps_over_limit"
+SITEMAP_INDEX_TOO_DEEP = "pantau/sitemap_index_too_deep"
+LISTING_CARDS_MISSING = "pantau/listing_cards_missing"
+SEARCH_CARDS_MISSING = "pantau/search_cards_missing"
+SEARCH_NOT_SEARCH_PAGE = "pantau/search_not_search_page"
+PAGING_STOPPED_NOTHING_NEW = "pantau/paging_stopped/nothing_new"
+PAGING_STOPPED_LOOKBACK = "pantau/paging_stopped/lookback"
+
+
+def pages_read(via: str) -> str:
+    """Listing pages of one discovery channel read (`listing`, `search`)."""
+    return f"pantau/{via}_pages"
+
+
+def pages_empty(via: str) -> str:
+    """Listing pages of one discovery channel that announced no story."""
+    return f"pantau/{via}_pages_empty"
+
+
+def missing(field: str) -> str:
+    """Stories that yielded no value for `field` (title, body, published_at)."""
+    return f"pantau/missing/{field}"
+
+
+def selector_missed(field: str) -> str:
+    """Stories on which the recipe's selectors for `field` found nothing (a fallback may have)."""
+    return f"pantau/selector_missed/{field}"
+
+
+LISTING_PAGES = pages_read("listing")
+LISTING_PAGES_EMPTY = pages_empty("listing")
+SEARCH_PAGES = pages_read("search")

@@ -6,10 +6,13 @@ Crawls in tests set `http_proxy` to it, so spiders request real portal URLs
 
 from __future__ import annotations
 
+import socket
+import struct
 import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Literal
 from urllib.parse import urlsplit
 
 
@@ -23,6 +26,7 @@ class Route:
     headers: dict[str, str] = field(default_factory=dict)
     delay_seconds: float = 0.0
     etag: str | None = None  # sent with the page; a request naming it in If-None-Match gets 304
+    fault: Literal["reset", "truncate"] | None = None  # reset: RST, no answer; truncate: half the body
     hits: int = 0
 
 
@@ -97,7 +101,9 @@ class PortalServer:
                 route.hits += 1
                 if route.delay_seconds:
                     time.sleep(route.delay_seconds)
-                if route.etag is None:
+                if route.fault is not None:
+                    self._fail(route)
+                elif route.etag is None:
                     self._answer(status, route.content_type, route.body, route.headers)
                 elif self.headers.get("If-None-Match") == route.etag:
                     self._answer(304, route.content_type, b"", {**route.headers, "ETag": route.etag})
@@ -117,6 +123,20 @@ class PortalServer:
                     self.wfile.write(body)
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up (a timeout or a size limit): that is the point of the test
+
+            def _fail(self, route: Route) -> None:
+                """A connection reset before any answer, or a body cut off after half its stated length."""
+                if route.fault == "reset":
+                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                else:
+                    self.send_response(200)
+                    self.send_header("Content-Type", route.content_type)
+                    self.send_header("Content-Length", str(len(route.body)))
+                    self.end_headers()
+                    self.wfile.write(route.body[: len(route.body) // 2])
+                    self.wfile.flush()
+                self.close_connection = True
+                self.connection.close()
 
             def log_message(self, *_: object) -> None:
                 pass

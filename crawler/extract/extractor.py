@@ -4,6 +4,9 @@ Order of trust, field by field: structured metadata (JSON-LD NewsArticle, og:/ar
 meta publishdate/author), then the portal recipe's selectors on the visible page, then
 trafilatura. A recipe selector that finds nothing is recorded as a warning: it means the
 portal changed its layout, which is a different state from "the article has no such field".
+
+Why this is long: one builder holds the evidence order of every field, so that each field's
+fallbacks read the same parsed pages once; the page view beside it is that builder's only reader.
 """
 
 from __future__ import annotations

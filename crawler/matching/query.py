@@ -7,6 +7,9 @@ Grammar, loosest binding first (operators are upper case; adjacent operands mean
     primary := FIELD ":" primary | "count(" or ")>=" N | "(" or ")" | ["="] (WORD | "PHRASE")
 
 No space may follow FIELD ":" (`title: Rusia` is an error, not the words `title` and `Rusia`).
+
+Why this is long: the node types are shared by the parser that builds them, the evaluator that runs
+them and the pre-check requirement they derive; split apart, each half would import the other.
 """
 
 from __future__ import annotations

@@ -8,9 +8,9 @@ from typing import Annotated
 import typer
 
 from crawler.cli.context import app_context, console
-from crawler.daemon.scheduler import DaemonNotRunningError, request_run
+from crawler.daemon.run_requests import DaemonNotRunningError
 from crawler.store.leases import SCHEDULER_LEASE, live_lease, process_holder
-from crawler.store.models import RunRequest
+from crawler.store.run_requests import request_claimed_by, request_run
 
 POLL_SECONDS = 0.5
 
@@ -34,9 +34,7 @@ def run_now(
     request_id = request_run(database, source, requested_by=process_holder())
     deadline = time.monotonic() + wait
     while True:
-        with database.session() as session:
-            request = session.get_one(RunRequest, request_id)
-        if request.claimed_by is not None:
+        if request_claimed_by(database, request_id) is not None:
             console.print(f"daemon {daemon.process} started a run of {source}", highlight=False)
             return
         if time.monotonic() >= deadline:

@@ -18,11 +18,12 @@ from sqlalchemy import func, select
 
 from crawler.cli.context import app_context, console
 from crawler.config import Config
-from crawler.daemon.scheduler import current_poll_interval, next_run_times
+from crawler.daemon.polling import current_poll_interval
 from crawler.domain.zones import JAKARTA
 from crawler.store.db import Database
 from crawler.store.leases import SCHEDULER_LEASE, LeaseState, live_lease
 from crawler.store.models import AlertOutbox, CrawlRun, Match, Source, StoredArticle
+from crawler.store.schedule import next_runs
 
 UNHEALTHY_EXIT_CODE = 3
 HEALTHY_STATES = ("healthy", "unknown")
@@ -86,7 +87,7 @@ def source_statuses(database: Database, config: Config, now: datetime) -> list[S
                 .group_by(StoredArticle.source_id)
             ).all()
         )
-    next_runs = next_run_times(database)
+    scheduled = next_runs(database)
     statuses = []
     for name, source in config.sources.items():
         row = rows.get(name)
@@ -103,7 +104,7 @@ def source_statuses(database: Database, config: Config, now: datetime) -> list[S
                 if schedule.cron
                 else current_poll_interval(schedule, row.poll_interval_seconds if row else None),
                 last_run=_last_run(run) if run else None,
-                next_run=next_runs.get(name) if source.enabled else None,
+                next_run=scheduled[name].at if source.enabled and name in scheduled else None,
                 articles_24h=articles.get(row.id, 0) if row else 0,
                 alerts_24h=alerts.get(row.id, 0) if row else 0,
             )

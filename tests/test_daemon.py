@@ -462,8 +462,8 @@ def test_a_crawl_that_cannot_close_is_cancelled_after_the_grace_period(
     database_url = migrated(sqlite_url(tmp_path))
     config = write_config(tmp_path / "pantau.yaml")
     crawl = start(daemons, config, database_url, portal.proxy_url, "lampung", "--no-alerts", command="crawl")
-    wait_for(lambda: runs(database_url) == [("running", "manual")] or None, daemon=crawl)
-    time.sleep(1)  # the listing request is queued behind robots.txt by now
+    robots = portal.routes[f"{LAMPUNG}/robots.txt"]
+    wait_for(lambda: robots.hits or None, daemon=crawl)  # the listing request waits on robots.txt now
 
     stopped_at = time.monotonic()
     assert crawl.stop(signal.SIGTERM) == 130, crawl.log

@@ -57,7 +57,7 @@ def forget_next_run(database: Database, source: str) -> None:
 def poll_intervals(database: Database) -> dict[str, float | None]:
     """The persisted adaptive polling interval of every source that has run, by source name."""
     with database.session() as session:
-        return dict(session.execute(select(Source.name, Source.poll_interval_seconds)).tuples().all())
+        return dict(session.execute(select(Source.name, Source.poll_interval_seconds)).all())
 
 
 def source_polling(database: Database, source: str) -> SourcePolling:

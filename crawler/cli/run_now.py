@@ -10,7 +10,7 @@ import typer
 from crawler.cli.context import app_context, console
 from crawler.daemon.run_requests import DaemonNotRunningError
 from crawler.store.leases import SCHEDULER_LEASE, live_lease, process_holder
-from crawler.store.run_requests import request_claimed_by, request_run
+from crawler.store.run_requests import request_run, run_request_claimed
 
 POLL_SECONDS = 0.5
 
@@ -34,7 +34,7 @@ def run_now(
     request_id = request_run(database, source, requested_by=process_holder())
     deadline = time.monotonic() + wait
     while True:
-        if request_claimed_by(database, request_id) is not None:
+        if run_request_claimed(database, request_id):
             console.print(f"daemon {daemon.process} started a run of {source}", highlight=False)
             return
         if time.monotonic() >= deadline:

@@ -37,7 +37,7 @@ def claim_requests(database: Database, sources: Collection[str], holder: str) ->
         )
 
 
-def request_claimed_by(database: Database, request_id: int) -> str | None:
-    """The daemon that claimed the request, or None while it is pending."""
+def run_request_claimed(database: Database, request_id: int) -> bool:
+    """Whether a daemon has claimed the request, i.e. started its run."""
     with database.session() as session:
-        return session.get_one(RunRequest, request_id).claimed_by
+        return session.get_one(RunRequest, request_id).claimed_by is not None

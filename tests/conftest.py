@@ -18,6 +18,17 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 DEFAULT_CONFIG = ROOT / "config" / "pantau.yaml"
 POSTGRES_URL = os.environ.get("PANTAU_TEST_DATABASE_URL")
 POSTGRES_SKIP_REASON = "PANTAU_TEST_DATABASE_URL is not set: PostgreSQL storage tests need a server"
+# pyproject's filterwarnings for the `pantau` commands, daemons and workers the tests start. Scrapy's
+# own category cannot be named here (PYTHONWARNINGS is read before scrapy can be imported).
+CHILD_PROCESS_WARNINGS = (
+    "error::DeprecationWarning",
+    "error::PendingDeprecationWarning",
+    "ignore:'imghdr' is deprecated:DeprecationWarning:apprise.utils.pgp",
+)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    os.environ["PYTHONWARNINGS"] = ",".join(CHILD_PROCESS_WARNINGS)
 
 
 def _postgres_schema_url(base_url: str, schema: str) -> str:

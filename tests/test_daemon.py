@@ -16,14 +16,12 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
-from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import func, select
 
 from crawler.crawl.runner import STOP_GRACE_SECONDS
-from crawler.daemon.scheduler import JOB_TABLE, next_run_times
-from crawler.store.db import Database, open_database
+from crawler.store.db import open_database
 from crawler.store.models import CrawlRun, Source, StoredArticle
+from crawler.store.schedule import next_runs, record_next_run
 from tests.conftest import ROOT
 from tests.crawl_helpers import run_pantau
 from tests.portal_server import PortalServer, Route
@@ -254,7 +252,7 @@ def test_new_stories_speed_the_source_up_and_the_interval_is_persisted(
     database = open_database(database_url, migrate=False)
     with database.session() as session:
         assert session.scalar(select(Source.poll_interval_seconds).where(Source.name == "lampung")) == 1800
-    next_run = next_run_times(database)["lampung"]
+    next_run = next_runs(database)["lampung"].at
     database.dispose()
     assert timedelta(minutes=29) < next_run - datetime.now(UTC) <= timedelta(minutes=30)
 
@@ -385,7 +383,7 @@ def test_a_reload_on_sighup_adds_and_drops_sources_and_survives_a_broken_file(
     daemon.wait_for_line("of jatim succeeded")
 
     assert reloaded.endswith("configuration reloaded: 1 added, 1 removed, 0 rescheduled, 0 kept")
-    assert sorted(job_next_runs(database_url)) == ["crawl:jatim"]
+    assert sorted(job_next_runs(database_url)) == ["jatim"]
     assert daemon.stop() == 0
 
 
@@ -464,8 +462,8 @@ def test_a_crawl_that_cannot_close_is_cancelled_after_the_grace_period(
     database_url = migrated(sqlite_url(tmp_path))
     config = write_config(tmp_path / "pantau.yaml")
     crawl = start(daemons, config, database_url, portal.proxy_url, "lampung", "--no-alerts", command="crawl")
-    wait_for(lambda: runs(database_url) == [("running", "manual")] or None, daemon=crawl)
-    time.sleep(1)  # the listing request is queued behind robots.txt by now
+    robots = portal.routes[f"{LAMPUNG}/robots.txt"]
+    wait_for(lambda: robots.hits or None, daemon=crawl)  # the listing request waits on robots.txt now
 
     stopped_at = time.monotonic()
     assert crawl.stop(signal.SIGTERM) == 130, crawl.log
@@ -583,31 +581,25 @@ def stored_count(database_url: str) -> int:
         database.dispose()
 
 
-def _job_store(database_url: str) -> tuple[Database, SQLAlchemyJobStore]:
-    database = open_database(database_url, migrate=False)
-    store = SQLAlchemyJobStore(engine=database.engine, tablename=JOB_TABLE)
-    store.start(BackgroundScheduler(), "default")
-    return database, store
-
-
 def job_next_runs(database_url: str) -> dict[str, datetime]:
-    database, store = _job_store(database_url)
+    """Each scheduled source's next run, as the daemon records it."""
+    database = open_database(database_url, migrate=False)
     try:
-        return {job.id: job.next_run_time for job in store.get_all_jobs()}
+        return {source: next_run.at for source, next_run in next_runs(database).items()}
     finally:
         database.dispose()
 
 
 def job_next_run(database_url: str) -> datetime:
-    return job_next_runs(database_url)["crawl:lampung"]
+    return job_next_runs(database_url)["lampung"]
 
 
 def set_job_next_run(database_url: str, moment: datetime) -> None:
     """What a daemon that was down since `moment` finds: the job was due then."""
-    database, store = _job_store(database_url)
+    database = open_database(database_url, migrate=False)
     try:
-        job = store.lookup_job("crawl:lampung")
-        job.next_run_time = moment
-        store.update_job(job)
+        trigger = next_runs(database)["lampung"].trigger
+        assert trigger is not None
+        record_next_run(database, "lampung", trigger, moment)
     finally:
         database.dispose()

@@ -4,28 +4,23 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from alembic import command
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from crawler.config import Config, ScheduleConfig, SourceConfig
-from crawler.daemon.scheduler import (
-    JOB_TABLE,
-    claim_run_requests,
-    next_poll_interval,
-    next_run_times,
-    poll_bounds,
-    request_run,
-    sync_jobs,
-    trigger_for,
-)
-from crawler.store.db import Database
+from crawler.daemon.jobs import CrawlJobs, trigger_for
+from crawler.daemon.polling import next_poll_interval, poll_bounds
+from crawler.daemon.run_requests import claim_run_requests
+from crawler.store.db import Database, alembic_config
 from crawler.store.leases import Leases, run_lease
 from crawler.store.models import RunRequest
+from crawler.store.run_requests import request_run
+from crawler.store.schedule import NextRun, next_runs
 
 EVERY_10 = ScheduleConfig(
     interval_minutes=10, jitter_seconds=0, min_interval_minutes=5, max_interval_minutes=60
@@ -40,15 +35,19 @@ def regional(schedule: ScheduleConfig = EVERY_10, enabled: bool = True) -> Sourc
     return SourceConfig(family="rmol_regional", sites=["rmollampung.id"], schedule=schedule, enabled=enabled)
 
 
-def with_paused_scheduler(database: Database, body: Callable[[AsyncIOScheduler], None]) -> None:
-    """Run `body` against a started, paused scheduler on the database's job store: nothing fires."""
+async def no_crawl(source: str) -> None:
+    raise AssertionError(f"a paused scheduler crawled {source}")
+
+
+def with_paused_scheduler(database: Database, body: Callable[[CrawlJobs], None]) -> None:
+    """Run `body` against the crawl jobs of a started, paused scheduler on the database: nothing fires."""
 
     async def main() -> None:
-        store = SQLAlchemyJobStore(engine=database.engine, tablename=JOB_TABLE)
-        scheduler = AsyncIOScheduler(event_loop=asyncio.get_running_loop(), jobstores={"default": store})
+        scheduler = AsyncIOScheduler(event_loop=asyncio.get_running_loop())
+        jobs = CrawlJobs(scheduler, database, no_crawl)
         scheduler.start(paused=True)
         try:
-            body(scheduler)
+            body(jobs)
         finally:
             scheduler.shutdown(wait=False)
 
@@ -87,8 +86,9 @@ def test_sync_persists_one_job_per_enabled_source(database: Database) -> None:
         jatim=regional(enabled=False),
     )
 
-    def check(scheduler: AsyncIOScheduler) -> None:
-        changes = sync_jobs(scheduler, config, {"lampung": 1200.0})
+    def check(crawl_jobs: CrawlJobs) -> None:
+        scheduler = crawl_jobs.scheduler
+        changes = crawl_jobs.sync(config, {"lampung": 1200.0})
         jobs = {job.id: job for job in scheduler.get_jobs()}
         assert (changes.added, changes.removed, changes.rescheduled) == (
             ["crawl:lampung", "crawl:bisnis"],
@@ -101,7 +101,7 @@ def test_sync_persists_one_job_per_enabled_source(database: Database) -> None:
         assert jobs["crawl:lampung"].args == ("lampung",)
 
     with_paused_scheduler(database, check)
-    assert sorted(next_run_times(database)) == ["bisnis", "lampung"]
+    assert sorted(next_runs(database)) == ["bisnis", "lampung"]
 
 
 def test_a_reload_adds_removes_and_reschedules_and_keeps_unchanged_next_runs(database: Database) -> None:
@@ -109,10 +109,11 @@ def test_a_reload_adds_removes_and_reschedules_and_keeps_unchanged_next_runs(dat
     every_20 = EVERY_10.model_copy(update={"interval_minutes": 20.0})
     after = config_with(lampung=regional(), jatim=regional(every_20), aceh=regional())
 
-    def check(scheduler: AsyncIOScheduler) -> None:
-        sync_jobs(scheduler, before, {})
+    def check(crawl_jobs: CrawlJobs) -> None:
+        scheduler = crawl_jobs.scheduler
+        crawl_jobs.sync(before, {})
         kept_next_run = scheduler.get_job("crawl:lampung").next_run_time
-        changes = sync_jobs(scheduler, after, {})
+        changes = crawl_jobs.sync(after, {})
         assert (changes.added, changes.removed, changes.rescheduled, changes.kept) == (
             ["crawl:aceh"], ["crawl:bisnis"], ["crawl:jatim"], ["crawl:lampung"],
         )  # fmt: skip
@@ -126,12 +127,14 @@ def test_jobs_survive_a_new_scheduler_on_the_same_database(database: Database) -
     config = config_with(lampung=regional())
     first: list[datetime] = []
 
-    def schedule(scheduler: AsyncIOScheduler) -> None:
-        sync_jobs(scheduler, config, {})
+    def schedule(crawl_jobs: CrawlJobs) -> None:
+        scheduler = crawl_jobs.scheduler
+        crawl_jobs.sync(config, {})
         first.append(scheduler.get_job("crawl:lampung").next_run_time)
 
-    def restart(scheduler: AsyncIOScheduler) -> None:
-        changes = sync_jobs(scheduler, config, {})
+    def restart(crawl_jobs: CrawlJobs) -> None:
+        scheduler = crawl_jobs.scheduler
+        changes = crawl_jobs.sync(config, {})
         assert (changes.added, changes.kept) == ([], ["crawl:lampung"])
         assert scheduler.get_job("crawl:lampung").next_run_time == first[0]
 
@@ -152,3 +155,30 @@ def test_run_requests_are_claimed_once_per_free_source(database: Database) -> No
     assert claimed == ["lampung"]
     assert states == [("lampung", "daemon"), ("lampung", "daemon"), ("jatim", None), ("aceh", None)]
     assert claim_run_requests(database, "daemon", busy=set()) == ["jatim"]
+
+
+def test_an_upgrade_from_apschedulers_job_table_keeps_each_sources_next_run(database_url: str) -> None:
+    """A daemon upgraded from 0006, whose jobs lived in APScheduler's table, resumes where it was."""
+    due = datetime(2099, 11, 23, 3, 20, tzinfo=UTC)
+    database = Database(database_url)
+    with database.engine.begin() as connection:
+        config = alembic_config(database_url)
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0006")
+        connection.execute(
+            text("INSERT INTO scheduler_jobs (id, next_run_time, job_state) VALUES (:id, :due, :state)"),
+            {"id": "crawl:lampung", "due": due.timestamp(), "state": b"pickled job"},
+        )
+    database.migrate()
+
+    def restart(crawl_jobs: CrawlJobs) -> None:
+        changes = crawl_jobs.sync(config_with(lampung=regional()), {})
+        assert (changes.added, changes.rescheduled, changes.kept) == ([], [], ["crawl:lampung"])
+        assert crawl_jobs.scheduler.get_job("crawl:lampung").next_run_time == due
+
+    try:
+        assert next_runs(database) == {"lampung": NextRun("lampung", None, due)}
+        with_paused_scheduler(database, restart)
+        assert next_runs(database)["lampung"].trigger == "interval[0:10:00] jitter=None"
+    finally:
+        database.dispose()

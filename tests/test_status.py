@@ -6,15 +6,13 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-from apscheduler.schedulers.background import BackgroundScheduler
 from typer.testing import CliRunner
 
 from crawler.cli import app
-from crawler.daemon.scheduler import JOB_TABLE, scheduled_crawl
 from crawler.store.db import Database
 from crawler.store.leases import SCHEDULER_LEASE, Leases
 from crawler.store.models import AlertOutbox, CrawlRun, Match, Source, StoredArticle
+from crawler.store.schedule import record_next_run
 from tests.crawl_helpers import run_pantau
 
 CONFIG = """\
@@ -129,18 +127,13 @@ def test_status_names_the_running_daemon(database: Database, tmp_path: Path) -> 
     assert json.loads(output)["daemon"]["holder"] == "crawler-host:4242:abcd"
 
 
-def test_status_shows_each_enabled_sources_next_run_from_the_job_store(
+def test_status_shows_each_enabled_sources_next_run_from_the_daemons_schedule(
     database: Database, tmp_path: Path
 ) -> None:
     fill(database, lampung_health="healthy")
     due = datetime(2099, 11, 23, 3, 20, tzinfo=UTC)  # never due while the test runs
-    scheduler = BackgroundScheduler(
-        jobstores={"default": SQLAlchemyJobStore(engine=database.engine, tablename=JOB_TABLE)}, timezone=UTC
-    )
-    for source in ("lampung", "jatim"):  # jatim is disabled: its stale job says nothing
-        scheduler.add_job(scheduled_crawl, "date", run_date=due, id=f"crawl:{source}", args=[source])
-    scheduler.start(paused=True)
-    scheduler.shutdown(wait=False)
+    for source in ("lampung", "jatim"):  # jatim is disabled: its stale record says nothing
+        record_next_run(database, source, "interval[0:10:00] jitter=None", due)
 
     config = write_config(tmp_path)
     exit_code, output = pantau_status(config, database, "--json")

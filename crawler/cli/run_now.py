@@ -8,9 +8,9 @@ from typing import Annotated
 import typer
 
 from crawler.cli.context import app_context, console
-from crawler.daemon.scheduler import DaemonNotRunningError, request_run
+from crawler.daemon.run_requests import DaemonNotRunningError
 from crawler.store.leases import SCHEDULER_LEASE, live_lease, process_holder
-from crawler.store.run_requests import run_request_claimed
+from crawler.store.run_requests import request_run, run_request_claimed
 
 POLL_SECONDS = 0.5
 

@@ -17,7 +17,7 @@ from rich.table import Table
 
 from crawler.cli.context import app_context, console
 from crawler.config import Config
-from crawler.daemon.scheduler import current_poll_interval, next_run_times
+from crawler.daemon.polling import current_poll_interval
 from crawler.domain.zones import JAKARTA
 from crawler.store.articles import articles_per_source_since
 from crawler.store.db import Database
@@ -25,6 +25,7 @@ from crawler.store.delivery import alerts_per_source_since
 from crawler.store.leases import SCHEDULER_LEASE, LeaseState, live_lease
 from crawler.store.models import CrawlRun
 from crawler.store.runs import last_runs
+from crawler.store.schedule import next_runs
 from crawler.store.sources import sources_by_name
 
 UNHEALTHY_EXIT_CODE = 3
@@ -72,7 +73,7 @@ def source_statuses(database: Database, config: Config, now: datetime) -> list[S
         runs = last_runs(session)
         articles = articles_per_source_since(session, since)
         alerts = alerts_per_source_since(session, since)
-    next_runs = next_run_times(database)
+    scheduled = next_runs(database)
     statuses = []
     for name, source in config.sources.items():
         row = rows.get(name)
@@ -89,7 +90,7 @@ def source_statuses(database: Database, config: Config, now: datetime) -> list[S
                 if schedule.cron
                 else current_poll_interval(schedule, row.poll_interval_seconds if row else None),
                 last_run=_last_run(run) if run else None,
-                next_run=next_runs.get(name) if source.enabled else None,
+                next_run=scheduled[name].at if source.enabled and name in scheduled else None,
                 articles_24h=articles.get(row.id, 0) if row else 0,
                 alerts_24h=alerts.get(row.id, 0) if row else 0,
             )

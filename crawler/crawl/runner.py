@@ -38,6 +38,10 @@ RUN_LEASE_TTL = timedelta(minutes=2)
 HEARTBEAT_SECONDS = 30.0
 # How long a crawl may take to close down after a stop before it is cancelled (docker stop waits 10 s).
 STOP_GRACE_SECONDS = 8.0
+# A download slot counts a request against CONCURRENT_REQUESTS_PER_DOMAIN only once its download task
+# starts, so with no delay every request queued in one loop turn leaves at once (Scrapy 2.19). A delay
+# above zero releases one request per timer, after the previous one is counted: the limit holds.
+MIN_DOWNLOAD_DELAY_SECONDS = 0.001
 T = TypeVar("T")
 
 
@@ -291,10 +295,11 @@ class CrawlService:
             "ROBOTSTXT_OBEY": crawl.obey_robots_txt,
             "CONCURRENT_REQUESTS": 16,
             "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.concurrency_per_domain,
-            "DOWNLOADER": "crawler.crawl.downloader.SlotBoundDownloader",
             "AUTOTHROTTLE_ENABLED": crawl.autothrottle and options.replay is None,
             "AUTOTHROTTLE_TARGET_CONCURRENCY": float(crawl.concurrency_per_domain),
-            "DOWNLOAD_DELAY": 0 if options.replay else crawl.download_delay_seconds,
+            "DOWNLOAD_DELAY": max(
+                0 if options.replay else crawl.download_delay_seconds, MIN_DOWNLOAD_DELAY_SECONDS
+            ),
             "DOWNLOAD_TIMEOUT": crawl.download_timeout_seconds,
             "DOWNLOAD_MAXSIZE": crawl.max_response_bytes,
             "DOWNLOAD_WARNSIZE": crawl.max_response_bytes // 2,

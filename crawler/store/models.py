@@ -276,3 +276,15 @@ class RunRequest(Base):
     requested_by: Mapped[str] = mapped_column(String(200))
     claimed_at: Mapped[datetime | None]
     claimed_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class ScheduledRun(Base):
+    """The daemon's record of a source's next scheduled run: `pantau status` reads it, and a restarted
+    daemon resumes from it."""
+
+    __tablename__ = "scheduled_runs"
+
+    source: Mapped[str] = mapped_column(String(100), primary_key=True)
+    # The trigger the next run was computed with; None when carried over from APScheduler's job table.
+    trigger: Mapped[str | None] = mapped_column(Text)
+    next_run_at: Mapped[datetime]

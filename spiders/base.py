@@ -10,7 +10,7 @@ stored-story lookup. Spiders only discover and fetch; they never write to storag
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -18,13 +18,12 @@ from urllib.parse import parse_qs, quote_plus, urlsplit
 
 import scrapy
 from parsel import Selector
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.domain import counters
-from crawler.domain.crawling import NOT_STORED, PAGE_OF, STORY, SourcePlan, StoredStoryLookup
+from crawler.domain.crawling import NOT_STORED, PAGE_OF, SKIPPED, STORY, SourcePlan, StoredStoryLookup
 from crawler.domain.dates import parse_indonesian_datetime
 from crawler.domain.story import CandidateStory
 from crawler.domain.zones import WIB
@@ -32,7 +31,7 @@ from crawler.portals import registry
 from crawler.portals.query import with_query
 from crawler.portals.urls import canonical_url
 from spiders.listings import ListingDay, ListingEntry, announced_date
-from spiders.outcomes import describe_failure, page_text
+from spiders.outcomes import describe_failure, page_text, truncation
 
 log = logging.getLogger(__name__)
 
@@ -82,23 +81,22 @@ class PortalSpider(scrapy.Spider):
                 first, *others = (template.format(site=site) for template in _candidates(feed))
                 yield self._feed_request(first, others)
             for template in recipe.sitemaps:
-                yield scrapy.Request(
-                    template.format(site=site), callback=self.parse_sitemap, cb_kwargs={"depth": 0}
-                )
+                yield self._discovery_request(template.format(site=site), self.parse_sitemap, depth=0)
             for template in recipe.listings:
                 if "{date}" in template:
                     yield self._listing_day_request(ListingDay(template, site, self.today))
                 else:
-                    yield scrapy.Request(template.format(site=site), callback=self.parse_listing)
+                    yield self._discovery_request(template.format(site=site), self.parse_listing)
             if recipe.search and self.source.search_enabled:
                 for keyword in self.keywords:
-                    yield scrapy.Request(
-                        recipe.search.format(site=site, query=quote_plus(keyword)),
-                        callback=self.parse_listing,
-                        cb_kwargs={"via": "search", "query": keyword},
-                    )
+                    search = recipe.search.format(site=site, query=quote_plus(keyword))
+                    yield self._discovery_request(search, self.parse_listing, via="search", query=keyword)
 
     # --- discovery ---------------------------------------------------------------------------
+
+    def _discovery_request(self, url: str, callback: Callable[..., Any], **cb_kwargs: Any) -> scrapy.Request:
+        """A feed, sitemap, listing or search page request; its failures go to `discovery_failed`."""
+        return scrapy.Request(url, callback=callback, errback=self.discovery_failed, cb_kwargs=cb_kwargs)
 
     def _feed_request(self, url: str, fallbacks: list[str]) -> scrapy.Request:
         return scrapy.Request(
@@ -111,9 +109,11 @@ class PortalSpider(scrapy.Spider):
         if fallbacks and isinstance(failure.value, HttpError) and failure.value.response.status in _NOT_FOUND:
             self._count(counters.FEED_CANDIDATES_NOT_FOUND)
             yield self._feed_request(fallbacks[0], fallbacks[1:])
+        else:
+            self.discovery_failed(failure)
 
     def _listing_day_request(self, day: ListingDay) -> scrapy.Request:
-        return scrapy.Request(day.url, callback=self.parse_listing, cb_kwargs={"day": day})
+        return self._discovery_request(day.url, self.parse_listing, day=day)
 
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
         """RSS 2.0 and Atom: each item's link, title and date."""
@@ -155,9 +155,7 @@ class PortalSpider(scrapy.Spider):
                 continue
             self._sitemaps_followed += 1
             self._count(counters.SITEMAPS_FOLLOWED)
-            yield scrapy.Request(
-                location.strip(), callback=self.parse_sitemap, cb_kwargs={"depth": depth + 1}
-            )
+            yield self._discovery_request(location.strip(), self.parse_sitemap, depth=depth + 1)
 
     def parse_listing(
         self,
@@ -192,10 +190,8 @@ class PortalSpider(scrapy.Spider):
             return
         following = self.next_page_url(response, page) if entries and page < self.max_pages else None
         if following:
-            yield scrapy.Request(
-                following,
-                callback=self.parse_listing,
-                cb_kwargs={"via": via, "page": page + 1, "query": query, "day": day},
+            yield self._discovery_request(
+                following, self.parse_listing, via=via, page=page + 1, query=query, day=day
             )
         elif day is not None and day.before().day >= self.window_starts:
             yield self._listing_day_request(day.before())
@@ -327,6 +323,10 @@ class PortalSpider(scrapy.Spider):
     ) -> Iterator[CandidateStory | scrapy.Request]:
         """The story's page(s), raw: extraction is the pipeline's job; later pages are fetched in turn."""
         story = response.meta.get(PAGE_OF) or self.family.story_address(response.url)
+        cut_off = truncation(response)
+        if cut_off is not None:
+            yield self._failed_story(story, cut_off)
+            return
         if not isinstance(response, TextResponse):
             content_type = (response.headers.get("Content-Type") or b"no content type").decode("latin-1")
             yield self._failed_story(story, f"not an HTML page ({content_type})")
@@ -371,8 +371,8 @@ class PortalSpider(scrapy.Spider):
     def story_failed(self, failure: Failure) -> Iterator[CandidateStory | scrapy.Request]:
         """A story that could not be fetched still counts once, as failed, with its cause."""
         request = failure.request  # type: ignore[attr-defined]
-        if failure.check(IgnoreRequest) and not failure.check(HttpError):
-            return  # already stored, or forbidden by robots.txt: not a story of this run
+        if request.meta.get(SKIPPED):
+            return  # stored already, or fetched already in this run: not a story of this run
         fallback = request.meta.get(FALLBACK)
         refused = isinstance(failure.value, HttpError) and failure.value.response.status in (400, 404, 410)
         if fallback and refused:
@@ -381,10 +381,24 @@ class PortalSpider(scrapy.Spider):
             yield request.replace(url=fallback, meta=meta, dont_filter=True)
             return
         story = request.meta.get(PAGE_OF) or self.family.story_address(request.url)
-        yield self._failed_story(story, describe_failure(failure))
+        yield self._failed_story(story, describe_failure(failure, self._max_bytes))
 
     def _failed_story(self, url: str, reason: str) -> CandidateStory:
         return CandidateStory(url=url, source=self.source_name, pages=[], failure=reason)
+
+    def discovery_failed(self, failure: Failure) -> None:
+        """A feed, sitemap, listing or search page that could not be read: the run's errors count it
+        (from Scrapy's own counters, crawler.crawl.health), so it is logged at debug level only,
+        without the traceback Scrapy prints for a request with no errback."""
+        log.debug(
+            "%s: %s: %s", self.source_name, failure.request.url,  # type: ignore[attr-defined]
+            describe_failure(failure, self._max_bytes),
+        )  # fmt: skip
+
+    @property
+    def _max_bytes(self) -> int:
+        crawler = getattr(self, "crawler", None)
+        return crawler.settings.getint("DOWNLOAD_MAXSIZE") if crawler is not None else 0
 
     def _count(self, key: str) -> None:
         crawler = getattr(self, "crawler", None)

@@ -375,7 +375,7 @@ def test_rmol_reads_the_first_feed_candidate_that_answers_the_home_page_and_the_
     ]
     # robots.txt ×3 hosts, 3 feed candidates, the home page, 6 kanal pages, 7 stories; the errors are
     # the two feed candidates before the one that answered.
-    assert run_counts(database_url) == [("succeeded", 20, 1, 1, 5, 0, 2, ["2 × HTTP 404"])]
+    assert run_counts(database_url) == [("succeeded", 20, 1, 1, 5, 0, 2, ["2 × HTTP 404 Not Found"])]
 
 
 def test_regional_search_results_as_articles_and_slugs_starting_like_a_page_are_stories(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from crawler.store.db import open_database
-from crawler.store.models import CrawlRun, StoredArticle
+from crawler.store.models import CrawlRun, Source, StoredArticle
 from tests.crawl_helpers import run_pantau
 from tests.portal_server import PortalServer, Route
 
@@ -49,6 +50,12 @@ TOPICS = {
     "berita-tujuh-salah-charset": "Ekspor kopi Lampung naik — kata Kepala Dinas — menjadi Rp1.000 triliun.",
     "berita-delapan-gambar-saja": "",
     "berita-sembilan-dilarang-robot": "Robots.txt melarang halaman ini.",
+    "berita-sepuluh-bom-gzip": "",
+    "berita-sebelas-putar-putar": "",
+    "berita-duabelas-putus-koneksi": "",
+    "berita-tigabelas-terpotong": "Halaman ini terpotong di tengah jalan sebelum selesai dikirim.",
+    "berita-empatbelas-halaman-kosong": "",
+    "berita-limabelas-dilarang": "",
 }
 
 
@@ -88,7 +95,24 @@ def portal() -> Iterator[PortalServer]:
         server.routes[f"{SITE}/berita-tujuh-salah-charset"].content_type = "text/html; charset=iso-8859-1"
         server.route(f"{SITE}/berita-delapan-gambar-saja", Route(b"\x89PNG\r\n\x1a\n" + bytes(200),
                                                                 content_type="image/png"))  # fmt: skip
+        # 1 MB on the wire, 100 MB inflated: 500 times the download limit once decompressed.
+        bomb = gzip.compress(b"<p>" + b"A" * 100_000_000, compresslevel=9)
+        server.route(f"{SITE}/berita-sepuluh-bom-gzip", Route(bomb, headers={"Content-Encoding": "gzip"}))
+        loop = Route(statuses=[302], headers={"Location": f"{SITE}/berita-sebelas-putar-putar"})
+        server.route(f"{SITE}/berita-sebelas-putar-putar", loop)
+        server.routes[f"{SITE}/berita-duabelas-putus-koneksi"].fault = "reset"
+        server.routes[f"{SITE}/berita-tigabelas-terpotong"].fault = "truncate"
+        server.route(f"{SITE}/berita-empatbelas-halaman-kosong", Route(b""))
+        server.routes[f"{SITE}/berita-limabelas-dilarang"].statuses = [403]
         yield server
+
+
+def source_health(database_url: str) -> str:
+    database = open_database(database_url)
+    with database.session() as session:
+        health = session.scalars(select(Source.health)).one()
+    database.dispose()
+    return health
 
 
 def test_every_bad_answer_has_its_own_recorded_outcome(portal: PortalServer, tmp_path: Path) -> None:
@@ -115,16 +139,29 @@ def test_every_bad_answer_has_its_own_recorded_outcome(portal: PortalServer, tmp
         stored[f"{SITE}/berita-tujuh-salah-charset"].body or ""
     )
     story_errors = sorted(error for error in run.errors if error.startswith("http"))
+    truncated = len(article_page("berita-tigabelas-terpotong", TOPICS["berita-tigabelas-terpotong"]).encode())
     assert story_errors == [
         f"{SITE}/berita-delapan-gambar-saja: not an HTML page (image/png)",
         f"{SITE}/berita-dua-lambat-sekali: timed out",
-        f"{SITE}/berita-empat-hilang-entah: HTTP 404",
-        f"{SITE}/berita-enam-sangat-besar: download cancelled: Expected to receive 1680697 bytes which is "
-        f"larger than download max size (200000) in request <GET {SITE}/berita-enam-sangat-besar>.",
+        f"{SITE}/berita-duabelas-putus-koneksi: connection reset",
+        f"{SITE}/berita-empat-hilang-entah: HTTP 404 Not Found",
+        f"{SITE}/berita-empatbelas-halaman-kosong: empty page",
+        f"{SITE}/berita-enam-sangat-besar: too large: larger than the 195 KB download limit",
+        f"{SITE}/berita-limabelas-dilarang: HTTP 403 Forbidden",
+        f"{SITE}/berita-sebelas-putar-putar: redirect loop",
+        f"{SITE}/berita-sembilan-dilarang-robot: forbidden by robots.txt",
+        f"{SITE}/berita-sepuluh-bom-gzip: too large: larger than the 195 KB download limit once decompressed",
+        f"{SITE}/berita-tigabelas-terpotong: truncated response (got {truncated // 2} of {truncated} bytes)",
     ]
-    assert (run.status, run.items_new, run.items_duplicate, run.items_unmatched, run.items_failed) == (
-        "succeeded", 4, 0, 0, 4,
-    )  # fmt: skip
+    counted = (run.items_new, run.items_duplicate, run.items_unmatched, run.items_failed)
+    assert (run.status, *counted) == ("succeeded", 4, 0, 0, 11)
+    # Every story the listing announced is counted once, by its final outcome (the moved address
+    # and its new one are one story).
+    assert sum(counted) == len(TOPICS) - 1
+    # One refused story of 15 is a failed story, not a blocked portal (the test pages' own markup
+    # makes the source degraded: its selectors miss them).
+    assert source_health(database_url) == "degraded"
+    assert "Traceback" not in result.stderr
     assert portal.routes[f"{SITE}/berita-lima-server-sibuk"].hits == 2
     assert portal.routes[f"{SITE}/berita-tiga-pindah-alamat"].hits == 2
     assert portal.routes[f"{SITE}/berita-tiga-alamat-baru"].hits == 1

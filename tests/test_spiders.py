@@ -433,7 +433,7 @@ def test_bisnis_story_whose_page_all_is_refused_is_fetched_plainly(tmp_path: Pat
     failure.request = retry  # type: ignore[attr-defined]
     [failed] = spider.story_failed(failure)
     assert isinstance(failed, CandidateStory)
-    assert (failed.url, failed.failure) == (KJU, "HTTP 404")
+    assert (failed.url, failed.failure) == (KJU, "HTTP 404 Not Found")
 
 
 @pytest.mark.parametrize(

@@ -64,9 +64,63 @@ LISTING_PAGE = f"""<html><body><div class="bussiness-items"><div class="bussines
             Health("healthy"),
         ),
         (
-            {"downloader/response_status_count/403": 5, "response_received_count": 5},
+            {"pantau/answered/pages": 5, "pantau/forbidden/pages": 5, "response_received_count": 5},
             "succeeded",
-            Health("blocked", "the portal answered 403 Forbidden to 5 requests"),
+            Health(
+                "blocked",
+                "the portal answered 403 Forbidden to 5 of 5 feed, sitemap, listing and search pages",
+            ),
+        ),
+        (  # half the listing pages refused: blocked; fewer: not
+            {
+                "downloader/response_status_count/200": 2,
+                "pantau/answered/pages": 4,
+                "pantau/forbidden/pages": 2,
+            },
+            "succeeded",
+            Health(
+                "blocked",
+                "the portal answered 403 Forbidden to 2 of 4 feed, sitemap, listing and search pages",
+            ),
+        ),
+        (
+            {
+                "downloader/response_status_count/200": 2,
+                "pantau/answered/pages": 3,
+                "pantau/forbidden/pages": 1,
+            },
+            "succeeded",
+            Health("healthy"),
+        ),
+        (  # one story of 17 refused is a failed story, not a blocked portal
+            {
+                "downloader/response_status_count/200": 20,
+                "pantau/answered/pages": 4,
+                "pantau/answered/stories": 17,
+                "pantau/forbidden/stories": 1,
+            },
+            "succeeded",
+            Health("healthy"),
+        ),
+        (  # most stories refused: blocked, from 3 stories up
+            {
+                "downloader/response_status_count/200": 6,
+                "pantau/answered/pages": 4,
+                "pantau/answered/stories": 5,
+                "pantau/forbidden/stories": 3,
+            },
+            "succeeded",
+            Health("blocked", "the portal answered 403 Forbidden to 3 of 5 story pages"),
+        ),
+        (
+            {
+                "downloader/response_status_count/200": 4,
+                "pantau/answered/pages": 4,
+                "pantau/answered/stories": 2,
+                "pantau/forbidden/stories": 2,
+            },
+            "succeeded",
+            Health("healthy"),
         ),
         (
             {
@@ -164,7 +218,7 @@ LISTING_PAGE = f"""<html><body><div class="bussiness-items"><div class="bussines
             Health(
                 "unhealthy",
                 "no feed, sitemap, listing or search page could be read "
-                "(4 × ConnectionRefusedError, 1 × HTTP 503)",
+                "(4 × connection refused, 1 × HTTP 503 Service Unavailable)",
             ),
         ),
         ({}, "aborted", Health("unknown", "the last run was aborted before it finished")),
@@ -319,7 +373,7 @@ def test_a_portal_answering_403_is_recorded_as_blocked(
         source = session.scalars(select(Source)).one()
         assert (source.health, source.health_reason) == (
             "blocked",
-            "the portal answered 403 Forbidden to 1 requests",
+            "the portal answered 403 Forbidden to 1 of 1 feed, sitemap, listing and search pages",
         )
 
 
@@ -357,7 +411,7 @@ def test_a_portal_that_cannot_be_reached_fails_the_run_and_is_unhealthy(
     assert "run 1 · banten · failed" in crawled.stdout
     reason = (
         "no feed, sitemap, listing or search page could be read "
-        "(2 × DownloadConnectionRefusedError, 2 × gave up after retries)"
+        "(2 × connection refused, 2 × gave up after retries)"
     )
     with sqlite_database.session() as session:
         source = session.scalars(select(Source)).one()

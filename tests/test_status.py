@@ -9,6 +9,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from crawler.cli import app
+from crawler.crawl.health import BLOCKED_RULE
 from crawler.store.db import Database
 from crawler.store.leases import SCHEDULER_LEASE, Leases
 from crawler.store.models import AlertOutbox, CrawlRun, Match, Source, StoredArticle
@@ -114,7 +115,7 @@ def test_status_exits_3_and_says_why_when_an_enabled_source_is_unhealthy(
     output = result.stdout
     assert result.returncode == 3, result.stderr
     assert output.splitlines()[0] == "daemon: not running"
-    assert output.splitlines()[-1] == "lampung: blocked: HTTP 403 on 5 of 5 pages"
+    assert output.splitlines()[-2:] == [BLOCKED_RULE, "lampung: blocked: HTTP 403 on 5 of 5 pages"]
     assert "#2 2026-11-23 10:00 WIB (schedule)" in output
     assert "succeeded: 2 new, 1 dup, 4 unmatched, 1 failed, 1 errors" in output
 

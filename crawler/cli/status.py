@@ -17,6 +17,7 @@ from rich.table import Table
 
 from crawler.cli.context import app_context, console
 from crawler.config import Config
+from crawler.crawl.health import BLOCKED, BLOCKED_RULE
 from crawler.daemon.polling import current_poll_interval
 from crawler.domain.zones import JAKARTA
 from crawler.store.articles import articles_per_source_since
@@ -128,6 +129,8 @@ def status(
     else:
         console.print(_daemon_line(daemon), highlight=False)
         console.print(_table(statuses))
+        if any(entry.health == BLOCKED for entry in statuses):
+            console.print(BLOCKED_RULE, highlight=False)  # what the verdict means, before the reasons
         for entry in statuses:
             if entry.unhealthy:
                 console.print(f"{entry.name}: {entry.health}: {entry.health_reason or 'no reason given'}")

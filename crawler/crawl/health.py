@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from crawler.domain import counters
+from crawler.domain import causes, counters
 
 HEALTHY, DEGRADED, BLOCKED, UNHEALTHY, UNKNOWN = "healthy", "degraded", "blocked", "unhealthy", "unknown"
 _FIELD_NAMES = {"title": "title", "body": "body", "published_at": "date"}
@@ -29,11 +29,8 @@ def assess_run(stats: Mapping[str, Any], status: str, crashed: str | None = None
     """
     if status == "aborted":
         return Health(UNKNOWN, "the last run was aborted before it finished")
-    forbidden = _count(stats, "downloader/response_status_count/403") - _count(
-        stats, "robotstxt/response_status_count/403"
-    )
-    if forbidden:
-        return Health(BLOCKED, f"the portal answered 403 Forbidden to {forbidden} requests")
+    if blocked := _blocked(stats):
+        return Health(BLOCKED, blocked)
     if crashed:
         return Health(UNHEALTHY, f"the run crashed: {crashed}")
     if portal_unreachable(stats):
@@ -74,6 +71,27 @@ def assess_run(stats: Mapping[str, Any], status: str, crashed: str | None = None
     return Health(HEALTHY)
 
 
+BLOCKED_SHARE = 0.5
+"""A portal is blocked when it answers 403 Forbidden to this share (or more) of a run's feed,
+sitemap, listing and search pages, or of its story pages ..."""
+BLOCKED_MIN_STORIES = 3
+"""... and in the story case to at least this many: one refused story is a failed story."""
+BLOCKED_RULE = (
+    f"blocked: 403 Forbidden on {BLOCKED_SHARE:.0%} or more of a run's feed, sitemap, listing and search "
+    f"pages, or on {BLOCKED_SHARE:.0%} or more (and at least {BLOCKED_MIN_STORIES}) of its story pages"
+)
+
+
+def _blocked(stats: Mapping[str, Any]) -> str | None:
+    """Why the run says the portal blocks us, or None."""
+    for kind, what, least in (("pages", "feed, sitemap, listing and search pages", 1),
+                              ("stories", "story pages", BLOCKED_MIN_STORIES)):  # fmt: skip
+        refused, answered = _count(stats, counters.forbidden(kind)), _count(stats, counters.answered(kind))
+        if refused >= least and refused >= BLOCKED_SHARE * answered:
+            return f"the portal answered 403 Forbidden to {refused} of {answered} {what}"
+    return None
+
+
 def portal_unreachable(stats: Mapping[str, Any]) -> bool:
     """No page but robots.txt answered with a success, a redirect or "not modified": the portal is
     down, refuses us or is not where the configuration says."""
@@ -86,22 +104,26 @@ def portal_unreachable(stats: Mapping[str, Any]) -> bool:
 
 
 def run_errors(stats: Mapping[str, Any]) -> list[str]:
-    """One line per kind of error the crawl met, from Scrapy's own counters."""
-    errors = []
+    """One line per kind of error the crawl met, from Scrapy's own counters, in the words of
+    crawler.domain.causes (exceptions that mean the same, such as a lost connection, count together)."""
+    counted: dict[str, int] = {}
     for key, value in sorted(stats.items()):
         kind = key.rsplit("/", 1)[-1]
         if key.startswith("downloader/exception_type_count/") and not kind.endswith("IgnoreRequest"):
-            errors.append(f"{value} × {kind.rsplit('.', 1)[-1]}")
+            cause = causes.of_exception(kind)
         elif key.startswith("downloader/response_status_count/") and kind[0] in "45":
             # A missing robots.txt means "everything allowed", not an error.
-            failed = value - stats.get(f"robotstxt/response_status_count/{kind}", 0)
-            if failed:
-                errors.append(f"{failed} × HTTP {kind}")
+            value -= stats.get(f"robotstxt/response_status_count/{kind}", 0)
+            cause = causes.http_status(int(kind))
         elif key.startswith("spider_exceptions/"):
-            errors.append(f"{value} × spider error {kind}")
+            cause = f"spider error {kind}"
         elif key == "retry/max_reached":
-            errors.append(f"{value} × gave up after retries")
-    return errors
+            cause = "gave up after retries"
+        else:
+            continue
+        if value:
+            counted[cause] = counted.get(cause, 0) + int(value)
+    return [f"{count} × {cause}" for cause, count in counted.items()]
 
 
 def _count(stats: Mapping[str, Any], key: str) -> int:

@@ -7,7 +7,7 @@ import asyncio
 import logging
 from collections.abc import Iterable
 from typing import Any, Self
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
@@ -16,8 +16,8 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
 from crawler.config import Config
-from crawler.domain import counters
-from crawler.domain.crawling import NOT_STORED, PAGE_OF, STORY
+from crawler.domain import causes, counters
+from crawler.domain.crawling import NOT_STORED, PAGE_OF, SKIPPED, STORY
 from crawler.portals.urls import canonical_url
 from crawler.store.articles import stored_canonical_urls
 from crawler.store.db import Database
@@ -89,7 +89,7 @@ class SeenStoryFilter:
         if request.meta.get(CLAIM) == key:
             return  # a retry of a request that passed already
         if key in self._claimed:
-            self._ignore(counters.ALREADY_FETCHED, f"already fetched in this run: {key}")
+            self._ignore(request, counters.ALREADY_FETCHED, f"already fetched in this run: {key}")
         self._claimed.add(key)
         redirected = CLAIM in request.meta
         request.meta[CLAIM] = key
@@ -98,12 +98,48 @@ class SeenStoryFilter:
         with self.database.session() as session:
             stored = stored_canonical_urls(session, [key])
         if stored:
-            self._ignore(counters.ALREADY_STORED, f"already stored: {key}")
+            self._ignore(request, counters.ALREADY_STORED, f"already stored: {key}")
 
-    def _ignore(self, stat: str, reason: str) -> None:
+    def _ignore(self, request: Request, stat: str, reason: str) -> None:
+        request.meta[SKIPPED] = True  # the spider's errback lets it go without a trace
         if self.crawler.stats:
             self.crawler.stats.inc_value(stat)
         raise IgnoreRequest(reason)
+
+
+class AnswerCounter:
+    """Counts the final answers to story and to discovery requests, and the 403s among them, so
+    health can tell a portal that blocks us from one that refuses a story or two. Placed nearest
+    the engine (the lowest order number): redirects and retries are settled by then."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if self.crawler.stats is not None and not request.url.endswith("/robots.txt"):
+            kind = "stories" if request.meta.get(STORY) else "pages"
+            self.crawler.stats.inc_value(counters.answered(kind))
+            if response.status == 403:
+                self.crawler.stats.inc_value(counters.forbidden(kind))
+        return response
+
+
+class RedirectLoopGuard:
+    """Refuses a redirect back to an address of the same chain. Scrapy's redirect middleware would
+    follow it, and its duplicate filter then drops the repeated request without a word: the story
+    would vanish from the run. Placed before the redirect middleware (a higher order number)."""
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        location = response.headers.get(b"Location") if 300 <= response.status < 400 else None
+        if location:
+            target = urljoin(request.url, location.decode("latin-1"))
+            if target == request.url or target in request.meta.get("redirect_urls", ()):
+                raise IgnoreRequest(causes.REDIRECT_LOOP)
+        return response
 
 
 class BackoffRetryMiddleware(RetryMiddleware):

@@ -17,7 +17,7 @@ from scrapy.statscollectors import StatsCollector
 from crawler.config import Config
 from crawler.crawl.batching import Batcher
 from crawler.crawl.workers import DEFAULT_WORKERS, in_worker, match_story, read_story
-from crawler.domain import counters
+from crawler.domain import causes, counters
 from crawler.domain.article import Article
 from crawler.domain.errors import ExtractionError
 from crawler.domain.story import CandidateStory
@@ -64,8 +64,12 @@ class ExtractStage:
         try:
             article, headline_only = await self._read(item, self._recipe(item), prefilter)
         except ExtractionError as error:
-            item.failure = str(error)
+            item.failure = error.cause
             log.warning("cannot extract %s: %s", item.url, error)
+            return item
+        if not (headline_only or article.body or article.paywalled or item.paywalled):
+            # Nothing to read now, but the portal may fix the page: never "seen", fetched next run.
+            item.failure = causes.NO_TEXT
             return item
         self._count_missing(article, headline_only)
         item.skipped_extraction = headline_only

@@ -25,6 +25,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from crawler.domain.errors import ReplayError
+from spiders.outcomes import DATA_LOSS
 
 log = logging.getLogger(__name__)
 
@@ -174,6 +175,8 @@ class WarcRecordMiddleware:
         return middleware
 
     def process_response(self, request: Request, response: Response) -> Response:
+        if DATA_LOSS in response.flags:
+            return response  # not received whole: replaying it would serve it as whole
         headers = [
             (name.decode("latin-1"), value.decode("latin-1"))
             for name, values in response.headers.items()

@@ -280,6 +280,8 @@ class CrawlService:
             "crawler.crawl.middlewares.SeenStoryFilter": 90,
             "crawler.crawl.middlewares.SiteSlotMiddleware": 95,
             "crawler.crawl.middlewares.ConditionalGetMiddleware": 580,
+            "crawler.crawl.middlewares.RedirectLoopGuard": 650,
+            "crawler.crawl.middlewares.AnswerCounter": 50,
             "crawler.crawl.middlewares.BackoffRetryMiddleware": 550,
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
             "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
@@ -303,6 +305,8 @@ class CrawlService:
             "DOWNLOAD_TIMEOUT": crawl.download_timeout_seconds,
             "DOWNLOAD_MAXSIZE": crawl.max_response_bytes,
             "DOWNLOAD_WARNSIZE": crawl.max_response_bytes // 2,
+            # A cut-off body comes to the spider flagged, so a story can say how much of it arrived.
+            "DOWNLOAD_FAIL_ON_DATALOSS": False,
             "RETRY_TIMES": crawl.retry_times,
             "RETRY_HTTP_CODES": [429, 500, 502, 503, 504, 522, 524, 408],
             "PANTAU_RETRY_BASE_DELAY": crawl.retry_backoff_seconds,

@@ -22,11 +22,9 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from crawler.domain.article import Article
-from crawler.domain.errors import ExtractionError
 from crawler.extract import PortalRecipe, extract_article, extract_headline, parse_html
 from crawler.matching import WatchMatch, WatchSet
 from crawler.portals.registry import recipe_for
-from crawler.portals.urls import canonical_url
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -43,10 +41,8 @@ def read_story(
     if prefilter is None:
         return extract_article(pages, url, recipe), False
     recipe = recipe or recipe_for(url)
-    try:
-        trees = [parse_html(page, url) for page in pages]
-    except ExtractionError:  # nothing readable, so nothing to match: stored as seen, without a title
-        return Article(url=url, canonical_url=canonical_url(url), title="", body=""), True
+    # A page that cannot be read raises: the story fails and is fetched again on the next run.
+    trees = [parse_html(page, url) for page in pages]
     if prefilter.could_match(trees, recipe):
         return extract_article(pages, url, recipe, trees=trees), False
     return extract_headline(pages[0], url, recipe, tree=trees[0]), True

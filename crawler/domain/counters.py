@@ -21,6 +21,17 @@ PAGING_STOPPED_NOTHING_NEW = "pantau/paging_stopped/nothing_new"
 PAGING_STOPPED_LOOKBACK = "pantau/paging_stopped/lookback"
 
 
+def answered(kind: str) -> str:
+    """Final answers (after redirects and retries) to story requests (`stories`) or to feed, sitemap,
+    listing and search requests (`pages`); robots.txt is neither."""
+    return f"pantau/answered/{kind}"
+
+
+def forbidden(kind: str) -> str:
+    """Those of `answered(kind)` that were 403 Forbidden."""
+    return f"pantau/forbidden/{kind}"
+
+
 def pages_read(via: str) -> str:
     """Listing pages of one discovery channel read (`listing`, `search`)."""
     return f"pantau/{via}_pages"

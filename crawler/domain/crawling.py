@@ -14,6 +14,9 @@ PAGE_OF = "pantau_page_of"
 """Request meta key of a story's second and later pages: the story URL they belong to."""
 NOT_STORED = "pantau_not_stored"
 """Request meta key: the spider checked, with the rest of its listing page, that the story is not stored."""
+SKIPPED = "pantau_skipped"
+"""Request meta key set when Pantau itself drops a story request (stored already, fetched already in
+this run): such a story is no story of this run, unlike one a portal or robots.txt refused."""
 
 
 class StoredStoryLookup(Protocol):

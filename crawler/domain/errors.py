@@ -24,7 +24,11 @@ class SourceError(PantauError):
 
 
 class ExtractionError(PantauError):
-    """A page could not be turned into an article."""
+    """A page could not be turned into an article; `cause` says why in a run's words, without the URL."""
+
+    def __init__(self, message: str, cause: str | None = None) -> None:
+        super().__init__(message)
+        self.cause = cause or message
 
 
 class StorageError(PantauError):

@@ -6,6 +6,7 @@ and its alerts commit together or not at all, so two processes on one database c
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import replace
 from typing import Self
@@ -19,7 +20,7 @@ from crawler.crawl.batching import Batcher
 from crawler.crawl.workers import DEFAULT_WORKERS, in_worker, match_story, read_story
 from crawler.domain import causes, counters
 from crawler.domain.article import Article
-from crawler.domain.errors import ExtractionError
+from crawler.domain.errors import ExtractionError, StorageFull
 from crawler.domain.story import CandidateStory
 from crawler.extract import PortalRecipe, selector_misses
 from crawler.matching import WatchSet
@@ -139,10 +140,14 @@ class StoreStage:
     BATCH_SIZE = 50
     BATCH_DELAY_SECONDS = 0.05
 
-    def __init__(self, config: Config, database: Database, run_id: int) -> None:
+    def __init__(
+        self, config: Config, database: Database, run_id: int, crawler: Crawler | None = None
+    ) -> None:
         self.config = config
         self.database = database
         self.run_id = run_id
+        self.crawler = crawler
+        self._stopping: asyncio.Future[None] | None = None
         self.index = NearDuplicateIndex()
         self._source_ids: dict[str, int] = {}
         self._batches = Batcher(self._write, size=self.BATCH_SIZE, delay=self.BATCH_DELAY_SECONDS)
@@ -153,12 +158,28 @@ class StoreStage:
             crawler.settings["PANTAU_CONFIG"],
             crawler.settings["PANTAU_DATABASE"],
             crawler.settings["PANTAU_RUN_ID"],
+            crawler,
         )
 
     async def process_item(self, item: CandidateStory) -> CandidateStory:
-        if await self._batches.submit(item) == "failed":
+        try:
+            outcome = await self._batches.submit(item)
+        except StorageFull as full:
+            item.failure = str(full)
+            self._stop_crawl(full)
+            return item
+        if outcome == "failed":
             raise DropItem(f"{item.url}: {item.failure}")
         return item
+
+    def _stop_crawl(self, full: StorageFull) -> None:
+        """Nothing more can be stored: stop fetching (once) instead of failing story after story."""
+        if self._stopping is None and self.crawler is not None and self.crawler.engine is not None:
+            log.info("%s: the crawl stops", full)
+            self.crawler.stats.set_value(counters.STORAGE_FULL, str(full))  # the runner reports it
+            self._stopping = asyncio.ensure_future(
+                self.crawler.engine.close_spider_async(reason="storage full")
+            )
 
     def _write(self, items: list[CandidateStory]) -> list[str | Exception]:
         try:
@@ -166,6 +187,8 @@ class StoreStage:
                 outcomes = self._store_all(session, items)
                 _count(session, self.run_id, items, outcomes)
             return list(outcomes)
+        except StorageFull:
+            raise  # no retry one by one: nothing fits
         except Exception as error:
             if len(items) > 1:
                 log.info("storing %d stories together failed (%s): one by one now", len(items), error)

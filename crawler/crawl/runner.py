@@ -23,8 +23,9 @@ from crawler.crawl.health import assess_run, portal_unreachable, run_errors
 from crawler.crawl.middlewares import StoredStories
 from crawler.crawl.plans import spider_arguments
 from crawler.crawl.replay import read_archive
-from crawler.crawl.workers import start_extraction_pool
-from crawler.domain.errors import Interrupted, SourceError
+from crawler.crawl.workers import start_extraction_pool, stop_extraction_pool
+from crawler.domain import counters
+from crawler.domain.errors import Interrupted, SourceError, StorageFull
 from crawler.store.db import Database
 from crawler.store.leases import Leases, SourceBusyError, run_lease
 from crawler.store.runs import abandon_runs, close_run, open_run, record_heartbeat, running_runs
@@ -116,6 +117,7 @@ def run_in_reactor(main: Callable[[], Awaitable[T]], *, on_stop: Callable[[], ob
 
     reactor.callWhenRunning(begin)
     reactor.run(installSignalHandlers=False)
+    stop_extraction_pool()
     result = outcome[0]
     if isinstance(result, Failure):
         result.raiseException()
@@ -204,10 +206,15 @@ class CrawlService:
                 log.exception("crawl of %s crashed", source)
             finally:
                 heartbeat.cancel()
-                summary = self._close_run(run_id, source, status, crawler, crashed)
-                if pool_starting is not None:
-                    # A process that exits while its workers start up leaves them tracebacks to print.
-                    await asyncio.to_thread(pool_starting.join)
+                try:
+                    summary = self._close_run(run_id, source, status, crawler, crashed)
+                finally:
+                    if pool_starting is not None:
+                        # A process that exits while its workers start up leaves them tracebacks to print.
+                        await asyncio.to_thread(pool_starting.join)
+            full = crawler.stats.get_value(counters.STORAGE_FULL) if crawler.stats else None
+            if full:
+                raise StorageFull(full)  # the run's own record may say less: it was written on a full disk
             return summary
 
     async def _closed_in_time(self, crawling: asyncio.Future[None]) -> bool:

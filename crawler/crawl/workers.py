@@ -138,6 +138,16 @@ def _main_script_hidden() -> Iterator[None]:
             main.__file__ = script
 
 
+def stop_extraction_pool() -> None:
+    """Let the workers finish what they hold and leave, before the process exits: a process that
+    exits with stories in flight leaves its fork server starting a worker whose semaphore is gone."""
+    global _pool, _pool_size
+    with _pool_lock:
+        if _pool is not None:
+            _pool.shutdown(wait=True, cancel_futures=True)
+            _pool, _pool_size = None, 0
+
+
 def running_pool(workers: int) -> ProcessPoolExecutor | None:
     """The pool, if its workers are already running: no waiting, no thread."""
     return _pool if _pool is not None and _pool_size == workers else None

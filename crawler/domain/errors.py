@@ -35,6 +35,10 @@ class StorageError(PantauError):
     """The database cannot be reached or migrated."""
 
 
+class StorageFull(StorageError):
+    """The disk under the database is full: nothing more can be written until space is freed."""
+
+
 class ReplayError(PantauError):
     """A WARC archive cannot be read or written."""
 

@@ -113,7 +113,7 @@ def articles_per_source_since(session: Session, since: datetime) -> dict[int | N
         .where(StoredArticle.first_seen >= since)
         .group_by(StoredArticle.source_id)
     )
-    return {source_id: count for source_id, count in session.execute(query).tuples()}
+    return {source_id: count for source_id, count in session.execute(query)}
 
 
 def _with_source_and_matches() -> Select[StoredArticle]:

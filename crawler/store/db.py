@@ -7,6 +7,7 @@ and pass it along, without importing SQLAlchemy themselves.
 from __future__ import annotations
 
 import logging
+import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -21,7 +22,7 @@ from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from crawler.domain.errors import StorageError
+from crawler.domain.errors import StorageError, StorageFull
 
 log = logging.getLogger(__name__)
 
@@ -44,9 +45,16 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A session whose transaction commits on success and rolls back on any error."""
-        with self._sessions() as session, session.begin():
-            yield session
+        """A session whose transaction commits on success and rolls back on any error; a full disk
+        is a `StorageFull` error (everything committed before stays)."""
+        with self._sessions() as session:
+            try:
+                with session.begin():
+                    yield session
+            except OperationalError as error:
+                if _disk_full(error, self.url):
+                    raise self._full() from None
+                raise
 
     def migrate(self) -> None:
         """Apply every Alembic migration not yet applied (run on every start)."""
@@ -56,11 +64,18 @@ class Database:
                 config.attributes["connection"] = connection
                 command.upgrade(config, "head")
         except OperationalError as error:
+            if _disk_full(error, self.url):
+                raise self._full() from None
             raise StorageError(f"cannot reach database {self.safe_url}: {_reason(error)}") from None
         except DBAPIError as error:
             raise StorageError(f"cannot open database {self.safe_url}: {_reason(error)}") from None
         except SQLAlchemyError as error:
             raise StorageError(f"cannot migrate database {self.safe_url}: {_reason(error)}") from None
+
+    def _full(self) -> StorageFull:
+        return StorageFull(
+            f"cannot write to {self.safe_url}: the disk is full; what was stored before is kept"
+        )
 
     @property
     def safe_url(self) -> str:
@@ -187,3 +202,17 @@ def _reason(error: SQLAlchemyError) -> str:
     """The driver's own first line, without SQLAlchemy's statement dump and help link."""
     cause = error.orig if isinstance(error, DBAPIError) else error
     return (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+
+
+def _disk_full(error: OperationalError, url: str) -> bool:
+    """PostgreSQL's disk_full (SQLSTATE 53100), SQLite's SQLITE_FULL, or an SQLite I/O error on a
+    filesystem with almost no space left (a WAL that cannot grow fails that way)."""
+    if getattr(error.orig, "sqlstate", None) == "53100" or "database or disk is full" in str(error.orig):
+        return True
+    path = make_url(url).database if make_url(url).get_backend_name() == "sqlite" else None
+    if not path or path == ":memory:" or "disk I/O error" not in str(error.orig):
+        return False
+    return shutil.disk_usage(Path(path).parent).free < _NEARLY_FULL_BYTES
+
+
+_NEARLY_FULL_BYTES = 1 << 20

@@ -35,7 +35,7 @@ def due_alerts(database: Database, now: datetime) -> list[DueAlert]:
             select(AlertOutbox.id, AlertOutbox.watch, AlertOutbox.channel, AlertOutbox.payload)
             .where(_is_due(now))
             .order_by(AlertOutbox.id)
-        ).tuples()
+        )
         return [
             DueAlert(row_id, watch, channel, payload.get("delivery", "immediate"))
             for row_id, watch, channel, payload in rows
@@ -132,7 +132,7 @@ def alerts_per_source_since(session: Session, since: datetime) -> dict[int | Non
         .where(AlertOutbox.created_at >= since)
         .group_by(StoredArticle.source_id)
     )
-    return {source_id: count for source_id, count in session.execute(query).tuples()}
+    return {source_id: count for source_id, count in session.execute(query)}
 
 
 def _is_due(now: datetime) -> ColumnElement[bool]:

@@ -88,7 +88,7 @@ def running_runs(database: Database) -> list[tuple[int, str]]:
     """(run id, source name) of every run marked running."""
     with database.session() as session:
         query = select(CrawlRun.id, Source.name).join(Source).where(CrawlRun.status == "running")
-        return list(session.execute(query).tuples())
+        return [(run_id, name) for run_id, name in session.execute(query)]
 
 
 def abandon_runs(database: Database, run_ids: list[int]) -> None:

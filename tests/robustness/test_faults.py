@@ -242,3 +242,48 @@ def test_a_bad_option_value_is_one_line_naming_the_option_and_its_form(
     result = pantau("--config", str(DEFAULT_CONFIG), "--db", f"sqlite:///{database}", *args)
     check(fault_table, f"pantau {' '.join(args)}", result, 2, line)
     assert not database.exists()
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 2 MB tmpfs of its own, so a test can fill it without filling the machine's disk."""
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("needs root to mount a small tmpfs")
+    folder = tmp_path / "small-disk"
+    folder.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(folder)], check=False)
+    if mounted.returncode != 0:
+        pytest.skip("this machine does not let the test mount a tmpfs")
+    yield folder
+    subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+@pytest.mark.parametrize("free_kb", [120, 60, 20])  # mid-crawl; mid-crawl and closing the run; opening
+def test_a_crawl_on_a_full_disk_stops_with_one_line_and_loses_nothing_stored(
+    small_disk: Path, tmp_path: Path, free_kb: int, fault_table: list[Row]
+) -> None:
+    url = f"sqlite:///{small_disk / 'pantau.db'}"
+    archives = {}
+    for family in ("rmol", "bisnis"):
+        archives[family] = tmp_path / f"{family}.warc.gz"
+        archive_from_manifest(FIXTURES / "replay" / family / "manifest.json", archives[family])
+    first = pantau(
+        "--config", str(DEFAULT_CONFIG), "--db", url, "crawl", "rmol", "--replay", str(archives["rmol"])
+    )
+    assert first.returncode == 0, first.stderr
+    filler = small_disk / "filler"
+    filler.write_bytes(b"\0" * (shutil.disk_usage(small_disk).free - free_kb * 1024))
+
+    result = pantau(
+        "--config", str(DEFAULT_CONFIG), "--db", url, "crawl", "bisnis", "--replay", str(archives["bisnis"])
+    )
+
+    expected = f"error: cannot write to {url}: the disk is full; what was stored before is kept"
+    check(fault_table, f"crawl on a full disk ({free_kb} KB left)", result, 1, expected)
+    filler.unlink()
+    with sqlite3.connect(small_disk / "pantau.db") as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        rmol = connection.execute(
+            "SELECT count(*) FROM articles WHERE canonical_url LIKE 'https://rmol.id/%'"
+        )
+        assert rmol.fetchone()[0] == 7

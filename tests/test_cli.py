@@ -6,16 +6,18 @@ import csv
 import io
 import json
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from crawler.config import Config
 from crawler.crawl.pipelines import ExtractStage, MatchStage, StoreStage
+from crawler.crawl.plans import source_plan
 from crawler.domain.story import CandidateStory
 from crawler.matching import WatchSet
 from crawler.store.db import Database
-from crawler.store.models import CrawlRun
+from crawler.store.models import CrawlRun, StoredArticle
 from crawler.store.seeds import import_seeds
 from crawler.store.sources import source_id
 from tests.conftest import DEFAULT_CONFIG, FIXTURES
@@ -179,3 +181,33 @@ def test_items_export_keeps_the_zone_the_portal_gave_the_time_in(
     assert result.returncode == 0, result.stderr
     [row] = [json.loads(line) for line in result.stdout.splitlines()]
     assert row["published_at"] == "2025-11-10T10:05:00+09:00"  # WIT, as `pantau extract` prints it
+
+
+def test_items_list_since_shows_only_the_stories_first_seen_since_then(
+    stored_story: Database, default_config: Config
+) -> None:
+    store(
+        stored_story,
+        default_config,
+        "rmol",
+        POLITIK_URL,
+        FIXTURES / "articles" / "rmol" / "politik-desktop-2025.html",
+    )
+    with stored_story.session() as session:  # the Korea Utara story was first seen three days ago
+        session.get_one(StoredArticle, 1).first_seen = datetime.now(UTC) - timedelta(days=3)
+    listed = {
+        since: run_pantau(
+            "items", "list", "--since", since, config=DEFAULT_CONFIG, database_url=stored_story.url
+        )
+        for since in ("2d", "4d")
+    }
+    assert [result.returncode for result in listed.values()] == [0, 0]
+    assert "Komisi II" in listed["2d"].stdout and "Korea Utara" not in listed["2d"].stdout
+    assert "Komisi II" in listed["4d"].stdout and "Korea Utara" in listed["4d"].stdout
+
+
+def test_crawl_since_replaces_the_look_back_window_for_one_run(default_config: Config) -> None:
+    since = datetime.now(UTC) - timedelta(hours=5)
+    plan = source_plan(default_config, "rmol", since)
+    assert timedelta(hours=5) <= plan.lookback < timedelta(hours=5, minutes=1)
+    assert source_plan(default_config, "rmol").lookback == timedelta(days=default_config.crawl.lookback_days)

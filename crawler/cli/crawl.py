@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +13,7 @@ from rich.table import Table
 from crawler.alerts import deliver_due
 from crawler.cli.alerts import unsent
 from crawler.cli.context import app_context, console
+from crawler.cli.options import SINCE_FORMS, parse_since
 from crawler.crawl.runner import CrawlOptions, CrawlProgress, CrawlService, RunSummary, run_in_reactor
 from crawler.domain.errors import Interrupted
 
@@ -33,13 +35,19 @@ def crawl(
     alerts: Annotated[
         bool, typer.Option("--alerts/--no-alerts", help="Deliver due alerts when the crawl ends.")
     ] = True,
+    since: Annotated[
+        datetime | None,
+        typer.Option("--since", parser=parse_since, metavar="DATE|AGE", help=f"Look back to: {SINCE_FORMS}."),
+    ] = None,
 ) -> None:
     """Crawl one source now and store what it finds."""
     context = app_context(ctx)
     config = context.config
     config.source(source)
     service = CrawlService(config, context.database)
-    options = CrawlOptions(keywords=tuple(keywords or ()), limit=limit, replay=replay, record=record)
+    options = CrawlOptions(
+        keywords=tuple(keywords or ()), limit=limit, replay=replay, record=record, since=since
+    )
 
     with Progress(
         SpinnerColumn(),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import IO, Annotated, Any
@@ -14,6 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from crawler.cli.context import app_context, console
+from crawler.cli.options import SINCE_FORMS, parse_since
 from crawler.domain.errors import PantauError
 from crawler.store.articles import all_articles, article_by_id, duplicated_document, newest_articles
 from crawler.store.clusters import cluster_seed_names, outlet_of, story_outlets
@@ -40,10 +42,16 @@ def list_items(
     ctx: typer.Context,
     limit: Annotated[int, typer.Option("--limit", min=1, help="Newest N stories.")] = 50,
     matched: Annotated[bool, typer.Option("--matched", help="Only stories that matched a watch.")] = False,
+    since: Annotated[
+        datetime | None,
+        typer.Option(
+            "--since", parser=parse_since, metavar="DATE|AGE", help=f"First seen since: {SINCE_FORMS}."
+        ),
+    ] = None,
 ) -> None:
     """The newest stored stories."""
     with app_context(ctx).database.session() as session:
-        rows = newest_articles(session, limit, matched_only=matched)
+        rows = newest_articles(session, limit, matched_only=matched, since=since)
         table = Table()
         for column in ("id", "source", "published", "title", "verdict", "watches"):
             table.add_column(column)

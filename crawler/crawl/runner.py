@@ -9,7 +9,7 @@ import signal
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -53,6 +53,7 @@ class CrawlOptions:
     replay: Path | None = None
     record: Path | None = None
     trigger: str = "manual"
+    since: datetime | None = None  # instead of the source's look-back window
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,7 +193,9 @@ class CrawlService:
             crawling = asyncio.ensure_future(
                 self.runner.crawl(
                     crawler,
-                    **spider_arguments(self.config, source, StoredStories(self.database), options.keywords),
+                    **spider_arguments(
+                        self.config, source, StoredStories(self.database), options.keywords, options.since
+                    ),
                 )
             )
             try:

@@ -74,11 +74,15 @@ def article_by_id(session: Session, article_id: int) -> StoredArticle | None:
     return session.get(StoredArticle, article_id)
 
 
-def newest_articles(session: Session, limit: int, *, matched_only: bool = False) -> list[StoredArticle]:
-    """The latest stories first seen, with their source and matches loaded."""
+def newest_articles(
+    session: Session, limit: int, *, matched_only: bool = False, since: datetime | None = None
+) -> list[StoredArticle]:
+    """The latest stories first seen (at or after `since`), with their source and matches loaded."""
     query = _with_source_and_matches()
     if matched_only:
         query = query.where(StoredArticle.matches.any())
+    if since is not None:
+        query = query.where(StoredArticle.first_seen >= since)
     query = query.order_by(StoredArticle.first_seen.desc(), StoredArticle.id.desc()).limit(limit)
     return list(session.scalars(query))
 

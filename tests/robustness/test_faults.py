@@ -233,6 +233,10 @@ def test_a_crawl_waiting_on_a_locked_database_says_so_once_and_loses_nothing(
          "integer (see 'pantau items show --help')"),
         (("crawl",), "error: missing argument 'source'. (see 'pantau crawl --help')"),
         (("items", "list", "--newest"), "error: no such option: --newest (see 'pantau items list --help')"),
+        (("crawl", "rmol", "--since", "lusa"),
+         "error: invalid value for '--since': 'lusa' is not a past date or an age; give a date "
+         "(2026-12-01, midnight WIB), a time (2026-12-01T08:00+07:00) or an age (30m, 2h, 3d, 1w) "
+         "(see 'pantau crawl --help')"),
     ],
 )  # fmt: skip
 def test_a_bad_option_value_is_one_line_naming_the_option_and_its_form(

@@ -10,6 +10,7 @@ stored-story lookup. Spiders only discover and fetch; they never write to storag
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -40,6 +41,7 @@ FALLBACK = "pantau_fallback"
 FEED_FALLBACKS = "pantau_feed_fallbacks"
 """Request meta key: the feed's other candidate addresses, tried in turn while one is not found."""
 _NOT_FOUND = (404, 410)
+_ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
 # A sitemap index may list indexes; real portals nest one level (an index of daily or monthly
 # sitemaps). Deeper nesting is a loop or a trap, so it is not followed.
 MAX_SITEMAP_DEPTH = 2
@@ -112,12 +114,21 @@ class PortalSpider(scrapy.Spider):
         else:
             self.discovery_failed(failure)
 
+    def _declares_entities(self, response: TextResponse) -> bool:
+        """A feed or sitemap never needs a DTD of its own: one declaring entities is an expansion bomb
+        ("billion laughs") or reads local files (XXE). It is refused whole and counted for the run."""
+        if _ENTITY_DECLARATION.search(response.body) is None:
+            return False
+        self._count(counters.XML_ENTITIES_REFUSED)
+        log.debug("%s: %s declares XML entities: refused", self.source_name, response.url)
+        return True
+
     def _listing_day_request(self, day: ListingDay) -> scrapy.Request:
         return self._discovery_request(day.url, self.parse_listing, day=day)
 
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
         """RSS 2.0 and Atom: each item's link, title and date."""
-        if not isinstance(response, TextResponse):
+        if not isinstance(response, TextResponse) or self._declares_entities(response):
             return
         selector = response.selector
         selector.remove_namespaces()
@@ -132,7 +143,7 @@ class PortalSpider(scrapy.Spider):
     def parse_sitemap(self, response: Response, depth: int = 0) -> Iterator[scrapy.Request]:
         """Google News sitemaps: each URL with its news title and publication date; a sitemap index:
         the sitemaps it lists, within MAX_SITEMAP_DEPTH and MAX_SITEMAPS_FOLLOWED."""
-        if not isinstance(response, TextResponse):
+        if not isinstance(response, TextResponse) or self._declares_entities(response):
             return
         selector = response.selector
         selector.remove_namespaces()

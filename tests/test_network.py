@@ -198,3 +198,77 @@ def test_a_recorded_crawl_replays_to_the_same_stories_without_the_network(
         database.dispose()
     assert len(stories[0]) == 4
     assert stories[1] == stories[0]
+
+
+HOSTILE_CONFIG = """\
+seeds:
+  path: {seeds}
+crawl:
+  download_timeout_seconds: 2
+  retry_times: 0
+  autothrottle: false
+  download_delay_seconds: 0
+archive: all
+sources:
+  lampung:
+    family: rmol_regional
+    sites: [rmollampung.id]
+    feeds: ["http://www.{{site}}/feed-laughs", "http://www.{{site}}/feed-xxe"]
+    sitemaps: ["http://www.{{site}}/sitemap-self.xml", "http://www.{{site}}/sitemap-wide.xml"]
+    listings: ["http://www.{{site}}/category/putus"]
+    search_enabled: false
+"""
+LAUGHS = (
+    '<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "hahahahahahahahahaha">'
+    + "".join(f'<!ENTITY {chr(98 + n)} "{("&" + chr(97 + n) + ";") * 10}">' for n in range(9))
+    + "]><rss><channel><item><title>&j;</title><link>http://www.rmollampung.id/berita-tawa-besar</link>"
+    "</item></channel></rss>"
+)
+
+
+def test_hostile_feeds_and_sitemaps_are_failed_listings_and_read_no_local_file(
+    tmp_path: Path,
+) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("RAHASIA-LOKAL-12345\n", encoding="utf-8")
+    xxe = (
+        f'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY x SYSTEM "file://{secret}">]><rss><channel><item>'
+        "<title>&x;</title><link>http://www.rmollampung.id/berita-bocor-berkas</link></item></channel></rss>"
+    )
+    self_index = (
+        '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"<sitemap><loc>{SITE}/sitemap-self.xml</loc></sitemap></sitemapindex>"
+    )
+    wide_index = (
+        '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        + "".join(f"<sitemap><loc>{SITE}/sitemap-{n}.xml</loc></sitemap>" for n in range(100_000))
+        + "</sitemapindex>"
+    )
+    config = tmp_path / "pantau.yaml"
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    config.write_text(HOSTILE_CONFIG.format(seeds=seeds), encoding="utf-8")
+    database_url = f"sqlite:///{tmp_path / 'pantau.db'}"
+    with PortalServer() as server:
+        server.route(f"{SITE}/robots.txt", Route(b"User-agent: *\n", content_type="text/plain"))
+        server.route(f"{SITE}/feed-laughs", Route(LAUGHS.encode(), content_type="application/rss+xml"))
+        server.route(f"{SITE}/feed-xxe", Route(xxe.encode(), content_type="application/rss+xml"))
+        server.route(f"{SITE}/sitemap-self.xml", Route(self_index.encode(), content_type="application/xml"))
+        server.route(f"{SITE}/sitemap-wide.xml", Route(wide_index.encode(), content_type="application/xml"))
+        server.route(f"{SITE}/category/putus", Route(fault="reset"))
+        result = run_pantau(
+            "crawl", "lampung", config=config, database_url=database_url, proxy=server.proxy_url
+        )
+        children = sum(1 for _, url in server.requests if "/sitemap-" in url and url[-5].isdigit())
+
+    database = open_database(database_url)
+    with database.session() as session:
+        run = session.scalars(select(CrawlRun)).one()
+        stored = list(session.scalars(select(StoredArticle)))
+    database.dispose()
+    assert "2 × feed or sitemap refused: it declares XML entities" in run.errors
+    assert "1 × connection reset" in run.errors
+    assert stored == []
+    assert "RAHASIA-LOKAL" not in result.stdout + result.stderr + " ".join(run.errors)
+    assert 0 < children <= 20  # a sitemap index of 100,000 children is walked only to the limit
+    assert "Traceback" not in result.stderr  # the listing's reset is in the run's errors, not on stderr

@@ -189,3 +189,25 @@ def test_stories_stored_in_one_batch_survive_one_that_cannot_be_stored(
         assert stored == [stories[0].article.canonical_url, stories[2].article.canonical_url]  # type: ignore[union-attr]
         [error] = session.get_one(CrawlRun, run_id).errors
         assert error.startswith(f"{broken.url}: cannot store: ")
+
+
+NO_ARTICLE = [
+    ("", "empty page"),
+    ("   \n", "empty page"),
+    ('<html lang="id"><head><title></title></head><body></body></html>', "no article text on the page"),
+]
+
+
+@pytest.mark.parametrize("archive", ["matched", "all"])
+@pytest.mark.parametrize(("page", "cause"), NO_ARTICLE)
+def test_a_page_with_no_article_is_a_failed_story_never_stored_as_seen(
+    database: Database, default_config: Config, archive: str, page: str, cause: str
+) -> None:
+    config = default_config.model_copy(update={"archive": archive})
+    run_id = _run(database, config)
+    with pytest.raises(DropItem, match=cause):
+        _process(CandidateStory(KORUT_URL, "rmol", [page]), config, database, run_id)
+    assert _counts(database, run_id) == (0, 0, 0, 1, 0)
+    with database.session() as session:
+        assert session.get_one(CrawlRun, run_id).errors == [f"{KORUT_URL}: {cause}"]
+        assert session.scalars(select(StoredArticle)).all() == []  # so the next run fetches it again

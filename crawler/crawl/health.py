@@ -119,6 +119,8 @@ def run_errors(stats: Mapping[str, Any]) -> list[str]:
             cause = f"spider error {kind}"
         elif key == "retry/max_reached":
             cause = "gave up after retries"
+        elif key == counters.XML_ENTITIES_REFUSED:
+            cause = causes.XML_ENTITIES
         else:
             continue
         if value:

@@ -21,9 +21,12 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
+from crawler.domain import causes
 from crawler.domain.article import Article
+from crawler.domain.errors import ExtractionError
 from crawler.extract import PortalRecipe, extract_article, extract_headline, parse_html
 from crawler.matching import WatchMatch, WatchSet
+from crawler.matching.precheck import ExtractableText
 from crawler.portals.registry import recipe_for
 
 log = logging.getLogger(__name__)
@@ -43,7 +46,10 @@ def read_story(
     recipe = recipe or recipe_for(url)
     # A page that cannot be read raises: the story fails and is fetched again on the next run.
     trees = [parse_html(page, url) for page in pages]
-    if prefilter.could_match(trees, recipe):
+    readable = ExtractableText.of_pages(trees, recipe)
+    if not readable.text.strip():
+        raise ExtractionError(f"{url} has no text to read", causes.NO_TEXT)
+    if prefilter.could_match_text(readable):
         return extract_article(pages, url, recipe, trees=trees), False
     return extract_headline(pages[0], url, recipe, tree=trees[0]), True
 

@@ -16,6 +16,7 @@ TOO_MANY_REDIRECTS = "too many redirects"
 ROBOTS_TXT = "forbidden by robots.txt"
 EMPTY_PAGE = "empty page"
 NO_TEXT = "no article text on the page"
+XML_ENTITIES = "feed or sitemap refused: it declares XML entities"
 
 # Exception class names (Scrapy's and Twisted's, as Scrapy's stats name them) by what they mean.
 _BY_EXCEPTION = {

@@ -19,6 +19,7 @@ SEARCH_CARDS_MISSING = "pantau/search_cards_missing"
 SEARCH_NOT_SEARCH_PAGE = "pantau/search_not_search_page"
 PAGING_STOPPED_NOTHING_NEW = "pantau/paging_stopped/nothing_new"
 PAGING_STOPPED_LOOKBACK = "pantau/paging_stopped/lookback"
+XML_ENTITIES_REFUSED = "pantau/xml_entities_refused"
 STORAGE_FULL = "pantau/storage_full"  # not a count: why storing stopped, for the runner to report
 
 

@@ -113,7 +113,10 @@ class WatchSet:
         Each watch needs every word it requires in the text extraction can return (see `precheck`):
         as a whole word, or, for a root in the Sastrawi dictionary, as the part every affixed form keeps.
         """
-        text = ExtractableText.of_pages(pages, recipe)
+        return self.could_match_text(ExtractableText.of_pages(pages, recipe))
+
+    def could_match_text(self, text: ExtractableText) -> bool:
+        """`could_match` on text the caller has gathered already."""
         return any(map(text.allows, self._requirements))
 
     def match(self, article: Article, source: str) -> list[WatchMatch]:

@@ -10,12 +10,11 @@ stored-story lookup. Spiders only discover and fetch; they never write to storag
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qs, quote_plus, urlsplit
+from urllib.parse import quote_plus, urlsplit
 
 import scrapy
 from parsel import Selector
@@ -29,9 +28,16 @@ from crawler.domain.dates import parse_indonesian_datetime
 from crawler.domain.story import CandidateStory
 from crawler.domain.zones import WIB
 from crawler.portals import registry
-from crawler.portals.query import with_query
 from crawler.portals.urls import canonical_url
-from spiders.listings import ListingDay, ListingEntry, announced_date
+from spiders.listings import (
+    ListingDay,
+    ListingEntry,
+    declares_entities,
+    feed_addresses,
+    feed_entries,
+    next_page_url,
+    sitemap_entries,
+)
 from spiders.outcomes import describe_failure, page_text, truncation
 
 log = logging.getLogger(__name__)
@@ -41,7 +47,6 @@ FALLBACK = "pantau_fallback"
 FEED_FALLBACKS = "pantau_feed_fallbacks"
 """Request meta key: the feed's other candidate addresses, tried in turn while one is not found."""
 _NOT_FOUND = (404, 410)
-_ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
 # A sitemap index may list indexes; real portals nest one level (an index of daily or monthly
 # sitemaps). Deeper nesting is a loop or a trap, so it is not followed.
 MAX_SITEMAP_DEPTH = 2
@@ -80,7 +85,7 @@ class PortalSpider(scrapy.Spider):
         recipe = self.discovery
         for site in self.source.sites:
             for feed in recipe.feeds:
-                first, *others = (template.format(site=site) for template in _candidates(feed))
+                first, *others = (template.format(site=site) for template in feed_addresses(feed))
                 yield self._feed_request(first, others)
             for template in recipe.sitemaps:
                 yield self._discovery_request(template.format(site=site), self.parse_sitemap, depth=0)
@@ -115,9 +120,8 @@ class PortalSpider(scrapy.Spider):
             self.discovery_failed(failure)
 
     def _declares_entities(self, response: TextResponse) -> bool:
-        """A feed or sitemap never needs a DTD of its own: one declaring entities is an expansion bomb
-        ("billion laughs") or reads local files (XXE). It is refused whole and counted for the run."""
-        if _ENTITY_DECLARATION.search(response.body) is None:
+        """A feed or sitemap declaring XML entities is refused whole (see `declares_entities`)."""
+        if not declares_entities(response.body):
             return False
         self._count(counters.XML_ENTITIES_REFUSED)
         log.debug("%s: %s declares XML entities: refused", self.source_name, response.url)
@@ -128,33 +132,16 @@ class PortalSpider(scrapy.Spider):
 
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
         """RSS 2.0 and Atom: each item's link, title and date."""
-        if not isinstance(response, TextResponse) or self._declares_entities(response):
-            return
-        selector = response.selector
-        selector.remove_namespaces()
-        entries = []
-        for item in selector.xpath("//item | //entry"):
-            link = item.xpath("link/text()").get() or item.xpath("link/@href").get() or ""
-            title = item.xpath("title/text()").get() or ""
-            published = item.xpath("pubDate/text() | published/text() | updated/text()").get()
-            entries.append(ListingEntry(link.strip(), title.strip(), announced_date(published)))
-        yield from self.announce(entries)
+        if isinstance(response, TextResponse) and not self._declares_entities(response):
+            yield from self.announce(feed_entries(response.selector))
 
     def parse_sitemap(self, response: Response, depth: int = 0) -> Iterator[scrapy.Request]:
         """Google News sitemaps: each URL with its news title and publication date; a sitemap index:
         the sitemaps it lists, within MAX_SITEMAP_DEPTH and MAX_SITEMAPS_FOLLOWED."""
-        if not isinstance(response, TextResponse) or self._declares_entities(response):
-            return
-        selector = response.selector
-        selector.remove_namespaces()
-        yield from self._follow_sitemaps(selector.xpath("//sitemapindex/sitemap/loc/text()").getall(), depth)
-        entries = []
-        for url in selector.xpath("//url"):
-            link = url.xpath("loc/text()").get() or ""
-            title = url.xpath("news/title/text()").get() or ""
-            published = url.xpath("news/publication_date/text() | lastmod/text()").get()
-            entries.append(ListingEntry(link.strip(), title.strip(), announced_date(published)))
-        yield from self.announce(entries)
+        if isinstance(response, TextResponse) and not self._declares_entities(response):
+            children, entries = sitemap_entries(response.selector)
+            yield from self._follow_sitemaps(children, depth)
+            yield from self.announce(entries)
 
     def _follow_sitemaps(self, locations: list[str], depth: int) -> Iterator[scrapy.Request]:
         if locations and depth + 1 > MAX_SITEMAP_DEPTH:
@@ -199,7 +186,9 @@ class PortalSpider(scrapy.Spider):
         yield from self.announce(entries, stored)
         if self._paging_stops(entries, found_new=bool(announced - stored)):
             return
-        following = self.next_page_url(response, page) if entries and page < self.max_pages else None
+        following = (
+            next_page_url(self.discovery, response, page) if entries and page < self.max_pages else None
+        )
         if following:
             yield self._discovery_request(
                 following, self.parse_listing, via=via, page=page + 1, query=query, day=day
@@ -260,22 +249,6 @@ class PortalSpider(scrapy.Spider):
             self._count(counters.PAGING_STOPPED_LOOKBACK)
             return True
         return False
-
-    def next_page_url(self, response: TextResponse, page: int) -> str | None:
-        """The next listing page: page+1 while under a stated page count, else the pager's link to
-        page+1 (pagers without a next link), else the pager's next link.
-        """
-        recipe = self.discovery
-        if recipe.total_pages:
-            total = response.css(recipe.total_pages).get()
-            if total and total.strip().isdigit():
-                return with_query(response.url, page=str(page + 1)) if page < int(total) else None
-        if recipe.pager:
-            links = (response.urljoin(href) for href in response.css(recipe.pager).getall())
-            wanted = [str(page + 1)]
-            return next((url for url in links if parse_qs(urlsplit(url).query).get("page") == wanted), None)
-        following = response.css(recipe.next_page).get()
-        return response.urljoin(following) if following else None
 
     # --- stories -----------------------------------------------------------------------------
 
@@ -415,7 +388,3 @@ class PortalSpider(scrapy.Spider):
         crawler = getattr(self, "crawler", None)
         if crawler is not None and crawler.stats is not None:
             crawler.stats.inc_value(key)
-
-
-def _candidates(feed: str | tuple[str, ...]) -> tuple[str, ...]:
-    return (feed,) if isinstance(feed, str) else feed

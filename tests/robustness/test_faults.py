@@ -6,6 +6,7 @@ table printed at the end of the run.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -13,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +23,7 @@ import yaml
 
 from crawler.crawl.replay import archive_from_manifest
 from tests.conftest import DEFAULT_CONFIG, FIXTURES, ROOT
+from tests.portal_server import PortalServer, Route
 
 Row = tuple[str, str, str]
 
@@ -291,3 +294,79 @@ def test_a_crawl_on_a_full_disk_stops_with_one_line_and_loses_nothing_stored(
             "SELECT count(*) FROM articles WHERE canonical_url LIKE 'https://rmol.id/%'"
         )
         assert rmol.fetchone()[0] == 7
+
+
+BOMB_CONFIG = """\
+seeds:
+  path: {seeds}
+crawl:
+  autothrottle: false
+  download_delay_seconds: 0
+  retry_times: 0
+archive: all
+sources:
+  lampung:
+    family: rmol_regional
+    sites: [rmollampung.id]
+    listings: ["http://www.{{site}}/category/daerah"]
+    search_enabled: false
+"""
+# Runs a command and prints the largest resident size (KiB) of it and every process it waited for.
+PEAK_MEMORY = (
+    "import resource, subprocess, sys; code = subprocess.run(sys.argv[1:]).returncode; "
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); sys.exit(code)"
+)
+
+
+def gzip_bomb(inflated_bytes: int) -> bytes:
+    """A gzip body of about 1/1000 of `inflated_bytes`: zeros compress that well."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)  # 31: the gzip container
+    chunk = bytes(1 << 20)
+    parts = [compressor.compress(b"<p>")]
+    parts += [compressor.compress(chunk) for _ in range(inflated_bytes // len(chunk))]
+    return b"".join([*parts, compressor.flush()])
+
+
+def test_a_gzip_bomb_is_a_failed_story_and_memory_stays_bounded(
+    tmp_path: Path, fault_table: list[Row]
+) -> None:
+    site, story = "http://www.rmollampung.id", "http://www.rmollampung.id/berita-bom-gzip-besar"
+    bomb = gzip_bomb(1 << 30)  # 1 GiB inflated
+    assert len(bomb) < 1_200_000
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    config = tmp_path / "pantau.yaml"
+    config.write_text(BOMB_CONFIG.format(seeds=seeds), encoding="utf-8")
+    database = tmp_path / "pantau.db"
+    with PortalServer() as portal:
+        portal.route(f"{site}/robots.txt", Route(b"User-agent: *\n", content_type="text/plain"))
+        portal.route(
+            f"{site}/category/daerah", Route(f'<html><body><a href="{story}">Bom</a></body></html>'.encode())
+        )
+        portal.route(story, Route(bomb, headers={"Content-Encoding": "gzip"}))
+        env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy") and k != "COLUMNS"}
+        env["http_proxy"] = portal.proxy_url
+        command = [
+            "-m",
+            "crawler",
+            "--config",
+            str(config),
+            "--db",
+            f"sqlite:///{database}",
+            "crawl",
+            "lampung",
+        ]
+        result = subprocess.run(
+            [sys.executable, "-c", PEAK_MEMORY, sys.executable, *command],
+            capture_output=True, text=True, cwd=ROOT, env=env, timeout=240, check=False,
+        )  # fmt: skip
+    peak_mib = int(result.stderr.splitlines()[-1]) // 1024
+    with sqlite3.connect(database) as connection:
+        errors = json.loads(connection.execute("SELECT errors FROM crawl_runs").fetchone()[0])
+    cause = f"{story}: too large: larger than the 10 MB download limit once decompressed"
+    bounded = "under" if peak_mib < 400 else f"{peak_mib} MiB, over"
+    got = f"{'; '.join(errors)}; {bounded} 400 MiB"
+    fault_table.append(("gzip bomb, 1 GiB inflated", f"{cause}; under 400 MiB", got))
+    assert result.returncode == 0, result.stderr
+    assert errors == [cause]
+    assert peak_mib < 400  # the download limit stops the inflation: memory never follows the bomb

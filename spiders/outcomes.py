@@ -36,7 +36,9 @@ def describe_failure(failure: Failure, max_bytes: int) -> str:
     if isinstance(error, IgnoreRequest):
         return _ignored(failure, max_bytes)
     if isinstance(error, DownloadCancelledError):
-        return causes.too_large(max_bytes, decompressed=False)
+        # Scrapy cancels an oversized body (saying so in its message) and a download cut short by a stop.
+        oversized = "larger than download max size" in failure.getErrorMessage()
+        return causes.too_large(max_bytes, decompressed=False) if oversized else causes.CANCELLED
     if isinstance(error, DownloadFailedError):
         # Scrapy wraps the transport's failures: a connection lost before or during the answer.
         return causes.CONNECTION_RESET

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from scrapy import Request
+from scrapy.exceptions import DownloadCancelledError
 from scrapy.http import HtmlResponse, Response, XmlResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.statscollectors import MemoryStatsCollector
@@ -25,6 +26,7 @@ from crawler.extract import WIB
 from crawler.portals.urls import canonical_url
 from spiders import spider_for_family
 from spiders.base import FALLBACK, MAX_SITEMAP_DEPTH, MAX_SITEMAPS_FOLLOWED, PortalSpider
+from spiders.outcomes import describe_failure
 from tests.conftest import FIXTURES
 
 DISCOVERY = FIXTURES / "discovery"
@@ -499,3 +501,17 @@ def test_a_sitemap_index_is_followed_up_to_the_limits_and_each_step_counted(tmp_
         "pantau/sitemaps_over_limit": 5,
         "pantau/sitemap_index_too_deep": 1,
     }
+
+
+@pytest.mark.parametrize(
+    ("message", "cause"),
+    [
+        ("Received 300000 bytes which is larger than download max size (200000) in request <GET x>.",
+         "too large: larger than the 195 KB download limit"),
+        ("", "download cancelled"),  # a download cut short by a stop is no oversized page
+    ],
+)  # fmt: skip
+def test_a_cancelled_download_is_too_large_only_when_scrapy_says_so(message: str, cause: str) -> None:
+    failure = Failure(DownloadCancelledError(message))
+    failure.request = Request("https://rmol.id/dunia/read/2025/11/21/1/x")  # type: ignore[attr-defined]
+    assert describe_failure(failure, 200_000) == cause

@@ -11,6 +11,7 @@ CONNECTION_REFUSED = "connection refused"
 NO_SUCH_HOST = "host name does not resolve"
 TRUNCATED = "truncated response"
 TOO_LARGE = "too large"
+CANCELLED = "download cancelled"
 REDIRECT_LOOP = "redirect loop"
 TOO_MANY_REDIRECTS = "too many redirects"
 ROBOTS_TXT = "forbidden by robots.txt"
@@ -35,7 +36,8 @@ _BY_EXCEPTION = {
     "ConnectionRefusedError": CONNECTION_REFUSED,
     "CannotResolveHostError": NO_SUCH_HOST,
     "DNSLookupError": NO_SUCH_HOST,
-    "DownloadCancelledError": TOO_LARGE,
+    # Scrapy cancels for an oversized body and on a stop alike: only its message tells them apart.
+    "DownloadCancelledError": CANCELLED,
 }
 
 

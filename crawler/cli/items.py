@@ -16,6 +16,7 @@ from rich.table import Table
 
 from crawler.cli.context import app_context, console
 from crawler.cli.options import SINCE_FORMS, parse_since
+from crawler.domain.article import moment_text
 from crawler.domain.errors import PantauError
 from crawler.store.articles import all_articles, article_by_id, duplicated_document, newest_articles
 from crawler.store.clusters import cluster_seed_names, outlet_of, story_outlets
@@ -25,8 +26,9 @@ from crawler.store.models import StoredArticle
 app = typer.Typer(help="List, show and export stored stories.", no_args_is_help=True)
 
 EXPORT_FIELDS = (
-    "id", "url", "canonical_url", "title", "authors", "published_at", "body", "lead", "language", "tags",
-    "source", "first_seen", "duplicate_of", "matches",
+    "id", "url", "canonical_url", "title", "authors", "editors", "source_org", "published_at", "modified_at",
+    "section", "body", "lead", "language", "tags", "field_sources", "source", "first_seen", "duplicate_of",
+    "matches",
 )  # fmt: skip
 # `items show` lists the matches apart, with their provenance, and adds the dedup verdict and cluster.
 SHOWN_FIELDS = (*(field for field in EXPORT_FIELDS if field != "matches"), "verdict", "cluster")
@@ -128,11 +130,16 @@ def export_record(session: Session, row: StoredArticle) -> dict[str, Any]:
         "canonical_url": row.canonical_url,
         "title": row.title,
         "authors": list(row.authors),
-        "published_at": row.published_local.isoformat() if row.published_local else None,
+        "editors": list(row.editors),
+        "source_org": row.source_org or None,
+        "published_at": moment_text(row.published_local, date_only=row.published_date_only),
+        "modified_at": moment_text(row.modified_local),
+        "section": row.section or None,
         "body": row.body,
         "lead": row.lead,
         "language": row.language,
         "tags": list(row.tags),
+        "field_sources": dict(row.field_sources),
         "source": row.source.name if row.source else None,
         "first_seen": row.first_seen.isoformat(),
         "duplicate_of": _duplicate_of(session, row),
@@ -173,4 +180,6 @@ def _cluster_text(session: Session, row: StoredArticle) -> str:
 
 
 def _csv_cell(value: Any) -> Any:
+    if isinstance(value, dict):  # field sources: "title=recipe; authors=byline"
+        return "; ".join(f"{key}={source}" for key, source in value.items())
     return "; ".join(value) if isinstance(value, list) else value

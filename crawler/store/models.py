@@ -125,6 +125,13 @@ class StoredArticle(Base):
     published_at: Mapped[datetime | None] = mapped_column(index=True)
     # The UTC offset the portal gave the time in (WIB +420, WITA +480, WIT +540): the column is UTC.
     published_offset_minutes: Mapped[int | None] = mapped_column(SmallInteger)
+    published_date_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    modified_at: Mapped[datetime | None] = mapped_column()
+    editors: Mapped[list[Any]] = mapped_column(default=list)
+    source_org: Mapped[str] = mapped_column(Text, default="")
+    section: Mapped[str] = mapped_column(Text, default="")
+    # Which evidence gave each field ("recipe", "byline", "json-ld", "meta", "url", …).
+    field_sources: Mapped[dict[str, Any]] = mapped_column(default=dict)
     body: Mapped[str | None] = mapped_column(Text)
     lead: Mapped[str] = mapped_column(Text, default="")
     language: Mapped[str] = mapped_column(String(12), default="id")
@@ -147,9 +154,17 @@ class StoredArticle(Base):
     @property
     def published_local(self) -> datetime | None:
         """The publish time in the portal's own zone, as extraction read it (UTC when unknown)."""
-        if self.published_at is None or self.published_offset_minutes is None:
-            return self.published_at
-        return self.published_at.astimezone(timezone(timedelta(minutes=self.published_offset_minutes)))
+        return self._local(self.published_at)
+
+    @property
+    def modified_local(self) -> datetime | None:
+        """The last-modified time in the zone the publish time was given in."""
+        return self._local(self.modified_at)
+
+    def _local(self, moment: datetime | None) -> datetime | None:
+        if moment is None or self.published_offset_minutes is None:
+            return moment
+        return moment.astimezone(timezone(timedelta(minutes=self.published_offset_minutes)))
 
 
 class SeedDocument(Base):

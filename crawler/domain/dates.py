@@ -4,6 +4,7 @@ RFC 822 (RSS `pubDate`), relative times."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
 from crawler.domain.zones import PORTAL_ZONES, WIB
@@ -59,6 +60,20 @@ _UNITS = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class Moment:
+    """A date read from text, with what the text really said: a time of day, a zone, or neither.
+
+    `span` is the (start, end) of the date in the squashed text; `relative` marks "2 jam yang lalu".
+    """
+
+    at: datetime
+    has_time: bool
+    has_zone: bool
+    span: tuple[int, int] = (0, 0)
+    relative: bool = False
+
+
 def parse_indonesian_datetime(
     text: str, *, now: datetime | None = None, default_zone: tzinfo = WIB
 ) -> datetime | None:
@@ -69,12 +84,18 @@ def parse_indonesian_datetime(
     midnight local. Relative forms ("2 jam yang lalu", "kemarin") count back from `now` (default:
     the current time).
     """
+    moment = read_moment(text, now=now or datetime.now(default_zone), default_zone=default_zone)
+    return moment.at if moment else None
+
+
+def read_moment(text: str, *, now: datetime | None = None, default_zone: tzinfo = WIB) -> Moment | None:
+    """The first date in `text` and what it gave; relative forms only when `now` is known."""
     text = " ".join(text.split())
     if not text:
         return None
     iso = _ISO.search(text)
     if iso:
-        return _from_iso(iso.group(), default_zone)
+        return _from_iso(iso, default_zone)
     for pattern, month_is_name in (
         (_DAY_FIRST, True),
         (_MONTH_FIRST, True),
@@ -84,18 +105,25 @@ def parse_indonesian_datetime(
         match = pattern.search(text)
         if match:
             return _from_parts(match, month_is_name, default_zone)
-    return _relative(text, now, default_zone)
+    return None if now is None else _relative(text, now, default_zone)
 
 
-def _from_iso(text: str, default_zone: tzinfo) -> datetime | None:
+def _from_iso(match: re.Match[str], default_zone: tzinfo) -> Moment | None:
+    text = match.group()
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=default_zone)
+    has_time = len(text) > 10
+    return Moment(
+        at=moment if moment.tzinfo else moment.replace(tzinfo=default_zone),
+        has_time=has_time,
+        has_zone=moment.tzinfo is not None,
+        span=match.span(),
+    )
 
 
-def _from_parts(match: re.Match[str], month_is_name: bool, default_zone: tzinfo) -> datetime | None:
+def _from_parts(match: re.Match[str], month_is_name: bool, default_zone: tzinfo) -> Moment | None:
     month = _MONTHS[match["month"].lower()] if month_is_name else int(match["month"])
     hour = int(match["hour"] or 0)
     ampm = (match["ampm"] or "").lower()
@@ -105,7 +133,7 @@ def _from_parts(match: re.Match[str], month_is_name: bool, default_zone: tzinfo)
         hour = 0
     zone = _zone(match["zone"], match["offset"], default_zone)
     try:
-        return datetime(
+        at = datetime(
             int(match["year"]),
             month,
             int(match["day"]),
@@ -116,6 +144,8 @@ def _from_parts(match: re.Match[str], month_is_name: bool, default_zone: tzinfo)
         )
     except ValueError:
         return None
+    has_zone = bool(match["zone"] or match["offset"])
+    return Moment(at, has_time=match["hour"] is not None, has_zone=has_zone, span=match.span())
 
 
 def _zone(name: str | None, offset: str | None, default_zone: tzinfo) -> tzinfo:
@@ -130,15 +160,20 @@ def _zone(name: str | None, offset: str | None, default_zone: tzinfo) -> tzinfo:
     return timezone(timedelta(minutes=minutes if offset[0] == "+" else -minutes))
 
 
-def _relative(text: str, now: datetime | None, default_zone: tzinfo) -> datetime | None:
-    if now is None:
-        now = datetime.now(default_zone)
-    elif now.tzinfo is None:
+def _relative(text: str, now: datetime, default_zone: tzinfo) -> Moment | None:
+    if now.tzinfo is None:
         now = now.replace(tzinfo=default_zone)
     now = now.astimezone(default_zone)
     relative = _RELATIVE.search(text)
     if relative:
-        return now - int(relative["amount"]) * _UNITS[relative["unit"].lower()]
-    if _YESTERDAY.search(text):
-        return now - timedelta(days=1)
+        unit = relative["unit"].lower()
+        at = now - int(relative["amount"]) * _UNITS[unit]
+        # "2 jam yang lalu" is a time of day; "3 hari yang lalu" names only the day.
+        return Moment(at, has_time=unit in {"detik", "menit", "jam"}, has_zone=False, span=relative.span(),
+                      relative=True)  # fmt: skip
+    yesterday = _YESTERDAY.search(text)
+    if yesterday:
+        return Moment(
+            now - timedelta(days=1), has_time=False, has_zone=False, span=yesterday.span(), relative=True
+        )
     return None

@@ -90,7 +90,6 @@ FAMILY = PortalFamily(
         dateline_pattern=r"^(?P<brand>Bisnis(?:\.com)?)\s*,\s*(?P<city>[A-Z][A-Z .]*?[A-Z])\s*[-–—]+\s*",
         dateline_format="{brand}, {city} — ",
         paywall_selectors=("div.detailsPaywall",),
-        title_suffix_pattern=r"\s+[|–—-]\s+(?:[\w .]+\s+[|–—-]\s+)?Bisnis\.com\s*$",
         site_authors=("Bisnis.com", "Bisnis Indonesia"),
         older_layouts=(
             PageLayout(

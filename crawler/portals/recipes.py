@@ -56,7 +56,6 @@ class PortalRecipe:
     dateline_pattern: str | None = None  # matched at the body's start, with named groups
     dateline_format: str = ""  # the tidy form of a matched dateline, e.g. "{brand}, {city} — "; "" drops it
     paywall_selectors: tuple[str, ...] = ()  # any match marks the article paywalled
-    title_suffix_pattern: str | None = None  # the site name that og:title and <title> append
     site_authors: tuple[str, ...] = ()  # meta author values that name the site, not a person
     older_layouts: tuple[PageLayout, ...] = ()  # dated variants, newest first
 
@@ -67,7 +66,7 @@ class PortalRecipe:
                 CSSSelector(selector, translator="html")
             except SelectorError as error:
                 raise ConfigError(f"recipe {self.family!r}: bad CSS selector {selector!r}: {error}") from None
-        for pattern in (*self.drop_line_patterns, self.dateline_pattern, self.title_suffix_pattern):
+        for pattern in (*self.drop_line_patterns, self.dateline_pattern):
             if pattern is not None:
                 try:
                     re.compile(pattern)
@@ -111,10 +110,6 @@ class PortalRecipe:
     @cached_property
     def dateline(self) -> re.Pattern[str] | None:
         return re.compile(self.dateline_pattern) if self.dateline_pattern else None
-
-    @cached_property
-    def title_suffix(self) -> re.Pattern[str] | None:
-        return re.compile(self.title_suffix_pattern, re.IGNORECASE) if self.title_suffix_pattern else None
 
 
 @cache

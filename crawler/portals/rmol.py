@@ -66,7 +66,6 @@ FAMILY = PortalFamily(
         drop_selectors=(
             "figure",
             "div.detail-ads",
-            "span.detail-reporter-raw",
             "div.berita-terkait",
             "div.populer",
             "div.artikel-lainnya",
@@ -81,7 +80,6 @@ FAMILY = PortalFamily(
             r"^\s*(?:ARTIKEL LAINNYA|Populer)\s*$",
             CAPTION_CREDIT,
         ),
-        title_suffix_pattern=r"\s+[|–—-]\s+(?:Kantor Berita Politik )?RMOL(?:\.ID)?\s*$",
         site_authors=("rmol.id", "RMOL", "rmolnetwork", "Redaksi"),
     ),
     # The seed capture's furniture (portals.md §4): ad widgets, the byline, Google News lines.

@@ -78,7 +78,6 @@ FAMILY = PortalFamily(
         ),
         # "RMOLBanten. Pemerintah ..." names the site, not a place: it goes.
         dateline_pattern=r"^RMOL[A-Z][A-Za-z]+(?:\.(?:com|id))?\s*(?:[.,:]\s*[-–—]?|[-–—])\s*",
-        title_suffix_pattern=r"\s+[|–—-]\s+RMOL[A-Z]+(?:\.(?:ID|COM))?\s*$",
         site_authors=("rmolnetwork", "Redaksi"),
     ),
     # "RMOL. ", "RMOLJATIM. ": the network's brand datelines, after the generic "Brand, CITY —" ones.

@@ -140,6 +140,17 @@ def test_items_show_of_a_missing_id_is_a_clear_error(stored_story: Database) -> 
     assert (result.returncode, result.stderr.strip()) == (1, "error: no stored story has id 99")
 
 
+def test_extract_shows_each_field_with_its_evidence_and_reports_missing_ones() -> None:
+    page = FIXTURES / "secondhand" / "articles" / "rmol" / "rmol_2022_dunia_leaked_author.html"
+    url = "https://dunia.rmol.id/read/2022/09/06/546353/intelijen-as-rusia-beli-roket"
+    result = run_pantau("extract", str(page), "--url", url, config=DEFAULT_CONFIG, database_url="sqlite:///x.db")
+    assert result.returncode == 0, result.stderr
+    lines = {line.split()[0]: line for line in result.stdout.splitlines() if line.strip()}
+    assert "Sarah Meiliana Gunawan" in lines["authors"] and lines["authors"].rstrip().endswith("byline")
+    assert "2022-09-06T11:24:00+07:00" in lines["published_at"]
+    assert lines["editors"].split()[1:] == ["not", "found"]
+
+
 def test_items_export_csv_has_the_extract_fields_source_first_seen_duplicate_and_matches(
     stored_story: Database,
 ) -> None:

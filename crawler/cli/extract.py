@@ -21,7 +21,8 @@ def extract(
     url: Annotated[str, typer.Option("--url", help="The URL the pages were served from.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Extract title, authors, time, body, lead, language and tags from saved pages."""
+    """Extract title, authors, editors, times, section, body, lead and tags from saved pages, each with
+    the evidence that gave it."""
     pages = []
     for path in files:
         try:
@@ -32,8 +33,17 @@ def extract(
     if as_json:
         console.print_json(json.dumps(fields, ensure_ascii=False))
         return
+    # Each field beside the evidence that gave it; a field nothing supported reads "not found".
+    sources = fields.pop("field_sources")
     table = Table(show_header=False, box=None)
     for name, value in fields.items():
         shown = ", ".join(value) if isinstance(value, list) else ("" if value is None else str(value))
-        table.add_row(f"[bold]{name}[/]", shown)
+        source = sources.get(name, "")
+        if not shown and name in _REPORTED_MISSING:
+            shown, source = "[dim]not found[/]", ""
+        table.add_row(f"[bold]{name}[/]", shown, f"[dim]{source}[/]" if source else "")
     console.print(table)
+
+
+# The fields a reader expects on a news page: their absence is reported, not left blank.
+_REPORTED_MISSING = frozenset({"title", "authors", "editors", "published_at", "modified_at", "section"})

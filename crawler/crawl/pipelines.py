@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Self
 
 from scrapy.crawler import Crawler
@@ -74,11 +75,9 @@ class ExtractStage:
             return item
         self._count_missing(article, headline_only)
         item.skipped_extraction = headline_only
-        # A page without its own date takes the listing's (regional story URLs carry none).
         item.article = replace(
-            article,
+            _with_listing_time(article, item.listing_published_at),
             title=article.title or (item.listing_title if headline_only else ""),
-            published_at=article.published_at or item.listing_published_at,
             paywalled=article.paywalled or item.paywalled,
         )
         return item
@@ -86,7 +85,9 @@ class ExtractStage:
     async def _read(
         self, item: CandidateStory, recipe: PortalRecipe | None, prefilter: WatchSet | None
     ) -> tuple[Article, bool]:
-        return await in_worker(self.workers, read_story, item.pages, item.url, recipe, prefilter)
+        # Pages are read seconds after they were fetched: now dates "2 jam yang lalu" and bounds every date.
+        fetched_at = datetime.now(UTC)
+        return await in_worker(self.workers, read_story, item.pages, item.url, recipe, prefilter, fetched_at)
 
     def _count_missing(self, article: Article, headline_only: bool) -> None:
         """Fields the story lacks, and fields the recipe's selectors missed though a fallback
@@ -262,3 +263,15 @@ def _count(session: Session, run_id: int, items: list[CandidateStory], outcomes:
     matched = sum(1 for item in items if item.matches)
     failures = [f"{item.url}: {item.failure}" for item in items if item.failure]
     count_outcomes(session, run_id, outcomes, matched, failures)
+
+
+def _with_listing_time(article: Article, listed: datetime | None) -> Article:
+    """The listing card's or feed's time where the page gave none, or only the day it agrees with."""
+    if listed is None or (article.published_at is not None and not article.published_date_only):
+        return article
+    if article.published_at is not None and listed.astimezone(article.published_at.tzinfo).date() != (
+        article.published_at.date()
+    ):
+        return article
+    sources = {**article.field_sources, "published_at": "listing"}
+    return replace(article, published_at=listed, published_date_only=False, field_sources=sources)

@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any, TypeVar
 
 from crawler.domain import causes
@@ -36,13 +37,17 @@ DEFAULT_WORKERS = min(2, os.cpu_count() or 1)
 
 
 def read_story(
-    pages: list[str], url: str, recipe: PortalRecipe | None, prefilter: WatchSet | None
+    pages: list[str],
+    url: str,
+    recipe: PortalRecipe | None,
+    prefilter: WatchSet | None,
+    fetched_at: datetime | None = None,
 ) -> tuple[Article, bool]:
     """The story's article, or only its headline (title, time) when `prefilter` says no watch can
-    match its pages; the flag says which.
+    match its pages; the flag says which. `fetched_at` dates the page's relative times.
     """
     if prefilter is None:
-        return extract_article(pages, url, recipe), False
+        return extract_article(pages, url, recipe, fetched_at=fetched_at), False
     recipe = recipe or recipe_for(url)
     # A page that cannot be read raises: the story fails and is fetched again on the next run.
     trees = [parse_html(page, url) for page in pages]
@@ -50,8 +55,8 @@ def read_story(
     if not readable.text.strip():
         raise ExtractionError(f"{url} has no text to read", causes.NO_TEXT)
     if prefilter.could_match_text(readable):
-        return extract_article(pages, url, recipe, trees=trees), False
-    return extract_headline(pages[0], url, recipe, tree=trees[0]), True
+        return extract_article(pages, url, recipe, trees=trees, fetched_at=fetched_at), False
+    return extract_headline(pages[0], url, recipe, tree=trees[0], fetched_at=fetched_at), True
 
 
 def match_story(watches: WatchSet, article: Article, source: str) -> list[WatchMatch]:

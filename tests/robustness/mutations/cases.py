@@ -13,7 +13,16 @@ from typing import Any
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 CORPORA = (FIXTURES / "secondhand" / "articles", FIXTURES / "articles")
-JUDGED_FIELDS = ("title", "authors", "editors", "source_org", "published_at", "modified_at", "tags", "section")
+JUDGED_FIELDS = (
+    "title",
+    "authors",
+    "editors",
+    "source_org",
+    "published_at",
+    "modified_at",
+    "tags",
+    "section",
+)
 
 
 @dataclass(frozen=True)

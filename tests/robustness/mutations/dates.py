@@ -11,9 +11,9 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Callable
-from functools import partial
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
+from functools import partial
 
 DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 MONTHS = (
@@ -104,7 +104,7 @@ def moments_mentioned(text: str, offset: timedelta) -> set[tuple[date, tuple[int
         if match["h"] is not None:
             stamp = stamp.replace(hour=int(match["h"]), minute=int(match["mi"]))
             if match["tz"] is not None:
-                zone = timezone.utc if match["tz"] == "Z" else _zone(match["tz"])
+                zone = UTC if match["tz"] == "Z" else _zone(match["tz"])
                 stamp = stamp.replace(tzinfo=zone).astimezone(timezone(offset))
             moments |= {(stamp.date(), None), (stamp.date(), (stamp.hour, stamp.minute))}
     for match in _COMPACT_URL_DATE.finditer(text):
@@ -138,7 +138,9 @@ DATETIME_FORMS: dict[str, Form] = {
     ),
     "day_numeric": lambda m, z: f"{_day_name(m)}, {m:%d/%m/%Y %H:%M} {z}",
     "d_month_pipe": lambda m, z: f"{_day_name(m)}, {m.day} {MONTHS[m.month - 1]} {m.year} | {m:%H:%M} {z}",
-    "upper_pipe": lambda m, z: f"{_day_name(m)}, {m.day:02d} {MONTHS[m.month - 1]} {m.year} | {m:%H:%M} {z}".upper(),
+    "upper_pipe": lambda m, z: (
+        f"{_day_name(m)}, {m.day:02d} {MONTHS[m.month - 1]} {m.year} | {m:%H:%M} {z}".upper()
+    ),
     "numeric_comma": lambda m, z: f"{m:%d/%m/%Y}, {m:%H:%M} {z}",
     "short_month_comma": lambda m, z: f"{m.day} {SHORT_MONTHS[m.month - 1]} {m.year}, {m:%H:%M} {z}",
     "apostrophe_lower_zone": lambda m, z: (

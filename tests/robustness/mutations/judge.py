@@ -79,7 +79,11 @@ def _judge_instant(expected: str | None, got: Any) -> Verdict:
     if answer is None:
         return "wrong"
     if len(expected) == 10:
-        return "exact" if not isinstance(answer, datetime) and answer == date.fromisoformat(expected) else "wrong"
+        return (
+            "exact"
+            if not isinstance(answer, datetime) and answer == date.fromisoformat(expected)
+            else "wrong"
+        )
     truth = datetime.fromisoformat(expected)
     if not isinstance(answer, datetime):
         return "missing" if answer == truth.date() else "wrong"

@@ -21,6 +21,14 @@ BYLINE_MAX_CHARS = 160
 MEDIA = frozenset({"video", "iframe", "figure", "figcaption", "caption", "amp-video"})
 SNIPPET_CHARS = 40
 _SPACE = re.compile(r"\s+")
+# Elements a browser lays out as their own block (or line break): their text never runs into a neighbour's.
+BLOCKS = frozenset(
+    {
+        "address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption", "figure",
+        "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p",
+        "section", "table", "td", "th", "tr", "ul",
+    }
+)  # fmt: skip
 
 
 def squash(text: str) -> str:
@@ -38,7 +46,8 @@ def visible_text(element: html.HtmlElement) -> str:
 def _collect(element: html.HtmlElement, parts: list[str]) -> None:
     if not isinstance(element.tag, str) or element.tag in HIDDEN:
         return
-    if element.tag == "br":
+    block = element.tag in BLOCKS
+    if block:
         parts.append(" ")
     if element.text:
         parts.append(element.text)
@@ -46,6 +55,8 @@ def _collect(element: html.HtmlElement, parts: list[str]) -> None:
         _collect(child, parts)
         if child.tail:
             parts.append(child.tail)
+    if block:
+        parts.append(" ")
 
 
 def page_body(root: html.HtmlElement) -> html.HtmlElement:
@@ -82,7 +93,9 @@ def find_headline(root: html.HtmlElement, title: str) -> html.HtmlElement | None
 
 def body_snippets(body: str) -> list[str]:
     """The start of every expected paragraph (the whole paragraph when short), casefolded."""
-    return [squash(paragraph)[:SNIPPET_CHARS].casefold() for paragraph in body.split("\n\n") if paragraph.strip()]
+    return [
+        squash(paragraph)[:SNIPPET_CHARS].casefold() for paragraph in body.split("\n\n") if paragraph.strip()
+    ]
 
 
 def find_body(root: html.HtmlElement, body: str) -> html.HtmlElement | None:
@@ -100,7 +113,7 @@ def find_body(root: html.HtmlElement, body: str) -> html.HtmlElement | None:
 
 
 def _common_ancestor(elements: list[html.HtmlElement]) -> html.HtmlElement:
-    chains = [list(element.iterancestors())[::-1] + [element] for element in elements]
+    chains = [[*reversed(list(element.iterancestors())), element] for element in elements]
     common = chains[0][0]
     for level in zip(*chains, strict=False):
         if any(element is not level[0] for element in level):
@@ -114,7 +127,9 @@ def is_inside(element: html.HtmlElement, container: html.HtmlElement | None) -> 
     return container is not None and (element is container or container in element.iterancestors())
 
 
-def find_bylines(root: html.HtmlElement, names: tuple[str, ...], title: str, body: str) -> list[html.HtmlElement]:
+def find_bylines(
+    root: html.HtmlElement, names: tuple[str, ...], title: str, body: str
+) -> list[html.HtmlElement]:
     """The small blocks that show one of `names` outside the story text, in page order.
 
     A block is the smallest element holding the name, grown while its parent stays short and holds
@@ -135,7 +150,9 @@ def find_bylines(root: html.HtmlElement, names: tuple[str, ...], title: str, bod
     return sorted(blocks, key=lambda element: order[id(element)])
 
 
-def _is_story_text(element: html.HtmlElement, container: html.HtmlElement | None, snippets: list[str]) -> bool:
+def _is_story_text(
+    element: html.HtmlElement, container: html.HtmlElement | None, snippets: list[str]
+) -> bool:
     """A name inside a paragraph of the story (a quote, a closing `(Name)`) is not a byline."""
     for candidate in (element, *element.iterancestors()):
         if not is_inside(candidate, container) or candidate is container:
@@ -151,7 +168,11 @@ def _is_credit(element: html.HtmlElement, name: str) -> bool:
     if any(ancestor.tag in MEDIA for ancestor in (element, *element.iterancestors())):
         return True
     credit = re.compile(r"/\s*" + re.escape(squash(name).casefold()))
-    return any(credit.search(visible_text(holder).casefold()) for holder in (element, element.getparent()) if holder is not None)
+    return any(
+        credit.search(visible_text(holder).casefold())
+        for holder in (element, element.getparent())
+        if holder is not None
+    )
 
 
 def _holds_media(element: html.HtmlElement) -> bool:
@@ -194,4 +215,6 @@ def text_slots(root: html.HtmlElement) -> Iterator[tuple[html.HtmlElement, str]]
 def _shows_text(element: html.HtmlElement) -> bool:
     if not isinstance(element.tag, str):
         return False
-    return element.tag not in HIDDEN and not any(ancestor.tag in HIDDEN for ancestor in element.iterancestors())
+    return element.tag not in HIDDEN and not any(
+        ancestor.tag in HIDDEN for ancestor in element.iterancestors()
+    )

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from lxml import html
 
 from tests.robustness.mutations.cases import Case
-from tests.robustness.mutations.dates import day_forms, find_date_lines, moment_forms, zone_label
+from tests.robustness.mutations.dates import DateMention, day_forms, find_date_lines, moment_forms, zone_label
 from tests.robustness.mutations.landmarks import (
     detach,
     find_body,
@@ -27,7 +27,9 @@ from tests.robustness.mutations.landmarks import (
     text_slots,
 )
 
-INLINE = frozenset({"a", "span", "strong", "b", "em", "i", "u", "font", "time", "small", "abbr", "label", "cite"})
+INLINE = frozenset(
+    {"a", "span", "strong", "b", "em", "i", "u", "font", "time", "small", "abbr", "label", "cite"}
+)
 TEXT_HOLDERS = INLINE | {"p", "h1", "h2", "h3", "h4", "h5", "h6"}
 # Elements a wrapper or a move would tear out of their table or list: the parser would rebuild them.
 STRUCTURAL = frozenset(
@@ -59,7 +61,9 @@ def _rename(root: html.HtmlElement, rng: random.Random, share: float) -> bool:
             continue
         classes = (element.get("class") or "").split()
         if classes:
-            renamed = [neutral_name("c", name, salt) if _chosen(name, salt, share) else name for name in classes]
+            renamed = [
+                neutral_name("c", name, salt) if _chosen(name, salt, share) else name for name in classes
+            ]
             changed |= renamed != classes
             element.set("class", " ".join(renamed))
         identifier = element.get("id")
@@ -272,6 +276,13 @@ def menu_near_headline(root: html.HtmlElement, case: Case, rng: random.Random) -
     return True
 
 
+def _states(mention: DateMention, moment: datetime | None, zone: str | None) -> bool:
+    """Whether a date line with a time states the story's minute (in its zone, when it names one)."""
+    if moment is None or mention.hour_minute != (moment.hour, moment.minute):
+        return False
+    return mention.zone is None or mention.zone == zone
+
+
 def _first_other(original: str, forms: list[str]) -> str:
     """The first form that reads differently from the page's own (a swap must change the line)."""
     return next(form for form in forms if form != original)
@@ -291,8 +302,8 @@ def swap_date_format(root: html.HtmlElement, case: Case, rng: random.Random) -> 
     if moment is not None and zone is None:
         return False
     day = moment.date() if moment is not None else date.fromisoformat(stated)
-    moment_candidates = moment_forms(moment, rng) if moment is not None else []
-    day_candidates = day_forms(rng)
+    moment_lines = [form(moment) for form in moment_forms(moment, rng)] if moment is not None else []
+    day_lines = [form(day) for form in day_forms(rng)]
     story = squash(case.body).casefold()
     changed = False
     for owner, slot in list(text_slots(root)):
@@ -305,13 +316,11 @@ def swap_date_format(root: html.HtmlElement, case: Case, rng: random.Random) -> 
                 continue
             original = text[mention.start : mention.end]
             if mention.hour_minute is None:
-                replacement = _first_other(original, [form(day) for form in day_candidates])
-            elif moment is None or mention.hour_minute != (moment.hour, moment.minute):
-                continue
-            elif mention.zone is not None and mention.zone != zone:
-                continue
+                replacement = _first_other(original, day_lines)
+            elif _states(mention, moment, zone):
+                replacement = _first_other(original, moment_lines)
             else:
-                replacement = _first_other(original, [form(moment) for form in moment_candidates])
+                continue
             rewritten = rewritten[: mention.start] + replacement + rewritten[mention.end :]
         if rewritten != text:
             setattr(owner, slot, rewritten)

@@ -29,7 +29,14 @@ ORGANISATIONS = (
     "Redaksi",
 )
 ARTICLE_TYPES = frozenset(
-    {"NewsArticle", "Article", "ReportageNewsArticle", "BlogPosting", "AnalysisNewsArticle", "OpinionNewsArticle"}
+    {
+        "NewsArticle",
+        "Article",
+        "ReportageNewsArticle",
+        "BlogPosting",
+        "AnalysisNewsArticle",
+        "OpinionNewsArticle",
+    }
 )
 _AUTHOR_OR_DATE = re.compile(r"author|creator|date|time|publish|modif|updat", re.IGNORECASE)
 
@@ -82,7 +89,9 @@ def organisation_meta_author(root: html.HtmlElement, case: Case, rng: random.Ran
 
 def _ld_scripts(root: html.HtmlElement) -> list[html.HtmlElement]:
     return [
-        script for script in root.iter("script") if (script.get("type") or "").strip().casefold() == "application/ld+json"
+        script
+        for script in root.iter("script")
+        if (script.get("type") or "").strip().casefold() == "application/ld+json"
     ]
 
 

@@ -34,7 +34,8 @@ def parse(page: bytes) -> html.HtmlElement:
 def serialize(root: html.HtmlElement) -> bytes:
     """The page as a server would send it after the redesign: UTF-8 bytes with the original doctype."""
     doctype = root.getroottree().docinfo.doctype
-    return html.tostring(root, encoding="utf-8", doctype=doctype or None)
+    page: bytes = html.tostring(root, encoding="utf-8", doctype=doctype or None)
+    return page
 
 
 def apply_operator(operator: Operator, roots: list[html.HtmlElement], case: Case, seed: int) -> bool:
@@ -44,7 +45,7 @@ def apply_operator(operator: Operator, roots: list[html.HtmlElement], case: Case
 
 
 def make_mutant(case: Case, seed: str) -> Mutant | None:
-    """One to three operators of different groups, drawn and applied in a seeded order; None if none applies."""
+    """One to three operators of different groups, applied in a seeded order; None if none applies."""
     rng = random.Random(seed)
     wanted = rng.randint(1, MAX_OPERATORS)
     roots = [parse(page) for page in case.pages]

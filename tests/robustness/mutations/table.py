@@ -14,7 +14,7 @@ EXACT_GATE = 0.90
 def render(reports: Sequence[FamilyReport], top: int = 12) -> str:
     """The summary for all `reports`, then each family's detail."""
     lines = [
-        "Mutation harness (tests/robustness/mutations): fields judged exact / missing / wrong on redesigned markup",
+        "Mutation harness (tests/robustness/mutations): fields exact / missing / wrong on redesigned markup",
         f"{'family':<14}{'pages':>6}{'mutants':>8}{'errors':>7}{'fields':>8}{'exact':>7}{'missing':>8}"
         f"{'wrong':>7}{'exact%':>8}{'body≥.99':>10}",
     ]
@@ -37,7 +37,8 @@ def render(reports: Sequence[FamilyReport], top: int = 12) -> str:
 def render_family(report: FamilyReport, top: int = 12) -> list[str]:
     """Per field, per operator and the commonest wrong values of one family."""
     lines = [
-        f"== {report.family}: {report.mutants} mutants of {report.pages} pages, {report.errors} extraction errors ==",
+        f"== {report.family}: {report.mutants} mutants of {report.pages} pages, "
+        f"{report.errors} extraction errors ==",
         f"{'field':<14}{'exact':>7}{'missing':>8}{'wrong':>7}   unmutated pages exact/missing/wrong",
     ]
     for name in JUDGED_FIELDS:
@@ -45,15 +46,20 @@ def render_family(report: FamilyReport, top: int = 12) -> list[str]:
         base = "/".join(str(report.originals[name, verdict]) for verdict in ("exact", "missing", "wrong"))
         if sum(row):
             lines.append(f"{name:<14}{row[0]:>7}{row[1]:>8}{row[2]:>7}   {base}")
-    lines.append("new wrong fields per operator (not already wrong on the unmutated page) / mutants using it:")
+    lines.append(
+        "new wrong fields per operator (not already wrong on the unmutated page) / mutants using it:"
+    )
     cells = [
         f"{name} {report.operator_new_wrongs[name]}/{report.operator_mutants[name]}"
         for name in operator_names()
     ]
     lines += ["  " + "   ".join(cells[index : index + 4]) for index in range(0, len(cells), 4)]
-    lines.append(f"commonest wrong values (of {len(report.wrongs)}; 'inherited' = same value on the unmutated page):")
+    lines.append(
+        f"commonest wrong values (of {len(report.wrongs)}; 'inherited' = same value on the unmutated page):"
+    )
     groups: Counter[tuple[str, str, str, str, bool]] = Counter(
-        (wrong.field, repr(wrong.got), repr(wrong.expected), wrong.case, wrong.inherited) for wrong in report.wrongs
+        (wrong.field, repr(wrong.got), repr(wrong.expected), wrong.case, wrong.inherited)
+        for wrong in report.wrongs
     )
     for (name, got, expected, case, inherited), count in groups.most_common(top):
         operators: Counter[str] = Counter(

@@ -7,6 +7,8 @@ import sys
 
 from tests.robustness.mutations.cases import families
 from tests.robustness.mutations.harness import DEFAULT_MUTANTS, DEFAULT_SEED, run_family
+from tests.robustness.mutations.mutants import MAX_OPERATORS
+from tests.robustness.mutations.operators import BY_NAME
 from tests.robustness.mutations.table import render
 
 
@@ -17,10 +19,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mutants", type=int, default=DEFAULT_MUTANTS, help="mutants per family")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed of the draws")
     parser.add_argument("--top", type=int, default=12, help="commonest wrong values shown per family")
+    parser.add_argument(
+        "--operator",
+        choices=sorted(BY_NAME),
+        action="append",
+        help="draw only from this operator (repeatable)",
+    )
+    parser.add_argument("--single", action="store_true", help="one operator per mutant (clean attribution)")
     options = parser.parse_args(argv)
     if options.mutants < 1:
         parser.error("--mutants must be at least 1")
-    reports = [run_family(family, options.mutants, options.seed) for family in options.family or known]
+    pool = tuple(BY_NAME[name] for name in options.operator) if options.operator else tuple(BY_NAME.values())
+    most = 1 if options.single else MAX_OPERATORS
+    reports = [
+        run_family(family, options.mutants, options.seed, pool, most) for family in options.family or known
+    ]
     print(render(reports, options.top))
     return 0
 

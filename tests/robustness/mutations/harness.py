@@ -13,8 +13,8 @@ from crawler.extract import extract_article
 from tests.robustness.mutations.cases import Case, load_cases
 from tests.robustness.mutations.dates import moments_mentioned
 from tests.robustness.mutations.judge import Verdict, body_f1, judge
-from tests.robustness.mutations.mutants import Mutant, mutants_for
-from tests.robustness.mutations.operators import OPERATORS
+from tests.robustness.mutations.mutants import MAX_OPERATORS, Mutant, mutants_for
+from tests.robustness.mutations.operators import OPERATORS, Operator
 
 DEFAULT_MUTANTS = 300
 DEFAULT_SEED = 15
@@ -91,8 +91,17 @@ def _trace(pages: tuple[bytes, ...], url: str) -> str:
     return " ".join((url, source, html_escapes.unescape(_TAG.sub(" ", source))))
 
 
-def run_family(family: str, count: int = DEFAULT_MUTANTS, seed: int = DEFAULT_SEED) -> FamilyReport:
-    """Extract every unmutated page and `count` mutants of `family`, and judge every stated field."""
+def run_family(
+    family: str,
+    count: int = DEFAULT_MUTANTS,
+    seed: int = DEFAULT_SEED,
+    pool: tuple[Operator, ...] = OPERATORS,
+    most: int = MAX_OPERATORS,
+) -> FamilyReport:
+    """Extract every unmutated page and `count` mutants of `family`, and judge every stated field.
+
+    `pool` and `most` narrow the draw (one operator at a time attributes each wrong value to it).
+    """
     cases = load_cases(family)
     report = FamilyReport(family, len(cases))
     original_answers: dict[str, dict[str, Any] | None] = {}
@@ -100,7 +109,7 @@ def run_family(family: str, count: int = DEFAULT_MUTANTS, seed: int = DEFAULT_SE
         answer = original_answers[case.name] = extract(case.pages, case.url)
         for name in case.judged:
             report.originals[name, judge(name, case.expected[name], answer or {})] += 1
-    for mutant in mutants_for(cases, count, seed):
+    for mutant in mutants_for(cases, count, seed, pool, most):
         _tally(report, mutant, extract(mutant.pages, mutant.case.url), original_answers[mutant.case.name])
     return report
 

@@ -44,13 +44,15 @@ def apply_operator(operator: Operator, roots: list[html.HtmlElement], case: Case
     return any(changed)
 
 
-def make_mutant(case: Case, seed: str) -> Mutant | None:
+def make_mutant(
+    case: Case, seed: str, pool: tuple[Operator, ...] = OPERATORS, most: int = MAX_OPERATORS
+) -> Mutant | None:
     """One to three operators of different groups, applied in a seeded order; None if none applies."""
     rng = random.Random(seed)
-    wanted = rng.randint(1, MAX_OPERATORS)
+    wanted = rng.randint(1, most)
     roots = [parse(page) for page in case.pages]
     applied: list[Operator] = []
-    for operator in rng.sample(OPERATORS, len(OPERATORS)):
+    for operator in rng.sample(pool, len(pool)):
         if len(applied) == wanted:
             break
         operator_seed = rng.getrandbits(64)
@@ -63,12 +65,18 @@ def make_mutant(case: Case, seed: str) -> Mutant | None:
     return Mutant(case, seed, tuple(op.name for op in applied), tuple(serialize(root) for root in roots))
 
 
-def mutants_for(cases: list[Case], count: int, seed: int) -> Iterator[Mutant]:
+def mutants_for(
+    cases: list[Case],
+    count: int,
+    seed: int,
+    pool: tuple[Operator, ...] = OPERATORS,
+    most: int = MAX_OPERATORS,
+) -> Iterator[Mutant]:
     """Up to `count` mutants over `cases` in turn (a draw that changes nothing is skipped, within bounds)."""
     made = attempt = 0
     while cases and made < count and attempt < count * MAX_DRAWS_PER_MUTANT:
         case = cases[attempt % len(cases)]
-        mutant = make_mutant(case, f"{seed}:{case.family}:{case.name}:{attempt}")
+        mutant = make_mutant(case, f"{seed}:{case.family}:{case.name}:{attempt}", pool, most)
         attempt += 1
         if mutant is not None:
             made += 1

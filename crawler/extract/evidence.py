@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from crawler.domain.dates import read_moment
-from crawler.extract.moments import Candidate, Dating, choose, date_line
+from crawler.extract.moments import Candidate, Dating, choose, date_line, is_labelled
 from crawler.extract.page import PageView
 from crawler.extract.people import Byline, person_names, read_labelled, site_keys
 from crawler.extract.render import Block
@@ -38,6 +38,8 @@ _AUTHOR_PATH = re.compile(
     re.IGNORECASE,
 )
 _EDITOR_PATH = re.compile(r"/(?:editor|redaktur)/", re.IGNORECASE)
+_TAG_LABEL = re.compile(r"^\s*(?:tags?|topik|topic|kata\s+kunci|label)\b", re.IGNORECASE)
+_WIDGET = re.compile(r"hot|trend|popul|terkini|widget")
 _TAG_PATH = re.compile(r"/(?:tag|tags|topik|topic|topics|label|hashtag)/", re.IGNORECASE)
 _URL_DATE = re.compile(r"/(?P<y>20\d{2}|19\d{2})/?(?P<m>\d{2})/?(?P<d>\d{2})(?:/|\d|$)")
 _NAME_DASH_OUTLET = re.compile(r"^(?P<name>[^-–—|]{3,40}?)\s+[-–—]\s+(?P<outlet>[\w.]{3,30})$")
@@ -181,12 +183,7 @@ class Evidence:
 
     @cached_property
     def site_keys(self) -> frozenset[str]:
-        host = urlsplit(self.url).hostname or ""
-        names = [
-            *self.recipe.site_authors,
-            host.removeprefix("www.").split(".")[0],
-            self.page.meta("og:site_name"),
-        ]
+        names = [*self.recipe.site_authors, _site_label(self.url), self.page.meta("og:site_name")]
         return site_keys(name for name in names if name)
 
     @cached_property
@@ -197,7 +194,9 @@ class Evidence:
         if visible.authors:
             byline.authors = visible.authors
             return byline
-        editors = {name.casefold() for name in visible.editors}
+        # An editor the page names anywhere (a sidebar too) is not the author metadata may call them.
+        everywhere = read_labelled((line for block in self.blocks for line in block.lines), self.site_keys)
+        editors = {name.casefold() for name in (*visible.editors, *everywhere.editors)}
         for source, raws in (
             ("json-ld", _json_ld_people(self.page.news_article.get("author"))),
             ("meta", [self.page.meta("author", "dc.creator", "article:author")]),
@@ -301,15 +300,31 @@ class Evidence:
         return choose(published, modified, url_day=url_day, now=now, page_zone=None)
 
     def _date_lines(self) -> list[str]:
-        lines = []
-        for block in (*self.head, *self.tail):
-            lines.extend(block.lines)
-            if block.element.tag == "time" and block.element.get("datetime"):
-                lines.append(block.element.get("datetime", ""))
+        """Date lines of the headline's header, and labelled ones ("Diterbitkan: …") after the body;
+        a date beside a link to another story is that story's card, not this one's date."""
+        lines = [line for block in self.head if not self._in_card(block) for line in block.lines]
+        lines += [
+            line
+            for block in self.tail
+            if not self._in_card(block)
+            for line in block.lines
+            if is_labelled(line)
+        ]
         for time in self.page.tree.iter("time"):
             if time.get("datetime") and any(_within(time, block.element) for block in self.head):
                 lines.append(time.get("datetime", ""))
         return lines
+
+    def _in_card(self, block: Block) -> bool:
+        """Whether the block sits in a teaser card: beside a heading that links elsewhere."""
+        container = block.element.getparent()
+        for ancestor in (container, container.getparent() if container is not None else None):
+            if ancestor is None or ancestor.tag in ("body", "article", "main"):
+                return False
+            for heading in ancestor.iter("h2", "h3", "h4", "h5", "h6"):
+                if any(a.get("href") for a in heading.iter("a")):
+                    return True
+        return False
 
     @cached_property
     def url_day(self) -> date | None:
@@ -338,7 +353,7 @@ class Evidence:
             ("meta", self.page.meta("article:section")),
         ):
             text = _text(value[0] if isinstance(value, list) and value else value)
-            if _is_section(text):
+            if self._is_section(text):
                 return self._found("section", _display_case(text), source)
         crumbs = self._breadcrumb()
         if crumbs:
@@ -352,9 +367,18 @@ class Evidence:
                 f"{element.get('class', '')} {element.get('id', '')} {element.get('itemtype', '')}".lower()
             )
             if "breadcrumb" in names:
-                texts = [_squash(a.text_content()) for a in element.iter("a")]
-                return [t for t in texts if _is_section(t) and t.casefold() not in _HOME and _key(t) != title]
+                # The deepest crumb is the section; when it is not a kanal's name there is none.
+                texts = [
+                    t for a in element.iter("a") if (t := _squash(a.text_content())) and _key(t) != title
+                ]
+                return texts[-1:] if texts and self._is_section(texts[-1]) else []
         return []
+
+    def _is_section(self, text: str) -> bool:
+        """A kanal's name: short, no digits, not "Home" or "News", not the site itself."""
+        if not text or len(text) > 40 or any(ch.isdigit() or ch in "/|" for ch in text):
+            return False
+        return text.casefold() not in _HOME and not self._names_site(text)
 
     def tags(self) -> list[str]:
         visible = self.page.texts(self.recipe.tag_selectors)
@@ -363,7 +387,8 @@ class Evidence:
             return [tag.lstrip("#").strip() for tag in visible]
         linked = [
             link.text.lstrip("#").strip()
-            for block in (*self.inside, *self.tail, *self.head)
+            for block in (*self.head, *self.tail)
+            if self._is_tag_list(block)
             for link in block.links
             if _TAG_PATH.search(urlsplit(link.href).path or "") and link.text.strip()
         ]
@@ -371,10 +396,28 @@ class Evidence:
             self.sources["tags"] = "tag-links"
         return linked
 
+    @staticmethod
+    def _is_tag_list(block: Block) -> bool:
+        """A story's own tag list says so ("Tag:", rel="tag"); a "Hot Topic" widget of tag links does not."""
+        if any("tag" in link.rel.split() for link in block.links):
+            return True
+        if block.lines and _TAG_LABEL.match(block.lines[0]) is not None:
+            return True
+        names = f"{block.element.get('class', '')} {block.element.get('id', '')}".casefold()
+        return "tag" in names and _WIDGET.search(names) is None
+
     def _found(self, name: str, value: str, source: str) -> str:
         if value:
             self.sources[name] = source
         return value
+
+
+def _site_label(url: str) -> str:
+    """The site's own name in its host: "bisnis" in ekonomi.bisnis.com, "contoh" in www.contoh.co.id."""
+    labels = (urlsplit(url).hostname or "").split(".")
+    while len(labels) > 1 and (len(labels[-1]) <= 3 or labels[-1] in {"info", "news", "online"}):
+        labels.pop()
+    return labels[-1] if labels else ""
 
 
 def _json_ld_people(value: Any) -> list[str]:
@@ -387,10 +430,6 @@ def _json_ld_people(value: Any) -> list[str]:
         elif isinstance(item, dict) and item.get("@type", "Person") == "Person":
             names.append(_text(item.get("name")))
     return names
-
-
-def _is_section(text: str) -> bool:
-    return bool(text) and len(text) <= 40 and not any(ch.isdigit() for ch in text) and "/" not in text
 
 
 def _display_case(text: str) -> str:

@@ -59,6 +59,11 @@ def date_line(line: str, *, now: datetime | None) -> tuple[Moment, bool] | None:
     return moment, _MODIFIED_LABEL.search(line) is not None
 
 
+def is_labelled(line: str) -> bool:
+    """Whether a date line says what its date is: published or modified."""
+    return bool(_PUBLISHED_LABEL.search(line) or _MODIFIED_LABEL.search(line))
+
+
 _DATE_WORDS = frozenset(
     "senin selasa rabu kamis jumat jum'at sabtu minggu wib wita wit pukul lalu yang jam menit hari".split()  # noqa: SIM905
 )
@@ -87,6 +92,8 @@ def choose(
             c for c in modified_candidates
             if _plausible(c.moment, None, now) and c.moment.has_time and c.moment.at >= published.moment.at
         ]  # fmt: skip
+        # A "modified" time equal to the publication (to the minute) is no modification.
+        later = [c for c in later if c.moment.at - published.moment.at >= timedelta(minutes=1)]
         modified = _in_zone(later[0] if later else None, zone)
     return Dating(published, modified)
 

@@ -83,9 +83,13 @@ class PageView:
 
     @cached_property
     def page_blocks(self) -> list[Block]:
-        """Every rendered block of the page body, in reading order (chrome marked, not removed)."""
+        """Every rendered block of the page body, in reading order (chrome marked, not removed).
+
+        The recipe's drop selectors keep boilerplate out of the body; they do not hide the byline or
+        date line that a portal prints inside such a block, so they apply to the body only.
+        """
         root = self.tree.find("body")
-        return render_blocks(self.tree if root is None else root, self.dropped)
+        return render_blocks(self.tree if root is None else root)
 
 
 def _squash(text: str) -> str:

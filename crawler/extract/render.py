@@ -28,6 +28,7 @@ _WHITESPACE = re.compile(r"\s+")
 class Link:
     href: str
     text: str
+    rel: str = ""
 
 
 @dataclass(slots=True)
@@ -58,6 +59,8 @@ def render_blocks(
 
 
 def _is_chrome(element: lxml.html.HtmlElement) -> bool:
+    if element.tag == "footer" and any(ancestor.tag == "article" for ancestor in element.iterancestors()):
+        return False  # the story's own footer: its tags and bylines
     if element.tag in _CHROME_TAGS or element.get("role") in ("navigation", "menu", "complementary"):
         return True
     names = f"{element.get('class', '')} {element.get('id', '')}".lower()

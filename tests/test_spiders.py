@@ -156,7 +156,10 @@ def test_real_regional_listing_yields_its_fifteen_cards_with_their_dates(tmp_pat
     listing = page(
         "https://www.rmollampung.id/category/daerah", DISCOVERY / "rmollampung_category_daerah_2025-07.html"
     )
-    entries = spider.listing_entries(listing)
+    announced = spider.listing_entries(listing)
+    entries = [entry for entry in announced if entry.listed]
+    # The sidebar's six most-read stories are announced too, undated and outside the listing proper.
+    assert [(entry.listed, entry.published_at) for entry in announced[15:]] == [(False, None)] * 6
     assert len(entries) == 15
     assert (
         entries[0].url

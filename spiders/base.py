@@ -10,7 +10,6 @@ stored-story lookup. Spiders only discover and fetch; they never write to storag
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -54,7 +53,7 @@ MAX_SITEMAP_DEPTH = 2
 # Sitemaps followed from indexes per run: a news portal's index lists one sitemap per day or month,
 # newest first, and the look-back window is days long; older sitemaps cost fetches and find nothing new.
 MAX_SITEMAPS_FOLLOWED = 20
-# Section listings read per site and run from its menu: the RMOL regional menus list about a dozen.
+# Section listings read per site and run from its home page's menu (RMOL regional menus list ten).
 MAX_SECTIONS_PER_SITE = 16
 
 
@@ -84,7 +83,6 @@ class PortalSpider(scrapy.Spider):
         self._requested: set[str] = set()
         self._sitemaps_followed = 0
         self._listings: set[str] = set()  # canonical URLs of the listings read, configured or menu-linked
-        self._sections_followed: Counter[str] = Counter()  # per site
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         recipe = self.discovery
@@ -98,8 +96,11 @@ class PortalSpider(scrapy.Spider):
                 if "{date}" in template:
                     yield self._listing_day_request(ListingDay(template, site, self.today))
                 else:
-                    self._listings.add(canonical_url(template.format(site=site)))
-                    yield self._discovery_request(template.format(site=site), self.parse_listing)
+                    url = template.format(site=site)
+                    self._listings.add(canonical_url(url))
+                    yield self._discovery_request(
+                        url, self.parse_listing, home=urlsplit(url).path in ("", "/")
+                    )
             if recipe.search and self.source.search_enabled:
                 for keyword in self.keywords:
                     search = recipe.search.format(site=site, query=quote_plus(keyword))
@@ -168,8 +169,10 @@ class PortalSpider(scrapy.Spider):
         page: int = 1,
         query: str | None = None,
         day: ListingDay | None = None,
+        home: bool = False,
     ) -> Iterator[scrapy.Request]:
-        """The stories a listing or search page announces, then its next page while that can pay.
+        """The stories a listing or search page announces, then its next page while that can pay;
+        on a site's home page, the sections its menu links to too.
 
         Paging stops at `max_pages_per_listing`, on a page whose stories are all stored already
         (found by a feed in this same run still counts as new), and on a page reaching past the
@@ -187,7 +190,7 @@ class PortalSpider(scrapy.Spider):
         self._count(counters.pages_read(via))
         if not entries:
             self._count(counters.pages_empty(via))
-        if via == "listing" and page == 1 and day is None:
+        if home:
             yield from self._follow_sections(response)
         stored = self.stored_stories.among(canonical_url(entry.url) for entry in entries)
         yield from self.announce(entries, stored)
@@ -221,20 +224,18 @@ class PortalSpider(scrapy.Spider):
             self._count(counters.SEARCH_CARDS_MISSING if searching else counters.LISTING_CARDS_MISSING)
         return entries
 
-    def _follow_sections(self, response: TextResponse) -> Iterator[scrapy.Request]:
-        """The section listings the page's own menus link to on the source's sites, each read once
-        per run, at most MAX_SECTIONS_PER_SITE per site (the rest is logged and counted)."""
-        for url in menu_links(response.selector, response.url):
-            site = site_of(url, self.source.sites)
-            if site is None or not self.discovery.is_section(url) or canonical_url(url) in self._listings:
-                continue
+    def _follow_sections(self, home: TextResponse) -> Iterator[scrapy.Request]:
+        """The section listings a home page's menus link to on the source's sites, each read once
+        per run, at most MAX_SECTIONS_PER_SITE of them (the rest is logged and counted)."""
+        sections = [url for url in menu_links(home.selector, home.url)
+                    if self.discovery.is_section(url) and site_of(url, self.source.sites)
+                    and canonical_url(url) not in self._listings]  # fmt: skip
+        if len(sections) > MAX_SECTIONS_PER_SITE:
+            self._count(counters.SECTIONS_OVER_LIMIT, len(sections) - MAX_SECTIONS_PER_SITE)
+            log.info("%s: %s links %d sections; the first %d are read",
+                     self.source_name, home.url, len(sections), MAX_SECTIONS_PER_SITE)  # fmt: skip
+        for url in sections[:MAX_SECTIONS_PER_SITE]:
             self._listings.add(canonical_url(url))
-            if self._sections_followed[site] >= MAX_SECTIONS_PER_SITE:
-                self._count(counters.SECTIONS_OVER_LIMIT)
-                log.info("%s: %s: more than %d sections in its menu; %s is not read",
-                         self.source_name, site, MAX_SECTIONS_PER_SITE, url)  # fmt: skip
-                continue
-            self._sections_followed[site] += 1
             self._count(counters.SECTIONS_FOLLOWED)
             yield self._discovery_request(url, self.parse_listing)
 
@@ -390,7 +391,7 @@ class PortalSpider(scrapy.Spider):
         crawler = getattr(self, "crawler", None)
         return crawler.settings.getint("DOWNLOAD_MAXSIZE") if crawler is not None else 0
 
-    def _count(self, key: str) -> None:
+    def _count(self, key: str, count: int = 1) -> None:
         crawler = getattr(self, "crawler", None)
         if crawler is not None and crawler.stats is not None:
-            crawler.stats.inc_value(key)
+            crawler.stats.inc_value(key, count)

@@ -519,3 +519,35 @@ def test_a_cancelled_download_is_too_large_only_when_scrapy_says_so(message: str
     failure = Failure(DownloadCancelledError(message))
     failure.request = Request("https://rmol.id/dunia/read/2025/11/21/1/x")  # type: ignore[attr-defined]
     assert describe_failure(failure, 200_000) == cause
+
+
+FAIRNESS_CONFIG = """\
+sources:
+  rmol: {family: rmol, sites: [rmol.id]}
+  rmol_regional: {family: rmol_regional, sites: [rmoljatim.id]}
+  bisnis: {family: bisnis, sites: [bisnis.com]}
+  generic: {family: generic, sites: [terkini.id], search: "https://makassar.{site}/?s={query}"}
+watches:
+  - name: dprd
+    query: '"DPRD Jatim" AND NOT hoaks'
+"""
+
+
+@pytest.mark.parametrize("source", ["rmol", "rmol_regional", "bisnis", "generic"])
+def test_a_watchs_terms_and_given_keywords_reach_the_search_of_every_family_that_has_one(
+    tmp_path: Path, source: str
+) -> None:
+    path = tmp_path / "pantau.yaml"
+    path.write_text(FAIRNESS_CONFIG, encoding="utf-8")
+    config = load_config(path)
+    spider = make_spider(config, source, keywords=["dprd jatim", "banjir"])
+    template = spider.discovery.search
+
+    searched = [
+        request.cb_kwargs["query"] for request in start_requests(spider) if request.cb_kwargs.get("query")
+    ]
+
+    # The given keywords, then the watch's term unless given already in another case; rmol.id has no
+    # known search.
+    assert searched == (["dprd jatim", "banjir"] if template else [])
+    assert (template is None) is (source == "rmol")

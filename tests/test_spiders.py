@@ -25,7 +25,13 @@ from crawler.domain.story import CandidateStory
 from crawler.extract import WIB
 from crawler.portals.urls import canonical_url
 from spiders import spider_for_family
-from spiders.base import FALLBACK, MAX_SITEMAP_DEPTH, MAX_SITEMAPS_FOLLOWED, PortalSpider
+from spiders.base import (
+    FALLBACK,
+    MAX_SECTIONS_PER_SITE,
+    MAX_SITEMAP_DEPTH,
+    MAX_SITEMAPS_FOLLOWED,
+    PortalSpider,
+)
 from spiders.outcomes import describe_failure
 from tests.conftest import FIXTURES
 
@@ -551,3 +557,38 @@ def test_a_watchs_terms_and_given_keywords_reach_the_search_of_every_family_that
     # known search.
     assert searched == (["dprd jatim", "banjir"] if template else [])
     assert (template is None) is (source == "rmol")
+
+
+SECONDHAND_DISCOVERY = FIXTURES / "secondhand" / "discovery"
+
+
+def test_rmol_home_page_adds_every_kanal_its_menu_links_beyond_the_known_ones(tmp_path: Path) -> None:
+    spider = make_spider(make_config(tmp_path), "rmol")
+    home = next(r for r in start_requests(spider) if r.url == "https://rmol.id/")
+    response = page(home.url, SECONDHAND_DISCOVERY / "rmol" / "rmol_home.html")
+
+    read = requests_of(spider.parse_listing(response, **home.cb_kwargs))
+
+    assert [r.url for r in read if r.callback.__name__ == "parse_listing"] == [
+        "https://rmol.id/olahraga",
+        "https://rmol.id/sosbud",
+        "https://rmol.id/pertahanan",
+    ]
+
+
+def test_a_regional_home_page_menu_is_read_up_to_the_cap_and_the_rest_counted(tmp_path: Path) -> None:
+    crawler = get_crawler()
+    crawler.stats = MemoryStatsCollector(crawler)
+    arguments = spider_arguments(make_config(tmp_path), "regional", FixedStore())
+    spider = PortalSpider.from_crawler(crawler, **arguments, now=TODAY)
+    menu = "".join(
+        f'<li><a href="/category/kanal-{n}">K{n}</a></li>' for n in range(MAX_SECTIONS_PER_SITE + 4)
+    )
+    body = f"<html><body><header><ul>{menu}</ul></header></body></html>".encode()
+    home = HtmlResponse("https://www.rmoljatim.id/", body=body, request=Request("https://www.rmoljatim.id/"))
+
+    read = [r.url for r in requests_of(spider.parse_listing(home, home=True))]
+
+    assert read == [f"https://www.rmoljatim.id/category/kanal-{n}" for n in range(MAX_SECTIONS_PER_SITE)]
+    assert crawler.stats.get_value("pantau/sections_over_limit") == 4
+    assert crawler.stats.get_value("pantau/sections_followed") == MAX_SECTIONS_PER_SITE

@@ -100,5 +100,5 @@ def _without_fragment(url: str) -> str:
 
 
 def _same_domain(host: str, page_host: str) -> bool:
-    """Whether two hosts share their last two labels (`search.bisnis.com`, `www.bisnis.com`)."""
+    """Whether two hosts share their last two labels (`search.example.com`, `www.example.com`)."""
     return host.split(".")[-2:] == page_host.split(".")[-2:]

@@ -50,6 +50,7 @@ sources:
   rmol: {{family: rmol, sites: [rmol.id]}}
   bisnis: {{family: bisnis, sites: [bisnis.com]}}
   regional: {{family: rmol_regional, sites: [rmollampung.id, rmoljatim.id]}}
+  generic: {{family: generic, sites: [terkini.id, detik.com], listings: ["https://{{site}}/"]}}
   regional_wordpress_search:
     family: rmol_regional
     sites: [rmollampung.id]
@@ -480,6 +481,27 @@ def test_bisnis_story_whose_page_all_is_refused_is_fetched_plainly(tmp_path: Pat
         ("regional", "https://www.rmollampung.id/tag/banjir-bandang", False),
         ("regional", "https://www.rmollampung.id/profile/ahmad-amri", False),
         ("regional", "https://www.rmolsumut.id/berita-dari-situs-lain-juga", False),
+        # The network's old .com form (portals.md §1.5), on any site of the source.
+        ("regional", "https://www.rmoljatim.id/read/2018/06/27/1485/Belum-Ada-Pemenang,-Survei-LSI", True),
+        # A site of no family: a date, a numeric id or a headline slug makes a story, on its own sites.
+        ("generic", "https://makassar.terkini.id/2022/12/14/harga-cabai-di-makassar-turun/", True),
+        ("generic", "https://news.detik.com/berita/d-7654321/dpr-gelar-rapat-paripurna", True),
+        ("generic", "https://www.detik.com/sumbagsel/berita/d-8022448/lampung-tuntas", True),
+        ("generic", "https://lampung.terkini.id/berita/712345/bandarlampung-siapkan-pasar", True),
+        ("generic", "https://makassar.terkini.id/harga-cabai-turun/", True),
+        ("generic", "https://makassar.terkini.id/peristiwa/warga-sentani-gelar-festival.html", True),
+        ("generic", "https://makassar.terkini.id/2022/12/", False),
+        ("generic", "https://makassar.terkini.id/2022/12/14/", False),
+        ("generic", "https://makassar.terkini.id/category/news/", False),
+        ("generic", "https://makassar.terkini.id/tag/banjir-rob-makassar/", False),
+        ("generic", "https://makassar.terkini.id/author/antara/", False),
+        ("generic", "https://makassar.terkini.id/page/2/", False),
+        ("generic", "https://makassar.terkini.id/pedoman-media-siber/", False),
+        ("generic", "https://makassar.terkini.id/tentang-kami-dan-redaksi/", False),
+        ("generic", "https://makassar.terkini.id/uploads/2022/12/foto-banjir-rob-12345.jpg", False),
+        ("generic", "https://news.detik.com/indeks", False),
+        ("generic", "https://makassar.terkini.id/ekonomi", False),
+        ("generic", "https://makassar.fajar.co.id/2022/12/14/harga-cabai-di-makassar-turun/", False),
     ],
 )
 def test_story_urls_of_each_family(tmp_path: Path, source: str, url: str, is_story: bool) -> None:

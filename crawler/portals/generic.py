@@ -4,7 +4,7 @@ source names to crawl such a site from the feed, news sitemap or listing its con
 
 A generic site declares no story pattern, so its stories are known by the shape news URLs share:
 a date (`/2022/12/14/…`, `/20251116/…`), a numeric id (`/berita/712345/…`, `/d-7654321/…`) or a
-headline slug of four words or more; never an archive (category, tag, author, pager, search) or
+headline slug of three words or more; never an archive (category, tag, author, pager, search) or
 one of the site's own pages (`/pedoman-media-siber`, `/tentang-kami`).
 """
 
@@ -36,7 +36,7 @@ STORY_SHAPE = re.compile(
       | .*/(?:19|20)\d{{6}}/                                # a compact date: /20251116/
       | .*/(?:[a-z]{{1,3}}-)?\d{{5,}}(?:/|$)                 # a numeric id: /712345/, /d-7654321/
       | .*-\d{{5,}}(?:\.html?)?/?$                            # an id closing the slug
-      | .*/[a-z0-9]+(?:-[a-z0-9]+){{3,}}(?:\.html?)?/?$       # a headline slug of four words or more
+      | .*/[a-z0-9]+(?:-[a-z0-9]+){{2,}}(?:\.html?)?/?$       # a headline slug of three words or more
     )
     """,
     re.VERBOSE | re.IGNORECASE,

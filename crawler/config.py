@@ -102,12 +102,13 @@ class SourceConfig(_Section):
     listing_card: str | None = None
     listing_card_date: str | None = None
     next_page: str | None = None
+    sections: str | None = None  # regex of the menu-linked section paths read as listings
     boilerplate: list[str] = []
 
     @field_validator("family")
     @classmethod
     def _family_is_registered(cls, family: str) -> str:
-        known = registry.names()
+        known = registry.source_family_names()
         if family not in known:
             quoted = [repr(name) for name in known]
             raise ValueError(f"Input should be {', '.join(quoted[:-1])} or {quoted[-1]}")
@@ -120,6 +121,23 @@ class SourceConfig(_Section):
             if not _HOST.match(site):
                 raise ValueError(f"{site!r} is not a host name (write it like 'rmollampung.id')")
         return sites
+
+    @field_validator("sections")
+    @classmethod
+    def _sections_compile(cls, sections: str | None) -> str | None:
+        if sections is not None:
+            try:
+                re.compile(sections)
+            except re.error as error:
+                raise ValueError(f"{sections!r} is not a regular expression: {error}") from None
+        return sections
+
+    @model_validator(mode="after")
+    def _generic_names_a_channel(self) -> SourceConfig:
+        channels = (self.feeds, self.sitemaps, self.listings, [self.search] if self.search else None)
+        if self.family == registry.GENERIC_FAMILY.name and not any(channels):
+            raise ValueError("a generic source names its feeds, sitemaps, listings or search")
+        return self
 
     def discovery_overrides(self) -> dict[str, str | tuple[str, ...]]:
         """The discovery values this source sets instead of its family's (lists as tuples)."""

@@ -17,24 +17,24 @@ from typing import Any
 from urllib.parse import quote_plus, urlsplit
 
 import scrapy
-from parsel import Selector
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.domain import counters
 from crawler.domain.crawling import NOT_STORED, PAGE_OF, SKIPPED, STORY, SourcePlan, StoredStoryLookup
-from crawler.domain.dates import parse_indonesian_datetime
 from crawler.domain.story import CandidateStory
 from crawler.domain.zones import WIB
 from crawler.portals import registry
 from crawler.portals.urls import canonical_url
+from spiders.links import menu_links, site_of
 from spiders.listings import (
     ListingDay,
     ListingEntry,
     declares_entities,
     feed_addresses,
     feed_entries,
+    listing_page_entries,
     next_page_url,
     sitemap_entries,
 )
@@ -53,6 +53,8 @@ MAX_SITEMAP_DEPTH = 2
 # Sitemaps followed from indexes per run: a news portal's index lists one sitemap per day or month,
 # newest first, and the look-back window is days long; older sitemaps cost fetches and find nothing new.
 MAX_SITEMAPS_FOLLOWED = 20
+# Section listings read per site and run from its home page's menu (RMOL regional menus list ten).
+MAX_SECTIONS_PER_SITE = 16
 
 
 class PortalSpider(scrapy.Spider):
@@ -80,6 +82,7 @@ class PortalSpider(scrapy.Spider):
         self.max_pages = source.max_pages_per_listing
         self._requested: set[str] = set()
         self._sitemaps_followed = 0
+        self._listings: set[str] = set()  # canonical URLs of the listings read, configured or menu-linked
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         recipe = self.discovery
@@ -93,7 +96,11 @@ class PortalSpider(scrapy.Spider):
                 if "{date}" in template:
                     yield self._listing_day_request(ListingDay(template, site, self.today))
                 else:
-                    yield self._discovery_request(template.format(site=site), self.parse_listing)
+                    url = template.format(site=site)
+                    self._listings.add(canonical_url(url))
+                    yield self._discovery_request(
+                        url, self.parse_listing, home=urlsplit(url).path in ("", "/")
+                    )
             if recipe.search and self.source.search_enabled:
                 for keyword in self.keywords:
                     search = recipe.search.format(site=site, query=quote_plus(keyword))
@@ -162,8 +169,10 @@ class PortalSpider(scrapy.Spider):
         page: int = 1,
         query: str | None = None,
         day: ListingDay | None = None,
+        home: bool = False,
     ) -> Iterator[scrapy.Request]:
-        """The stories a listing or search page announces, then its next page while that can pay.
+        """The stories a listing or search page announces, then its next page while that can pay;
+        on a site's home page, the sections its menu links to too.
 
         Paging stops at `max_pages_per_listing`, on a page whose stories are all stored already
         (found by a feed in this same run still counts as new), and on a page reaching past the
@@ -181,13 +190,17 @@ class PortalSpider(scrapy.Spider):
         self._count(counters.pages_read(via))
         if not entries:
             self._count(counters.pages_empty(via))
-        announced = {canonical_url(entry.url) for entry in entries}
-        stored = self.stored_stories.among(announced)
+        if home:
+            yield from self._follow_sections(response)
+        stored = self.stored_stories.among(canonical_url(entry.url) for entry in entries)
         yield from self.announce(entries, stored)
-        if self._paging_stops(entries, found_new=bool(announced - stored)):
+        listed = [entry for entry in entries if entry.listed]  # a sidebar's stories steer no paging
+        if self._paging_stops(listed, found_new=any(canonical_url(e.url) not in stored for e in listed)):
             return
         following = (
-            next_page_url(self.discovery, response, page) if entries and page < self.max_pages else None
+            next_page_url(self.discovery, response, page, self._may_be_listing)
+            if listed and page < self.max_pages
+            else None
         )
         if following:
             yield self._discovery_request(
@@ -201,41 +214,35 @@ class PortalSpider(scrapy.Spider):
         return self.discovery.is_search_page(response.url, response.selector, query)
 
     def listing_entries(self, response: TextResponse, searching: bool = False) -> list[ListingEntry]:
-        """The stories of a listing page: its cards when the family knows them, else every story link.
+        """The stories a listing or search page announces (`listing_page_entries`). A card selector
+        that finds nothing is counted, since on every page of a run it means the layout changed
+        (crawler.crawl.health); the page's stories are still read by their links."""
+        entries, cards_missing = listing_page_entries(
+            response, self.family, self.discovery, self.source.sites
+        )
+        if cards_missing:
+            self._count(counters.SEARCH_CARDS_MISSING if searching else counters.LISTING_CARDS_MISSING)
+        return entries
 
-        A search page without cards yields nothing, and a listing page without cards is read link
-        by link (navigation and footers included); both are counted, since on every page of a run
-        they mean the layout changed (crawler.crawl.health).
-        """
-        recipe = self.discovery
-        entries: dict[str, ListingEntry] = {}
-        cards = response.css(recipe.listing_card) if recipe.listing_card else []
-        if recipe.listing_card and not cards:
-            if searching:
-                # No results, or results in a markup the card selector misses: health tells them apart.
-                self._count(counters.SEARCH_CARDS_MISSING)
-                return []
-            self._count(counters.LISTING_CARDS_MISSING)
-        for area in cards or [response.selector]:
-            for anchor in area.css("a[href]"):
-                url = self.family.unwrap(response.urljoin(anchor.attrib["href"]))
-                if not self.is_story(url):
-                    continue
-                title = " ".join(" ".join(anchor.css("::text").getall()).split())
-                key = canonical_url(url)
-                known = entries.get(key)
-                if known is None:
-                    published = self.family.published_in_url(url) or self._card_date(area, bool(cards))
-                    entries[key] = ListingEntry(url, title, published)
-                elif len(title) > len(known.title):
-                    entries[key] = replace(known, title=title)
-        return list(entries.values())
+    def _follow_sections(self, home: TextResponse) -> Iterator[scrapy.Request]:
+        """The section listings a home page's menus link to on the source's sites, each read once
+        per run, at most MAX_SECTIONS_PER_SITE of them (the rest is logged and counted)."""
+        sections = [url for url in menu_links(home.selector, home.url)
+                    if self.discovery.is_section(url) and site_of(url, self.source.sites)
+                    and canonical_url(url) not in self._listings]  # fmt: skip
+        if len(sections) > MAX_SECTIONS_PER_SITE:
+            self._count(counters.SECTIONS_OVER_LIMIT, len(sections) - MAX_SECTIONS_PER_SITE)
+            log.info("%s: %s links %d sections; the first %d are read",
+                     self.source_name, home.url, len(sections), MAX_SECTIONS_PER_SITE)  # fmt: skip
+        for url in sections[:MAX_SECTIONS_PER_SITE]:
+            self._listings.add(canonical_url(url))
+            self._count(counters.SECTIONS_FOLLOWED)
+            yield self._discovery_request(url, self.parse_listing)
 
-    def _card_date(self, card: Selector, is_card: bool) -> datetime | None:
-        if not (is_card and self.discovery.listing_card_date):
-            return None
-        text = " ".join(card.css(f"{self.discovery.listing_card_date} ::text").getall())
-        return parse_indonesian_datetime(text)
+    def _may_be_listing(self, url: str) -> bool:
+        """Whether a link a page marks as "next" may be the listing's next page: on a site of the
+        source, and no story."""
+        return site_of(url, self.source.sites) is not None and not self.is_story(url)
 
     def _paging_stops(self, entries: list[ListingEntry], found_new: bool) -> bool:
         """Whether reading on (further pages, earlier days) cannot pay: this page's stories are all
@@ -384,7 +391,7 @@ class PortalSpider(scrapy.Spider):
         crawler = getattr(self, "crawler", None)
         return crawler.settings.getint("DOWNLOAD_MAXSIZE") if crawler is not None else 0
 
-    def _count(self, key: str) -> None:
+    def _count(self, key: str, count: int = 1) -> None:
         crawler = getattr(self, "crawler", None)
         if crawler is not None and crawler.stats is not None:
-            crawler.stats.inc_value(key)
+            crawler.stats.inc_value(key, count)

@@ -40,6 +40,15 @@ FORMS = [
         "https://rmoljatim.id/gubernur-resmikan-jalan-baru/amp",
         "https://rmoljatim.id/gubernur-resmikan-jalan-baru",
     ),
+    # The regional network's old .com form keys by its id, with or without its page segment.
+    (
+        "https://www.rmolbanten.com/read/2018/06/27/1485/Belum-Ada-Pemenang,-Survei-LSI-Sebut",
+        "https://rmolbanten.com/read/2018/06/27/1485",
+    ),
+    (
+        "https://www.rmolsumsel.com/read/2016/01/17/43807/1/Aswari-Menunggu-Sinyal-Alex-Noerdin",
+        "https://rmolsumsel.com/read/2016/01/17/43807",
+    ),
     ("HTTP://WWW.Example.COM/news/a-b/?b=2&fbclid=x&a=1#top", "https://example.com/news/a-b?a=1&b=2"),
     ("https://example.com/news/a-b/amp/", "https://example.com/news/a-b"),
     ("https://example.com/news/a-b?page=all&amp=1", "https://example.com/news/a-b"),

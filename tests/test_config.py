@@ -86,7 +86,7 @@ def test_environment_variables_are_interpolated_with_defaults(tmp_path: Path) ->
         ),
         (
             MINIMAL.replace("family: rmol", "family: kompas"),
-            "sources.rmol.family: Input should be 'rmol', 'rmol_regional' or 'bisnis'",
+            "sources.rmol.family: Input should be 'rmol', 'rmol_regional', 'bisnis' or 'generic'",
         ),
         (
             MINIMAL.replace("sites: [rmol.id]", "sites: ['https://rmol.id/']"),

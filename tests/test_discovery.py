@@ -457,8 +457,9 @@ def test_regional_listings_cards_dates_and_search_across_sites(database_url: str
     crawl(config, database_url, "rmol_regional", archive)
 
     assert stored_stories(database_url) == expected("rmol_regional")
-    # robots.txt ×3, daerah listing ×3 sites + page 2, /cari ×3 sites × 3 keywords, 4 stories.
-    assert run_counts(database_url) == [("succeeded", 20, 2, 0, 2, 0, 2, [])]
+    # robots.txt ×3, home ×3 (whose menus link only daerah), daerah listing ×3 sites + page 2,
+    # /cari ×3 sites × 3 keywords, 4 stories.
+    assert run_counts(database_url) == [("succeeded", 23, 2, 0, 2, 0, 2, [])]
 
 
 def test_a_site_of_an_existing_family_is_crawled_with_config_alone(

@@ -25,7 +25,13 @@ from crawler.domain.story import CandidateStory
 from crawler.extract import WIB
 from crawler.portals.urls import canonical_url
 from spiders import spider_for_family
-from spiders.base import FALLBACK, MAX_SITEMAP_DEPTH, MAX_SITEMAPS_FOLLOWED, PortalSpider
+from spiders.base import (
+    FALLBACK,
+    MAX_SECTIONS_PER_SITE,
+    MAX_SITEMAP_DEPTH,
+    MAX_SITEMAPS_FOLLOWED,
+    PortalSpider,
+)
 from spiders.outcomes import describe_failure
 from tests.conftest import FIXTURES
 
@@ -44,6 +50,7 @@ sources:
   rmol: {{family: rmol, sites: [rmol.id]}}
   bisnis: {{family: bisnis, sites: [bisnis.com]}}
   regional: {{family: rmol_regional, sites: [rmollampung.id, rmoljatim.id]}}
+  generic: {{family: generic, sites: [terkini.id, detik.com], listings: ["https://{{site}}/"]}}
   regional_wordpress_search:
     family: rmol_regional
     sites: [rmollampung.id]
@@ -156,7 +163,10 @@ def test_real_regional_listing_yields_its_fifteen_cards_with_their_dates(tmp_pat
     listing = page(
         "https://www.rmollampung.id/category/daerah", DISCOVERY / "rmollampung_category_daerah_2025-07.html"
     )
-    entries = spider.listing_entries(listing)
+    announced = spider.listing_entries(listing)
+    entries = [entry for entry in announced if entry.listed]
+    # The sidebar's six most-read stories are announced too, undated and outside the listing proper.
+    assert [(entry.listed, entry.published_at) for entry in announced[15:]] == [(False, None)] * 6
     assert len(entries) == 15
     assert (
         entries[0].url
@@ -180,7 +190,8 @@ def test_regional_listing_pages_on_while_within_the_window_and_stops_past_it(tmp
         "https://www.rmollampung.id/category/daerah?page=2"
     ]
     assert [r for r in narrow if r.callback.__name__ == "parse_listing"] == []
-    assert len([r for r in narrow if r.meta.get(STORY)]) == 15
+    # The 15 cards and the sidebar's 6 most-read stories, undated: those never keep paging going.
+    assert len([r for r in narrow if r.meta.get(STORY)]) == 21
 
 
 def test_a_listing_page_whose_stories_are_all_stored_is_not_fetched_again_nor_paged(tmp_path: Path) -> None:
@@ -192,7 +203,7 @@ def test_a_listing_page_whose_stories_are_all_stored_is_not_fetched_again_nor_pa
     spider = make_spider(config, "regional", stored=[canonical_url(url) for url in announced])
     # No stored story is requested again, and page 2 is not read.
     assert requests_of(spider.parse_listing(listing)) == []
-    assert len(announced) == 15
+    assert len(announced) == 21
 
 
 def test_a_search_answered_with_the_home_page_is_ignored(tmp_path: Path) -> None:
@@ -470,6 +481,27 @@ def test_bisnis_story_whose_page_all_is_refused_is_fetched_plainly(tmp_path: Pat
         ("regional", "https://www.rmollampung.id/tag/banjir-bandang", False),
         ("regional", "https://www.rmollampung.id/profile/ahmad-amri", False),
         ("regional", "https://www.rmolsumut.id/berita-dari-situs-lain-juga", False),
+        # The network's old .com form (portals.md §1.5), on any site of the source.
+        ("regional", "https://www.rmoljatim.id/read/2018/06/27/1485/Belum-Ada-Pemenang,-Survei-LSI", True),
+        # A site of no family: a date, a numeric id or a headline slug makes a story, on its own sites.
+        ("generic", "https://makassar.terkini.id/2022/12/14/harga-cabai-di-makassar-turun/", True),
+        ("generic", "https://news.detik.com/berita/d-7654321/dpr-gelar-rapat-paripurna", True),
+        ("generic", "https://www.detik.com/sumbagsel/berita/d-8022448/lampung-tuntas", True),
+        ("generic", "https://lampung.terkini.id/berita/712345/bandarlampung-siapkan-pasar", True),
+        ("generic", "https://makassar.terkini.id/harga-cabai-turun/", True),
+        ("generic", "https://makassar.terkini.id/peristiwa/warga-sentani-gelar-festival.html", True),
+        ("generic", "https://makassar.terkini.id/2022/12/", False),
+        ("generic", "https://makassar.terkini.id/2022/12/14/", False),
+        ("generic", "https://makassar.terkini.id/category/news/", False),
+        ("generic", "https://makassar.terkini.id/tag/banjir-rob-makassar/", False),
+        ("generic", "https://makassar.terkini.id/author/antara/", False),
+        ("generic", "https://makassar.terkini.id/page/2/", False),
+        ("generic", "https://makassar.terkini.id/pedoman-media-siber/", False),
+        ("generic", "https://makassar.terkini.id/tentang-kami-dan-redaksi/", False),
+        ("generic", "https://makassar.terkini.id/uploads/2022/12/foto-banjir-rob-12345.jpg", False),
+        ("generic", "https://news.detik.com/indeks", False),
+        ("generic", "https://makassar.terkini.id/ekonomi", False),
+        ("generic", "https://makassar.fajar.co.id/2022/12/14/harga-cabai-di-makassar-turun/", False),
     ],
 )
 def test_story_urls_of_each_family(tmp_path: Path, source: str, url: str, is_story: bool) -> None:
@@ -515,3 +547,70 @@ def test_a_cancelled_download_is_too_large_only_when_scrapy_says_so(message: str
     failure = Failure(DownloadCancelledError(message))
     failure.request = Request("https://rmol.id/dunia/read/2025/11/21/1/x")  # type: ignore[attr-defined]
     assert describe_failure(failure, 200_000) == cause
+
+
+FAIRNESS_CONFIG = """\
+sources:
+  rmol: {family: rmol, sites: [rmol.id]}
+  rmol_regional: {family: rmol_regional, sites: [rmoljatim.id]}
+  bisnis: {family: bisnis, sites: [bisnis.com]}
+  generic: {family: generic, sites: [terkini.id], search: "https://makassar.{site}/?s={query}"}
+watches:
+  - name: dprd
+    query: '"DPRD Jatim" AND NOT hoaks'
+"""
+
+
+@pytest.mark.parametrize("source", ["rmol", "rmol_regional", "bisnis", "generic"])
+def test_a_watchs_terms_and_given_keywords_reach_the_search_of_every_family_that_has_one(
+    tmp_path: Path, source: str
+) -> None:
+    path = tmp_path / "pantau.yaml"
+    path.write_text(FAIRNESS_CONFIG, encoding="utf-8")
+    config = load_config(path)
+    spider = make_spider(config, source, keywords=["dprd jatim", "banjir"])
+    template = spider.discovery.search
+
+    searched = [
+        request.cb_kwargs["query"] for request in start_requests(spider) if request.cb_kwargs.get("query")
+    ]
+
+    # The given keywords, then the watch's term unless given already in another case; rmol.id has no
+    # known search.
+    assert searched == (["dprd jatim", "banjir"] if template else [])
+    assert (template is None) is (source == "rmol")
+
+
+SECONDHAND_DISCOVERY = FIXTURES / "secondhand" / "discovery"
+
+
+def test_rmol_home_page_adds_every_kanal_its_menu_links_beyond_the_known_ones(tmp_path: Path) -> None:
+    spider = make_spider(make_config(tmp_path), "rmol")
+    home = next(r for r in start_requests(spider) if r.url == "https://rmol.id/")
+    response = page(home.url, SECONDHAND_DISCOVERY / "rmol" / "rmol_home.html")
+
+    read = requests_of(spider.parse_listing(response, **home.cb_kwargs))
+
+    assert [r.url for r in read if r.callback.__name__ == "parse_listing"] == [
+        "https://rmol.id/olahraga",
+        "https://rmol.id/sosbud",
+        "https://rmol.id/pertahanan",
+    ]
+
+
+def test_a_regional_home_page_menu_is_read_up_to_the_cap_and_the_rest_counted(tmp_path: Path) -> None:
+    crawler = get_crawler()
+    crawler.stats = MemoryStatsCollector(crawler)
+    arguments = spider_arguments(make_config(tmp_path), "regional", FixedStore())
+    spider = PortalSpider.from_crawler(crawler, **arguments, now=TODAY)
+    menu = "".join(
+        f'<li><a href="/category/kanal-{n}">K{n}</a></li>' for n in range(MAX_SECTIONS_PER_SITE + 4)
+    )
+    body = f"<html><body><header><ul>{menu}</ul></header></body></html>".encode()
+    home = HtmlResponse("https://www.rmoljatim.id/", body=body, request=Request("https://www.rmoljatim.id/"))
+
+    read = [r.url for r in requests_of(spider.parse_listing(home, home=True))]
+
+    assert read == [f"https://www.rmoljatim.id/category/kanal-{n}" for n in range(MAX_SECTIONS_PER_SITE)]
+    assert crawler.stats.get_value("pantau/sections_over_limit") == 4
+    assert crawler.stats.get_value("pantau/sections_followed") == MAX_SECTIONS_PER_SITE

@@ -31,9 +31,12 @@ def source_plan(config: Config, name: str, since: datetime | None = None) -> Sou
 
 def search_keywords(config: Config, name: str, given: Iterable[str] = ()) -> tuple[str, ...]:
     """What the source's search pages are asked for: the `given` keywords, then the terms of the
-    watches that apply to the source, each once."""
+    watches that apply to the source, each once (portal searches ignore case: "DPRD Jatim" once)."""
     from_watches = WatchSet.from_config(config).search_keywords(name)
-    return tuple(dict.fromkeys((*given, *from_watches)))
+    keywords: dict[str, str] = {}
+    for keyword in (*given, *from_watches):
+        keywords.setdefault(" ".join(keyword.casefold().split()), keyword)
+    return tuple(keywords.values())
 
 
 def spider_arguments(

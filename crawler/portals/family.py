@@ -50,6 +50,9 @@ class Discovery:
     next_page: str = "a[rel=next]::attr(href)"  # CSS of the next listing page's URL
     total_pages: str | None = None  # CSS of the page count, when the pager states one
     pager: str | None = None  # CSS of the pager's links, for pagers without a next link
+    # Regex of the paths, on the source's sites, of the section listings a page's own menus link
+    # to (`^/category/[a-z0-9-]+$`): each is read like a configured listing, within a per-run cap.
+    sections: str | None = None
 
     def configured(self, overrides: Mapping[str, str | tuple[str, ...]] | None) -> Discovery:
         """This discovery with every value a source's config sets instead."""
@@ -78,6 +81,12 @@ class Discovery:
             if "{query}" in values
             for value in page.css(f'input[name="{name}"]::attr(value)').getall()
         )
+
+    def is_section(self, url: str) -> bool:
+        """Whether a menu link leads to one of the family's section listings: its path is one,
+        and it has no query (a pager's `?page=3` is no section's first page)."""
+        parts = urlsplit(url)
+        return bool(self.sections and not parts.query and re.search(self.sections, parts.path))
 
     @property
     def channels(self) -> int:
@@ -141,6 +150,13 @@ class PortalFamily:
                 template.format(**_TEMPLATE_VALUES)
             except (KeyError, IndexError, ValueError) as error:
                 raise ConfigError(f"family {self.name!r}: bad URL template {template!r}: {error}") from None
+        if self.discovery.sections:
+            try:
+                re.compile(self.discovery.sections)
+            except re.error as error:
+                raise ConfigError(
+                    f"family {self.name!r}: bad section path pattern {self.discovery.sections!r}: {error}"
+                ) from None
         if self.discovery.search and "{query}" not in self.discovery.search:
             raise ConfigError(f"family {self.name!r}: the search template names no {{query}}")
         furniture = self.furniture

@@ -21,6 +21,9 @@ from crawler.portals.recipes import PortalRecipe
 ENTRY_POINT_GROUP = "pantau.portals"
 GENERIC = generic.RECIPE
 """The field recipe of a site of no known family."""
+GENERIC_FAMILY = generic.FAMILY
+"""The family a source names for a site of no known family; it owns no host, so it is not among
+`families()`, which are found by host."""
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")  # a config value and a fixture folder name
 
 _families: dict[str, PortalFamily] = {}
@@ -30,7 +33,7 @@ _redirectors: frozenset[str] = frozenset()  # canonical_url asks for every link:
 def register(family: PortalFamily) -> None:
     """Add a family, or raise `ConfigError` saying what is incomplete or claimed twice."""
     _check_complete(family)
-    if family.name in _families:
+    if family.name in _families or family.name == GENERIC_FAMILY.name:
         raise ConfigError(f"portal family {family.name!r} is registered twice")
     for other in _families.values():
         for mine in family.hosts:
@@ -50,17 +53,24 @@ def names() -> tuple[str, ...]:
     return tuple(_families)
 
 
+def source_family_names() -> tuple[str, ...]:
+    """What a source's `family` may say: every registered family, then `generic`."""
+    return (*_families, GENERIC_FAMILY.name)
+
+
 def families() -> tuple[PortalFamily, ...]:
     """The registered families, in registration order."""
     return tuple(_families.values())
 
 
 def family(name: str) -> PortalFamily:
-    """The family called `name`, or a `ConfigError` naming the known ones."""
+    """The family called `name` (`generic` too), or a `ConfigError` naming the known ones."""
+    if name == GENERIC_FAMILY.name:
+        return GENERIC_FAMILY
     try:
         return _families[name]
     except KeyError:
-        known = ", ".join(_families)
+        known = ", ".join(source_family_names())
         raise ConfigError(f"unknown portal family {name!r}; known families: {known}") from None
 
 

@@ -1,9 +1,10 @@
 """rmol.id, the national RMOL CMS: dated numeric-id story URLs in three forms, keyed by the id.
 
 `rmol.id/<kanal>/read/…`, `<kanal>.rmol.id/read/…` and `rmol.id/amp/…` are one story, keyed as
-`https://rmol.id/read/<y>/<m>/<d>/<id>`. Discovery reads the home page, the kanal pages and the
-feed, whose path is unverified: the candidates portals.md §1.3 names are tried in its order (the
-per-kanal `rss/kategori/<kanal>` form is left out: the kanal pages cover the kanals). No search,
+`https://rmol.id/read/<y>/<m>/<d>/<id>`. Discovery reads the home page, the kanal pages (the known
+ones and every other one the home page's menu links to) and the feed, whose path is unverified: the
+candidates portals.md §1.3 names are tried in its order (the per-kanal `rss/kategori/<kanal>` form
+is left out: the kanal pages cover the kanals). No search,
 indeks or sitemap of rmol.id is known: set `search` or `sitemaps` in the source's config.
 
 The selectors are reconstructed from archived page text (portals.md §1.4): no real HTML of this
@@ -54,6 +55,8 @@ FAMILY = PortalFamily(
             ),
         ),
         listings=("https://{site}/", *(f"https://{{site}}/{kanal}" for kanal in KANALS)),
+        # Every kanal the site's menu links to, beyond the ones known (portals.md §1.2: more exist).
+        sections=r"^/(?!(?:rss|feed|search|cari|about|tag|indeks|index|amp|read|video|foto)/?$)[a-z]+/?$",
     ),
     recipe=PortalRecipe(
         family=NAME,

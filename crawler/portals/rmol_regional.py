@@ -2,7 +2,12 @@
 
 Story URLs carry no date, so a story's date comes from its listing card (`Jumat, 25 Juli 2025`)
 until the page itself is read; a story keys by its slug on its own host, without page forms like
-`/2` or `/all`. The search is `/cari?q=`; its results are the listing cards or, on some sites,
+`/2` or `/all`. The network's old `.com` sites used `/read/<y>/<m>/<d>/<id>/<Title-Slug>`, and
+search results still link to them (portals.md §1.5); those key by their id.
+
+Discovery reads each site's home page and `/category/daerah`, then every section the site's own
+menu links to (`/category/<slug>`, `/index-berita`): stories of a site may sit in none of the
+configured listings. The search is `/cari?q=`; its results are the listing cards or, on some sites,
 `article` items with an `h2 > a` headline (portals.md §1.5). A `?s=` search is answered with the
 home page, which `Discovery.is_search_page` rejects. The selectors are the ones several
 independent scrapers agree on (§1.5).
@@ -34,12 +39,17 @@ HOSTS = (
 # `/tag/…`, `/iklan`) is no story by its shape.
 FIXED_PAGES = ("rss-feeds", "index-berita", "tentang-kami", "privacy-policy", "kode-etik-jurnalistik")
 _PAGE_SUFFIX = re.compile(r"/(?:\d{1,2}|all)$")
+_LEGACY = re.compile(r"^/read/(?P<y>\d{4})/(?P<m>\d{2})/(?P<d>\d{2})/(?P<id>\d+)(?:/\d+)?/[^/]+/?$")
+_NETWORK_HOST = re.compile(r"^rmol[a-z]+\.")  # rmoljatim.id, rmolbanten.com; not rmol.id itself
 
 
 def story_key(host: str, path: str) -> str | None:
     """A slug story on any RMOL network host (listed here or not: new sites are config only)."""
     if not host.startswith("rmol"):
         return None
+    legacy = _LEGACY.match(path) if _NETWORK_HOST.match(host) else None
+    if legacy:
+        return f"https://{host}/read/{legacy['y']}/{legacy['m']}/{legacy['d']}/{legacy['id']}"
     segments = [segment for segment in path.split("/") if segment]
     is_slug_story = (
         len(segments) in (1, 2)
@@ -52,10 +62,14 @@ def story_key(host: str, path: str) -> str | None:
 FAMILY = PortalFamily(
     name=NAME,
     hosts=HOSTS,
-    story_path=re.compile(rf"^/(?!(?:{'|'.join(FIXED_PAGES)})/?$)[a-z0-9]+(?:-[a-z0-9]+)+/?$"),
+    story_path=re.compile(
+        rf"^/(?:(?!(?:{'|'.join(FIXED_PAGES)})/?$)[a-z0-9]+(?:-[a-z0-9]+)+/?$"
+        r"|read/\d{4}/\d{2}/\d{2}/\d+/(?:\d+/)?[^/]+/?$)"
+    ),
     story_key=story_key,
     discovery=Discovery(
-        listings=("https://www.{site}/category/daerah",),
+        listings=("https://www.{site}/", "https://www.{site}/category/daerah"),
+        sections=r"^/(?:category/[a-z0-9-]+|index-berita)/?$",
         search="https://www.{site}/cari?q={query}",
         listing_card="div.bussiness-post-item, article:has(> h2 > a)",
         listing_card_date="span a:has(i.fa-clock)",

@@ -6,19 +6,24 @@ from collections.abc import Mapping, Sequence
 
 from crawler.domain.article import Article
 from crawler.domain.matches import Hit
+from crawler.matching.names import FieldNames, StoryNames
 from crawler.matching.text import AnalyzedText
 
 FIELDS = ("title", "lead", "body")
 
 
 class Document:
-    """Fields by name, each tokenised and stemmed on first use; term lookups are memoised."""
+    """Fields by name, each tokenised and stemmed on first use; term lookups are memoised. Which
+    capitalised words are names is decided over the whole story (see `names`), when a term first
+    meets one."""
 
     def __init__(self, fields: Mapping[str, str]) -> None:
         self._texts = {name: text for name, text in fields.items() if text}
         self.names = tuple(sorted(self._texts, key=_field_rank))
         self._analyzed: dict[str, AnalyzedText] = {}
-        self._positions: dict[tuple[str, str, str | None], list[int]] = {}
+        self._positions: dict[tuple[str, str, str | None, bool], list[int]] = {}
+        self._names: dict[str, FieldNames] = {}
+        self._story: StoryNames | None = None
 
     @classmethod
     def of_article(cls, article: Article) -> Document:
@@ -33,14 +38,67 @@ class Document:
             analyzed = self._analyzed[name] = AnalyzedText.of(text)
         return analyzed
 
-    def positions(self, name: str, form: str, root: str | None) -> list[int]:
-        """Token positions in field `name` matching a word (by form, or by stem unless exact)."""
-        key = (name, form, root)
+    def positions(self, name: str, form: str, root: str | None, is_name: bool) -> list[int]:
+        """Token positions in field `name` matching a word: a name by its form without clitics where
+        it names something, else by form (or by stem unless exact) where it is no name."""
+        key = (name, form, root, is_name)
         found = self._positions.get(key)
         if found is None:
             analyzed = self.field(name)
-            found = self._positions[key] = [] if analyzed is None else analyzed.positions(form, root)
+            if analyzed is None:
+                found = []
+            elif is_name:
+                found = analyzed.by_name.get(form, [])
+                found = [position for position in found if self._names_here(name, analyzed, position)]
+            else:
+                found = analyzed.positions(form, root)
+                if any(analyzed.capital[position] for position in found):
+                    found = [position for position in found if self._ordinary_here(name, analyzed, position)]
+            self._positions[key] = found
         return found
+
+    def token_matches(self, name: str, position: int, form: str, root: str | None, is_name: bool) -> bool:
+        """Whether the token at `position` of field `name` matches a word (see `positions`)."""
+        analyzed = self._analyzed[name]
+        if is_name:
+            return (
+                analyzed.capital[position]
+                and analyzed.name_forms[position] == form
+                and self._names_here(name, analyzed, position)
+            )
+        return analyzed.token_matches(position, form, root) and (
+            not analyzed.capital[position] or self._ordinary_here(name, analyzed, position)
+        )
+
+    def _field_names(self, name: str, analyzed: AnalyzedText) -> FieldNames:
+        found = self._names.get(name)
+        if found is None:
+            found = self._names[name] = FieldNames.of(
+                analyzed.forms, analyzed.capital, analyzed.sentence_start, title=name == "title"
+            )
+        return found
+
+    def _story_names(self) -> StoryNames:
+        if self._story is None:
+            story = StoryNames()
+            for name in self.names:
+                analyzed = self.field(name)
+                if analyzed is not None:
+                    story.add(analyzed.name_forms, self._field_names(name, analyzed))
+            self._story = story
+        return self._story
+
+    def _names_here(self, name: str, analyzed: AnalyzedText, position: int) -> bool:
+        names = self._field_names(name, analyzed)
+        return self._story_names().names_here(
+            analyzed.name_forms[position], analyzed.forms[position], names.ambiguous[position], title=name == "title"
+        )
+
+    def _ordinary_here(self, name: str, analyzed: AnalyzedText, position: int) -> bool:
+        names = self._field_names(name, analyzed)
+        return self._story_names().ordinary_here(
+            analyzed.name_forms[position], names.ambiguous[position], names.name_like[position]
+        )
 
     @staticmethod
     def reading_order(spot: tuple[str, int, int, str]) -> tuple[tuple[int, str], int, int]:

@@ -1,27 +1,25 @@
-"""Indonesian-aware text analysis shared by queries and articles: fold, tokenise, stem (cached).
+"""Indonesian-aware text analysis shared by queries and articles: fold, tokenise, find roots.
 
 Folding lower-cases and strips accents; hyphens and punctuation split tokens, so `Korea-Utara`
-reads as `korea utara`, except a reduplicated word (`anak-anak`, `berlari-lari`) that Sastrawi
-reduces to one root: it stays one token whose stem is that root.
+reads as `korea utara`, except a reduplicated word (`anak-anak`, `sayur-mayur`) that has one root
+(see `morphology`): it stays one token whose stem is that root. Each token also keeps whether it
+was written with a capital, opens a sentence, and its form without a name's clitics.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
+
+from crawler.matching.morphology import root, without_name_clitics
 
 # Letters and digits (with any combining accents) joined by hyphens form one written word.
 _WORD = re.compile(r"(?:[^\W_]|[\u0300-\u036f])+(?:[-\u2010\u2011](?:[^\W_]|[\u0300-\u036f])+)*")
 _WORD_PART = re.compile(r"(?:[^\W_]|[\u0300-\u036f])+")
 _HYPHENS = str.maketrans({"\u2010": "-", "\u2011": "-"})
-_STEMMABLE = re.compile(r"[a-z-]+")
-# Clitics a name may carry (`Rusianya`, `Jokowilah`, `Prabowokah`); `-nya` may come before a particle.
-NAME_CLITIC_ENDINGS = ("nya", "lah", "kah", "nyalah", "nyakah")
-_PARTICLES = ("lah", "kah")
-_POSSESSIVE = "nya"
-_MIN_NAME_LETTERS = 3  # `KPKnya`, `DPRlah`; `Kenya` keeps its `-nya`
+_SENTENCE_END = re.compile(r"[.!?]")
+_ACRONYM_WITH_CLITIC = re.compile(r"([A-Z]{2,})(?:nya|lah|kah|nyalah|nyakah)")
 
 
 def fold(text: str) -> str:
@@ -32,42 +30,16 @@ def fold(text: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
-@functools.cache
-def _sastrawi() -> object:
-    from Sastrawi.Dictionary.ArrayDictionary import ArrayDictionary
-    from Sastrawi.Stemmer.Stemmer import Stemmer
-    from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
-
-    return Stemmer(ArrayDictionary(StemmerFactory().get_words()))
-
-
-@functools.lru_cache(maxsize=1 << 18)
-def stem(folded_word: str) -> str:
-    """The Sastrawi root of a folded word (`pembangunannya` -> `bangun`); cached, Sastrawi is slow."""
-    if not _STEMMABLE.fullmatch(folded_word):
-        return folded_word  # numbers, mixed tokens and non-Latin scripts have no Indonesian affixes
-    root: str = _sastrawi().stem_word(folded_word)  # type: ignore[attr-defined]
-    if root == folded_word and not is_dictionary_root(folded_word):
-        return _without_name_clitics(folded_word)
-    return root or folded_word
-
-
-def _without_name_clitics(word: str) -> str:
-    """A word Sastrawi does not know without the clitics names take too (`jokowilah` -> `jokowi`).
-
-    Sastrawi strips affixes only down to dictionary roots. At least three letters must remain,
-    and a `-llah` ending is a name's own (`Abdullah`, `Hizbullah`).
-    """
-    if word.endswith(_PARTICLES) and not word.endswith("llah") and len(word) >= _MIN_NAME_LETTERS + 3:
-        word = word[:-3]
-    if word.endswith(_POSSESSIVE) and len(word) >= _MIN_NAME_LETTERS + 3:
-        word = word[:-3]
-    return word
-
-
-def is_dictionary_root(word: str) -> bool:
-    """Whether Sastrawi knows `word` as a root; it reduces other words only to roots it knows."""
-    return bool(_sastrawi().dictionary.contains(word))  # type: ignore[attr-defined]
+def _name_form(written: str, folded: str, text: str, end: int) -> str:
+    """A capitalised word without the clitics a name takes (`KPKnya`, `BInya`, `Anieskah …?`)."""
+    acronym = _ACRONYM_WITH_CLITIC.fullmatch(written)
+    if acronym:
+        return acronym.group(1).lower()
+    question = False
+    if folded.endswith("kah"):
+        sentence_end = _SENTENCE_END.search(text, end)
+        question = sentence_end is not None and sentence_end.group() == "?"
+    return without_name_clitics(folded, question=question)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,84 +48,91 @@ class Token:
     stem: str
     start: int  # character offsets into the original text
     end: int
+    written: str
+    name_form: str  # the form without a name's clitics, for a word written with a capital
 
 
 def tokens(text: str) -> list[Token]:
     """The tokens of `text` with their offsets, folded and stemmed."""
     analyzed = AnalyzedText.of(text)
     return [
-        Token(*token)
-        for token in zip(analyzed.forms, analyzed.stems, analyzed.starts, analyzed.ends, strict=True)
+        Token(form, stem, start, end, text[start:end], name_form)
+        for form, stem, start, end, name_form in zip(
+            analyzed.forms, analyzed.stems, analyzed.starts, analyzed.ends, analyzed.name_forms, strict=True
+        )
     ]
 
 
 @dataclass(slots=True)
 class AnalyzedText:
-    """One field of a document, tokenised once and indexed by form and by stem."""
+    """One field of a document, tokenised once and indexed by form, by stem and (for capitalised
+    words) by name form."""
 
     text: str
     forms: list[str] = field(default_factory=list)
     stems: list[str] = field(default_factory=list)
     starts: list[int] = field(default_factory=list)
     ends: list[int] = field(default_factory=list)
+    capital: list[bool] = field(default_factory=list)
+    sentence_start: list[bool] = field(default_factory=list)
+    name_forms: list[str] = field(default_factory=list)
     by_form: dict[str, list[int]] = field(default_factory=dict)
     by_stem: dict[str, list[int]] = field(default_factory=dict)
+    by_name: dict[str, list[int]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, text: str) -> AnalyzedText:
         analyzed = cls(text)
-        forms, stems, starts, ends = analyzed.forms, analyzed.stems, analyzed.starts, analyzed.ends
+        previous_end = 0
         for word in _WORD.finditer(text):
             written = word.group()
+            opens = previous_end == 0 or _SENTENCE_END.search(text, previous_end, word.start()) is not None
+            previous_end = word.end()
             if "-" in written or "\u2010" in written or "\u2011" in written:
                 folded = fold(written.translate(_HYPHENS))
-                root = stem(folded)
-                if "-" not in root:  # Sastrawi recognised a reduplication: one word, one root
-                    forms.append(folded)
-                    stems.append(root)
-                    starts.append(word.start())
-                    ends.append(word.end())
+                if "-" not in root(folded):  # a reduplication: one word, one root
+                    analyzed._add(written, folded, word.start(), opens)
                     continue
                 for part in _WORD_PART.finditer(written):
-                    folded = fold(part.group())
-                    forms.append(folded)
-                    stems.append(stem(folded))
-                    starts.append(word.start() + part.start())
-                    ends.append(word.start() + part.end())
+                    analyzed._add(part.group(), fold(part.group()), word.start() + part.start(), opens)
+                    opens = False
                 continue
-            folded = written.lower() if written.isascii() else fold(written)
-            forms.append(folded)
-            stems.append(stem(folded))
-            starts.append(word.start())
-            ends.append(word.end())
-        by_form, by_stem = analyzed.by_form, analyzed.by_stem
-        for position, (form, root) in enumerate(zip(forms, stems, strict=True)):
-            if form in by_form:
-                by_form[form].append(position)
-            else:
-                by_form[form] = [position]
-            if root in by_stem:
-                by_stem[root].append(position)
-            else:
-                by_stem[root] = [position]
+            analyzed._add(written, written.lower() if written.isascii() else fold(written), word.start(), opens)
         return analyzed
 
-    def positions(self, form: str, root: str | None) -> list[int]:
-        """Token positions whose form is `form` or, when `root` is given, whose stem is `root`."""
+    def _add(self, written: str, folded: str, start: int, opens: bool) -> None:
+        position = len(self.forms)
+        capital = written[:1].isupper()
+        name_form = _name_form(written, folded, self.text, start + len(written)) if capital else folded
+        stem = root(folded)
+        self.forms.append(folded)
+        self.stems.append(stem)
+        self.starts.append(start)
+        self.ends.append(start + len(written))
+        self.capital.append(capital)
+        self.sentence_start.append(opens)
+        self.name_forms.append(name_form)
+        self.by_form.setdefault(folded, []).append(position)
+        self.by_stem.setdefault(stem, []).append(position)
+        if capital:
+            self.by_name.setdefault(name_form, []).append(position)
+
+    def positions(self, form: str, stem: str | None) -> list[int]:
+        """Token positions whose form is `form` or, when `stem` is given, whose stem is `stem`."""
         exact = self.by_form.get(form, [])
-        if root is None:
+        if stem is None:
             return exact
-        stemmed = self.by_stem.get(root, [])
+        stemmed = self.by_stem.get(stem, [])
         if not exact:
             return stemmed
         if not stemmed:
             return exact
         return sorted(set(exact) | set(stemmed))
 
-    def token_matches(self, position: int, form: str, root: str | None) -> bool:
+    def token_matches(self, position: int, form: str, stem: str | None) -> bool:
         if self.forms[position] == form:
             return True
-        return root is not None and self.stems[position] == root
+        return stem is not None and self.stems[position] == stem
 
     def snippet(self, start: int, end: int, width: int = 60) -> str:
         """Keyword in context: about `width` characters each side, cut at spaces, `…` where cut."""

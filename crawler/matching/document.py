@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping, Sequence
 
 from crawler.domain.article import Article
@@ -10,6 +11,16 @@ from crawler.matching.names import FieldNames, StoryNames
 from crawler.matching.text import AnalyzedText
 
 FIELDS = ("title", "lead", "body")
+
+
+class WordKind(enum.Enum):
+    """How a watch word matches: a NAME only where a story's word names something, by its form
+    without clitics; a capitalised Indonesian word as WRITTEN, anywhere; an ORDINARY word by
+    form or root where no name holds it."""
+
+    NAME = "name"
+    WRITTEN = "written"
+    ORDINARY = "ordinary"
 
 
 class Document:
@@ -21,7 +32,7 @@ class Document:
         self._texts = {name: text for name, text in fields.items() if text}
         self.names = tuple(sorted(self._texts, key=_field_rank))
         self._analyzed: dict[str, AnalyzedText] = {}
-        self._positions: dict[tuple[str, str, str | None, bool], list[int]] = {}
+        self._positions: dict[tuple[str, str, str | None, WordKind], list[int]] = {}
         self._names: dict[str, FieldNames] = {}
         self._story: StoryNames | None = None
 
@@ -38,18 +49,20 @@ class Document:
             analyzed = self._analyzed[name] = AnalyzedText.of(text)
         return analyzed
 
-    def positions(self, name: str, form: str, root: str | None, is_name: bool) -> list[int]:
+    def positions(self, name: str, form: str, root: str | None, kind: WordKind) -> list[int]:
         """Token positions in field `name` matching a word: a name by its form without clitics where
         it names something, else by form (or by stem unless exact) where it is no name."""
-        key = (name, form, root, is_name)
+        key = (name, form, root, kind)
         found = self._positions.get(key)
         if found is None:
             analyzed = self.field(name)
             if analyzed is None:
                 found = []
-            elif is_name:
+            elif kind is WordKind.NAME:
                 found = analyzed.by_name.get(form, [])
                 found = [position for position in found if self._names_here(name, analyzed, position)]
+            elif kind is WordKind.WRITTEN:  # as written, or with a name's clitics (`Ganjarnya`)
+                found = sorted({*analyzed.by_form.get(form, ()), *analyzed.by_name.get(form, ())})
             else:
                 found = analyzed.positions(form, root)
                 if any(analyzed.capital[position] for position in found):
@@ -57,14 +70,18 @@ class Document:
             self._positions[key] = found
         return found
 
-    def token_matches(self, name: str, position: int, form: str, root: str | None, is_name: bool) -> bool:
+    def token_matches(self, name: str, position: int, form: str, root: str | None, kind: WordKind) -> bool:
         """Whether the token at `position` of field `name` matches a word (see `positions`)."""
         analyzed = self._analyzed[name]
-        if is_name:
+        if kind is WordKind.NAME:
             return (
                 analyzed.capital[position]
                 and analyzed.name_forms[position] == form
                 and self._names_here(name, analyzed, position)
+            )
+        if kind is WordKind.WRITTEN:
+            return analyzed.forms[position] == form or (
+                analyzed.capital[position] and analyzed.name_forms[position] == form
             )
         return analyzed.token_matches(position, form, root) and (
             not analyzed.capital[position] or self._ordinary_here(name, analyzed, position)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from crawler.matching.morphology import is_listed_name, is_ordinary_word, listed_runs, root
+from crawler.matching.morphology import is_listed_name, is_ordinary_word, is_root, listed_runs, root
 
 # Words that stand before a name without being part of it.
 _TITLES_OF_OFFICE = frozenset(
@@ -25,10 +25,22 @@ _TITLES_OF_OFFICE = frozenset(
 
 
 def is_name_term(written: str, folded: str) -> bool:
-    """Whether a watch word is a name: written with a capital, or listed and no ordinary word."""
-    return any(char.isupper() for char in written) or (
-        is_listed_name(folded) and not is_ordinary_word(folded)
-    )
+    """Whether a watch word is a name: listed (`Malang`, `kejagung`; in lower case only if it is no
+    ordinary word), or written with a capital and no Indonesian word (`Jokowi`, `KPK`).
+
+    A capitalised word that is an unlisted Indonesian word (`"Bank Pembangunan Daerah"`) matches
+    as written, any case, unstemmed: see `query._word`.
+    """
+    if is_listed_name(folded):
+        return any(char.isupper() for char in written) or not is_ordinary_word(folded)
+    return any(char.isupper() for char in written) and not is_indonesian_word(folded)
+
+
+def is_indonesian_word(folded: str) -> bool:
+    """A root in the dictionary or a word that reduces to another root (`pembangunan`), not a name
+    with its clitics (`Jokowilah`)."""
+    reduced = root(folded)
+    return is_ordinary_word(folded) or (reduced != folded and is_root(reduced))
 
 
 @dataclass(slots=True)

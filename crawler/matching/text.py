@@ -91,18 +91,19 @@ class AnalyzedText:
             if "-" in written or "\u2010" in written or "\u2011" in written:
                 folded = fold(written.translate(_HYPHENS))
                 if "-" not in root(folded):  # a reduplication: one word, one root
-                    analyzed._add(written, folded, word.start(), opens)
+                    analyzed._add(written, folded, word.start(), opens, written[:1].isupper())
                     continue
+                capital = written[:1].isupper()  # `Jong-un` is one name
                 for part in _WORD_PART.finditer(written):
-                    analyzed._add(part.group(), fold(part.group()), word.start() + part.start(), opens)
+                    analyzed._add(part.group(), fold(part.group()), word.start() + part.start(), opens, capital)
                     opens = False
                 continue
-            analyzed._add(written, written.lower() if written.isascii() else fold(written), word.start(), opens)
+            folded = written.lower() if written.isascii() else fold(written)
+            analyzed._add(written, folded, word.start(), opens, written[:1].isupper())
         return analyzed
 
-    def _add(self, written: str, folded: str, start: int, opens: bool) -> None:
+    def _add(self, written: str, folded: str, start: int, opens: bool, capital: bool) -> None:
         position = len(self.forms)
-        capital = written[:1].isupper()
         name_form = _name_form(written, folded, self.text, start + len(written)) if capital else folded
         stem = root(folded)
         self.forms.append(folded)

@@ -3,8 +3,9 @@
 Run: `.venv/bin/python bench/bench_morphology.py`. The forms and must-not-conflate pairs are
 `tests/fixtures/secondhand/morphology/` (written by a session that never read the matcher); each
 candidate is scored on the tune half (which Pantau's corrections were written from) and on the
-held-back report half, which decides. Misses are listed for the tune half only. Speed is words per second with no cache, over the distinct
-words of the seed texts and the Bisnis captures in ../shared/neardup.
+held-back report half, which decides. Misses are listed for the tune half only. Speed is words
+per second with no cache, over the distinct words of the seed texts and the Bisnis captures in
+../shared/neardup.
 
 Candidates other than Sastrawi (a dependency) are scored when installed; install them without their
 dependencies, which only their other tools need: `.venv/bin/pip install --no-deps nlp-id
@@ -20,17 +21,15 @@ import json
 import re
 import time
 from collections.abc import Callable
-from importlib import resources
 from pathlib import Path
 
+from crawler.matching.morphology import is_listed_name, lemmas, without_name_clitics
 from crawler.matching.morphology import root as pantau_root
-from crawler.matching.morphology import without_name_clitics
 from crawler.matching.text import fold
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "secondhand" / "morphology"
 SHARED = ROOT.parent / "shared" if (ROOT.parent / "shared").is_dir() else Path("/work/shared")
-DATA = resources.files("crawler.matching") / "data"
 
 Analyser = Callable[[str], str]
 
@@ -45,7 +44,9 @@ def load_pairs() -> list[dict[str, str]]:
         return list(csv.DictReader(rows, delimiter="\t"))
 
 
-def score(analyse: Analyser, forms: list[dict[str, str]], pairs: list[dict[str, str]], half: str) -> tuple[float, int, int]:
+def score(
+    analyse: Analyser, forms: list[dict[str, str]], pairs: list[dict[str, str]], half: str
+) -> tuple[float, int, int]:
     """Root accuracy on one half, its false conflations, and how many pairs that half has."""
     chosen = [row for row in forms if row["split"] == half]
     right = sum(analyse(fold(row["form"])) == row["root"] for row in chosen)
@@ -59,7 +60,9 @@ def speed_words() -> list[str]:
     texts = [path.read_text("utf-8") for path in (ROOT / "config" / "seeds").glob("*.txt")]
     for path in (SHARED / "neardup" / "bisnis-two-scrapers").glob("*.json*"):
         text = path.read_text("utf-8")
-        rows = [json.loads(line) for line in text.splitlines()] if path.suffix == ".jsonl" else json.loads(text)
+        rows = (
+            [json.loads(line) for line in text.splitlines()] if path.suffix == ".jsonl" else json.loads(text)
+        )
         texts.extend(str(row.get("content") or row.get("isi_artikel") or "") for row in rows)
     for text in texts:
         words.update(re.findall(r"[a-z]+", text.lower()))
@@ -128,21 +131,6 @@ def nusantara() -> Analyser | None:
     return Stemmer().stem  # type: ignore[no-any-return]
 
 
-def table(name: str) -> dict[str, str]:
-    """One of Pantau's shipped tables (lemmas: nlp-id's entries where it disagrees with Sastrawi)."""
-    import gzip
-
-    opened = gzip.open if name.endswith(".gz") else open
-    with opened(str(DATA / name), "rt", encoding="utf-8") as lines:  # type: ignore[operator]
-        rows = (line.rstrip("\n").split("\t") for line in lines if line.strip() and not line.startswith("#"))
-        return {row[0]: row[1] for row in rows}
-
-
-def names() -> frozenset[str]:
-    with (DATA / "names.txt").open(encoding="utf-8") as lines:
-        return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
-
-
 def chain(*steps: Callable[[str], str | None], fallback: Analyser) -> Analyser:
     def analyse(word: str) -> str:
         for step in steps:
@@ -158,11 +146,11 @@ def main() -> None:
     forms, pairs = load_forms(), load_pairs()
     words = speed_words()
     base = pantau_before()
-    lemmas, corrections, listed = table("lemmas.tsv.gz"), table("corrections.tsv"), names()
+    lemma_table = lemmas()
 
     def name(word: str) -> str | None:
         bare = without_name_clitics(word, question=False)
-        return bare if bare in listed else None
+        return bare if is_listed_name(bare) else None
 
     candidates: list[tuple[str, Analyser | None, Callable[[], None]]] = [
         ("Sastrawi 1.2 (PySastrawi)", sastrawi(), lambda: None),
@@ -170,13 +158,13 @@ def main() -> None:
         ("nlp-id 0.1.23 Lemmatizer", nlp_id(), lambda: None),
         ("indo-text-preprocessing 0.1.0 lemmatize", indo_text_preprocessing(), lambda: None),
         ("nusantara-nlp 0.2.1 Stemmer", nusantara(), lambda: None),
-        ("nlp-id lemmas > Sastrawi", chain(lemmas.get, fallback=base), lambda: None),
-        ("names > nlp-id lemmas > Sastrawi", chain(name, lemmas.get, fallback=base), lambda: None),
+        ("nlp-id lemmas > Sastrawi", chain(lemma_table.get, fallback=base), lambda: None),
+        ("names > nlp-id lemmas > Sastrawi", chain(name, lemma_table.get, fallback=base), lambda: None),
         ("Pantau now: corrections > names > lemmas > Sastrawi", pantau_root, pantau_root.cache_clear),
     ]
+    halves = {half: sum(row["split"] == half for row in forms) for half in ("tune", "report")}
     print(
-        f"{sum(r['split'] == 'tune' for r in forms)} tune / {sum(r['split'] == 'report' for r in forms)} report "
-        f"forms; speed over {len(words)} distinct words, no cache\n"
+        f"{halves['tune']} tune / {halves['report']} report forms; speed over {len(words)} distinct words\n"
     )
     print("| analyser | tune roots | report roots | report false conflations | words/s |")
     print("|---|---|---|---|---|")
@@ -192,11 +180,20 @@ def main() -> None:
     print("whoever tunes next does not tune on the report half:")
     classes = dict.fromkeys(row["class"] for row in forms)
     for kind in classes:
-        rows = {half: [row for row in forms if row["class"] == kind and row["split"] == half] for half in ("tune", "report")}
+        rows = {
+            half: [row for row in forms if row["class"] == kind and row["split"] == half]
+            for half in ("tune", "report")
+        }
         right = sum(pantau_root(fold(row["form"])) == row["root"] for row in rows["report"])
-        missed = [f"{row['form']}->{pantau_root(fold(row['form']))} (want {row['root']})" for row in rows["tune"]
-                  if pantau_root(fold(row["form"])) != row["root"]]  # fmt: skip
-        print(f"  {kind}: report {right}/{len(rows['report'])}" + (f"; tune misses: {'; '.join(missed)}" if missed else ""))
+        missed = [
+            f"{row['form']}->{pantau_root(fold(row['form']))} (want {row['root']})"
+            for row in rows["tune"]
+            if pantau_root(fold(row["form"])) != row["root"]
+        ]
+        print(
+            f"  {kind}: report {right}/{len(rows['report'])}"
+            + (f"; tune misses: {'; '.join(missed)}" if missed else "")
+        )
 
 
 if __name__ == "__main__":

@@ -14,7 +14,9 @@ from pathlib import Path
 
 from crawler.matching import parse_query
 
-PAIRS = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "secondhand" / "watches" / "pairs.jsonl"
+PAIRS = (
+    Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "secondhand" / "watches" / "pairs.jsonl"
+)
 
 
 def load_pairs() -> list[dict[str, object]]:
@@ -59,7 +61,8 @@ def main() -> None:
     print("\nWrong on the tune half:")
     for pair in pairs:
         if pair["split"] == "tune" and alerts(pair) != pair["alert"]:
-            print(f"  {pair['id']}: {pair['watch']!r} alerts={not pair['alert']}, want {pair['alert']}: {pair['note']}")
+            wanted = pair["alert"]
+            print(f"  {pair['id']}: {pair['watch']!r} alerts={not wanted}, want {wanted}: {pair['note']}")
 
 
 if __name__ == "__main__":

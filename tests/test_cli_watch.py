@@ -49,7 +49,9 @@ def test_watch_test_json_says_why_a_text_file_matches_its_first_line_being_the_t
 
 def test_watch_test_shows_which_written_form_matched_which_term_and_their_root(tmp_path: Path) -> None:
     story = tmp_path / "story.txt"
-    story.write_text("Kapal Penuh\nRibuan pemudik menyeberangi Selat Sunda dari Pemalang.\n", encoding="utf-8")
+    story.write_text(
+        "Kapal Penuh\nRibuan pemudik menyeberangi Selat Sunda dari Pemalang.\n", encoding="utf-8"
+    )
     result = run_pantau(
         "watch", "test", "penyeberangan OR Malang", "--file", str(story), "--json",
         config=CONFIG, database_url=sqlite_url(tmp_path),
@@ -60,7 +62,13 @@ def test_watch_test_shows_which_written_form_matched_which_term_and_their_root(t
         ("penyeberangan", "menyeberangi", ["seberang"])
     ]
     table = run_pantau(
-        "watch", "test", "penyeberangan", "--file", str(story), config=CONFIG, database_url=sqlite_url(tmp_path)
+        "watch",
+        "test",
+        "penyeberangan",
+        "--file",
+        str(story),
+        config=CONFIG,
+        database_url=sqlite_url(tmp_path),
     )
     assert "│ penyeberangan │ body  │ 15-27   │ menyeberangi │ seberang │" in table.stdout
 

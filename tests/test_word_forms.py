@@ -114,9 +114,8 @@ def test_roots(written: str, expected: str) -> None:
 
 
 def test_the_name_list_holds_provinces_regencies_and_institutions() -> None:
-    assert [is_listed_name(fold(name)) for name in ("Sulsel", "Pemalang", "Kejagung", "Pegadaian", "Rusia")] == [
-        True, True, True, True, False,
-    ]  # fmt: skip
+    names = ("Sulsel", "Pemalang", "Kejagung", "Pegadaian", "Rusia")
+    assert [is_listed_name(fold(name)) for name in names] == [True, True, True, True, False]
 
 
 @pytest.mark.parametrize(

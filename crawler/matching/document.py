@@ -13,7 +13,7 @@ from crawler.matching.text import AnalyzedText
 FIELDS = ("title", "lead", "body")
 
 
-class WordKind(enum.Enum):
+class WordKind(enum.StrEnum):
     """How a watch word matches: a NAME only where a story's word names something, by its form
     without clitics; a capitalised Indonesian word as WRITTEN, anywhere; an ORDINARY word by
     form or root where no name holds it."""
@@ -59,14 +59,19 @@ class Document:
             if analyzed is None:
                 found = []
             elif kind is WordKind.NAME:
-                found = analyzed.by_name.get(form, [])
+                found = analyzed.named(form)
                 found = [position for position in found if self._names_here(name, analyzed, position)]
             elif kind is WordKind.WRITTEN:  # as written, or with a name's clitics (`Ganjarnya`)
-                found = sorted({*analyzed.by_form.get(form, ()), *analyzed.by_name.get(form, ())})
+                found = sorted({*analyzed.by_form.get(form, ()), *analyzed.named(form)})
             else:
                 found = analyzed.positions(form, root)
-                if any(analyzed.capital[position] for position in found):
-                    found = [position for position in found if self._ordinary_here(name, analyzed, position)]
+                capital = analyzed.capital
+                if any(capital[position] for position in found):
+                    found = [
+                        position
+                        for position in found
+                        if not capital[position] or self._ordinary_here(name, analyzed, position)
+                    ]
             self._positions[key] = found
         return found
 
@@ -76,12 +81,12 @@ class Document:
         if kind is WordKind.NAME:
             return (
                 analyzed.capital[position]
-                and analyzed.name_forms[position] == form
+                and analyzed.name_form(position) == form
                 and self._names_here(name, analyzed, position)
             )
         if kind is WordKind.WRITTEN:
             return analyzed.forms[position] == form or (
-                analyzed.capital[position] and analyzed.name_forms[position] == form
+                analyzed.capital[position] and analyzed.name_form(position) == form
             )
         return analyzed.token_matches(position, form, root) and (
             not analyzed.capital[position] or self._ordinary_here(name, analyzed, position)
@@ -90,31 +95,30 @@ class Document:
     def _field_names(self, name: str, analyzed: AnalyzedText) -> FieldNames:
         found = self._names.get(name)
         if found is None:
-            found = self._names[name] = FieldNames.of(
-                analyzed.forms, analyzed.capital, analyzed.sentence_start, title=name == "title"
-            )
+            found = self._names[name] = FieldNames(analyzed, name == "title")
         return found
 
     def _story_names(self) -> StoryNames:
         if self._story is None:
-            story = StoryNames()
-            for name in self.names:
-                analyzed = self.field(name)
-                if analyzed is not None:
-                    story.add(analyzed.name_forms, self._field_names(name, analyzed))
-            self._story = story
+            fields = [(self.field(name), name) for name in self.names]
+            self._story = StoryNames(
+                [(analyzed, self._field_names(name, analyzed)) for analyzed, name in fields if analyzed]
+            )
         return self._story
 
     def _names_here(self, name: str, analyzed: AnalyzedText, position: int) -> bool:
         names = self._field_names(name, analyzed)
         return self._story_names().names_here(
-            analyzed.name_forms[position], analyzed.forms[position], names.ambiguous[position], title=name == "title"
+            analyzed.name_form(position),
+            analyzed.forms[position],
+            names.ambiguous(position),
+            title=name == "title",
         )
 
     def _ordinary_here(self, name: str, analyzed: AnalyzedText, position: int) -> bool:
         names = self._field_names(name, analyzed)
         return self._story_names().ordinary_here(
-            analyzed.name_forms[position], names.ambiguous[position], names.name_like[position]
+            analyzed.name_form(position), names.ambiguous(position), names.name_like(position)
         )
 
     @staticmethod

@@ -38,7 +38,7 @@ def _sastrawi() -> object:
 def _rows(name: str) -> Iterator[list[str]]:
     """Tab-separated rows of a data file, without comments and blank lines."""
     opened = gzip.open if name.endswith(".gz") else open
-    with opened(str(_DATA / name), "rt", encoding="utf-8") as lines:  # type: ignore[operator]
+    with opened(str(_DATA / name), "rt", encoding="utf-8") as lines:
         for line in lines:
             if line.strip() and not line.startswith("#"):
                 yield line.rstrip("\n").split("\t")
@@ -57,7 +57,8 @@ def _corrections() -> dict[str, str]:
 
 
 @functools.cache
-def _lemmas() -> dict[str, str]:
+def lemmas() -> dict[str, str]:
+    """nlp-id's lemmas where they differ from Sastrawi (`data/README.md`): form -> lemma."""
     return _checked({row[0]: row[1] for row in _rows("lemmas.tsv.gz")}, "lemmas.tsv.gz")
 
 
@@ -87,6 +88,7 @@ def listed_runs(first_word: str) -> tuple[tuple[str, ...], ...]:
     return _name_runs()[1].get(first_word, ())
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def is_ordinary_word(folded_word: str) -> bool:
     """Whether the word is in Sastrawi's dictionary of roots (an ordinary Indonesian word)."""
     return bool(_sastrawi().dictionary.contains(folded_word))  # type: ignore[attr-defined]
@@ -94,7 +96,7 @@ def is_ordinary_word(folded_word: str) -> bool:
 
 @functools.cache
 def _produced_roots() -> frozenset[str]:
-    return frozenset(_lemmas().values()) | frozenset(_corrections().values())
+    return frozenset(lemmas().values()) | frozenset(_corrections().values())
 
 
 def is_root(word: str) -> bool:
@@ -132,7 +134,7 @@ def root(folded_word: str) -> str:
     name = without_name_clitics(folded_word, question=False)
     if is_listed_name(name):
         return name
-    lemma = _lemmas().get(folded_word)
+    lemma = lemmas().get(folded_word)
     if lemma is not None:
         return lemma
     stemmed: str = _sastrawi().stem_word(folded_word)  # type: ignore[attr-defined]

@@ -22,9 +22,9 @@ from typing import NamedTuple
 from crawler.domain.errors import QuerySyntaxError
 from crawler.domain.matches import Hit
 from crawler.matching.document import FIELDS, Document, WordKind
-from crawler.matching.precheck import Anchor, Requirement, word_anchors
 from crawler.matching.morphology import without_name_clitics
 from crawler.matching.names import is_name_term
+from crawler.matching.precheck import Anchor, Requirement, word_anchors
 from crawler.matching.text import Token, tokens
 
 
@@ -110,7 +110,9 @@ class _Words(_Positional):
         return found
 
     def requirement(self) -> Requirement:
-        return tuple(word_anchors(word.form, word.root, name=word.kind is WordKind.NAME) for word in self.words)
+        return tuple(
+            word_anchors(word.form, word.root, name=word.kind is WordKind.NAME) for word in self.words
+        )
 
 
 @dataclass(eq=False)

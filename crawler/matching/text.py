@@ -8,11 +8,12 @@ was written with a capital, opens a sentence, and its form without a name's clit
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from crawler.matching.morphology import root, without_name_clitics
+from crawler.matching.morphology import NAME_CLITIC_ENDINGS, root, without_name_clitics
 
 # Letters and digits (with any combining accents) joined by hyphens form one written word.
 _WORD = re.compile(r"(?:[^\W_]|[\u0300-\u036f])+(?:[-\u2010\u2011](?:[^\W_]|[\u0300-\u036f])+)*")
@@ -20,6 +21,7 @@ _WORD_PART = re.compile(r"(?:[^\W_]|[\u0300-\u036f])+")
 _HYPHENS = str.maketrans({"\u2010": "-", "\u2011": "-"})
 _SENTENCE_END = re.compile(r"[.!?]")
 _ACRONYM_WITH_CLITIC = re.compile(r"([A-Z]{2,})(?:nya|lah|kah|nyalah|nyakah)")
+_NAME_ENDINGS = ("", *NAME_CLITIC_ENDINGS)
 
 
 def fold(text: str) -> str:
@@ -32,13 +34,18 @@ def fold(text: str) -> str:
 
 def _name_form(written: str, folded: str, text: str, end: int) -> str:
     """A capitalised word without the clitics a name takes (`KPKnya`, `BInya`, `Anieskah …?`)."""
+    if folded.endswith("kah"):
+        sentence_end = _SENTENCE_END.search(text, end)
+        if sentence_end is not None and sentence_end.group() == "?":
+            return _without_clitics(written, folded, question=True)
+    return _without_clitics(written, folded, question=False)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _without_clitics(written: str, folded: str, *, question: bool) -> str:
     acronym = _ACRONYM_WITH_CLITIC.fullmatch(written)
     if acronym:
         return acronym.group(1).lower()
-    question = False
-    if folded.endswith("kah"):
-        sentence_end = _SENTENCE_END.search(text, end)
-        question = sentence_end is not None and sentence_end.group() == "?"
     return without_name_clitics(folded, question=question)
 
 
@@ -56,67 +63,118 @@ def tokens(text: str) -> list[Token]:
     """The tokens of `text` with their offsets, folded and stemmed."""
     analyzed = AnalyzedText.of(text)
     return [
-        Token(form, stem, start, end, text[start:end], name_form)
-        for form, stem, start, end, name_form in zip(
-            analyzed.forms, analyzed.stems, analyzed.starts, analyzed.ends, analyzed.name_forms, strict=True
+        Token(form, stem, start, end, text[start:end], analyzed.name_form(position))
+        for position, (form, stem, start, end) in enumerate(
+            zip(analyzed.forms, analyzed.stems, analyzed.starts, analyzed.ends, strict=True)
         )
     ]
 
 
 @dataclass(slots=True)
 class AnalyzedText:
-    """One field of a document, tokenised once and indexed by form, by stem and (for capitalised
-    words) by name form."""
+    """One field of a document, tokenised once and indexed by form and by stem; which words are
+    written with a capital, open a sentence or are a name with clitics is worked out when a name is
+    first looked for, for that name (most words are not names)."""
 
     text: str
     forms: list[str] = field(default_factory=list)
     stems: list[str] = field(default_factory=list)
     starts: list[int] = field(default_factory=list)
     ends: list[int] = field(default_factory=list)
-    capital: list[bool] = field(default_factory=list)
-    sentence_start: list[bool] = field(default_factory=list)
-    name_forms: list[str] = field(default_factory=list)
     by_form: dict[str, list[int]] = field(default_factory=dict)
     by_stem: dict[str, list[int]] = field(default_factory=dict)
-    by_name: dict[str, list[int]] = field(default_factory=dict)
+    _continued: set[int] = field(default_factory=set)  # later parts of a hyphenated word (`Jong-un`)
+    _capital: list[bool] | None = None
+    _name_forms: dict[int, str] = field(default_factory=dict)
+    _named: dict[str, list[int]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, text: str) -> AnalyzedText:
         analyzed = cls(text)
-        previous_end = 0
+        forms, stems, starts, ends = analyzed.forms, analyzed.stems, analyzed.starts, analyzed.ends
         for word in _WORD.finditer(text):
             written = word.group()
-            opens = previous_end == 0 or _SENTENCE_END.search(text, previous_end, word.start()) is not None
-            previous_end = word.end()
             if "-" in written or "\u2010" in written or "\u2011" in written:
                 folded = fold(written.translate(_HYPHENS))
-                if "-" not in root(folded):  # a reduplication: one word, one root
-                    analyzed._add(written, folded, word.start(), opens, written[:1].isupper())
+                stemmed = root(folded)
+                if "-" not in stemmed:  # a reduplication: one word, one root
+                    forms.append(folded)
+                    stems.append(stemmed)
+                    starts.append(word.start())
+                    ends.append(word.end())
                     continue
-                capital = written[:1].isupper()  # `Jong-un` is one name
                 for part in _WORD_PART.finditer(written):
-                    analyzed._add(part.group(), fold(part.group()), word.start() + part.start(), opens, capital)
-                    opens = False
+                    if part.start():
+                        analyzed._continued.add(len(forms))
+                    folded = fold(part.group())
+                    forms.append(folded)
+                    stems.append(root(folded))
+                    starts.append(word.start() + part.start())
+                    ends.append(word.start() + part.end())
                 continue
             folded = written.lower() if written.isascii() else fold(written)
-            analyzed._add(written, folded, word.start(), opens, written[:1].isupper())
+            forms.append(folded)
+            stems.append(root(folded))
+            starts.append(word.start())
+            ends.append(word.end())
+        by_form, by_stem = analyzed.by_form, analyzed.by_stem
+        for position, (form, stem) in enumerate(zip(forms, stems, strict=True)):
+            if form in by_form:
+                by_form[form].append(position)
+            else:
+                by_form[form] = [position]
+            if stem in by_stem:
+                by_stem[stem].append(position)
+            else:
+                by_stem[stem] = [position]
         return analyzed
 
-    def _add(self, written: str, folded: str, start: int, opens: bool, capital: bool) -> None:
-        position = len(self.forms)
-        name_form = _name_form(written, folded, self.text, start + len(written)) if capital else folded
-        stem = root(folded)
-        self.forms.append(folded)
-        self.stems.append(stem)
-        self.starts.append(start)
-        self.ends.append(start + len(written))
-        self.capital.append(capital)
-        self.sentence_start.append(opens)
-        self.name_forms.append(name_form)
-        self.by_form.setdefault(folded, []).append(position)
-        self.by_stem.setdefault(stem, []).append(position)
-        if capital:
-            self.by_name.setdefault(name_form, []).append(position)
+    @property
+    def capital(self) -> list[bool]:
+        """Whether each token is written with a capital (a hyphenated word's later parts as its first)."""
+        if self._capital is None:
+            text = self.text
+            capital = [text[start].isupper() for start in self.starts]
+            for position in sorted(self._continued):
+                capital[position] = capital[position - 1]
+            self._capital = capital
+        return self._capital
+
+    def opens_sentence(self, position: int) -> bool:
+        """Whether the token at `position` is the first of the field or of a sentence."""
+        if position == 0:
+            return True
+        if position in self._continued:
+            return False
+        return _SENTENCE_END.search(self.text, self.ends[position - 1], self.starts[position]) is not None
+
+    def name_form(self, position: int) -> str:
+        """The token's form, without a name's clitics where it is written with a capital."""
+        if not self.capital[position]:
+            return self.forms[position]
+        found = self._name_forms.get(position)
+        if found is None:
+            end = self.ends[position]
+            found = self._name_forms[position] = _name_form(
+                self.text[self.starts[position] : end], self.forms[position], self.text, end
+            )
+        return found
+
+    def named(self, name_form: str) -> list[int]:
+        """Positions of the tokens written with a capital whose name form is `name_form`: the name
+        itself or with a clitic (`Jokowinya`, `KPKnya`)."""
+        found = self._named.get(name_form)
+        if found is None:
+            found = []
+            by_form = self.by_form
+            for ending in _NAME_ENDINGS:
+                written = by_form.get(name_form + ending)
+                if written:
+                    capital = self.capital
+                    found.extend(p for p in written if capital[p] and self.name_form(p) == name_form)
+            found.sort()
+            self._named[name_form] = found
+        return found
 
     def positions(self, form: str, stem: str | None) -> list[int]:
         """Token positions whose form is `form` or, when `stem` is given, whose stem is `stem`."""

@@ -60,13 +60,14 @@ class Document:
                 found = []
             elif kind is WordKind.NAME:
                 found = analyzed.named(form)
-                found = [position for position in found if self._names_here(name, analyzed, position)]
+                if found:
+                    found = [position for position in found if self._names_here(name, analyzed, position)]
             elif kind is WordKind.WRITTEN:  # as written, or with a name's clitics (`Ganjarnya`)
                 found = sorted({*analyzed.by_form.get(form, ()), *analyzed.named(form)})
             else:
                 found = analyzed.positions(form, root)
-                capital = analyzed.capital
-                if any(capital[position] for position in found):
+                if found and not analyzed.capitalised.isdisjoint(found):
+                    capital = analyzed.capital
                     found = [
                         position
                         for position in found

@@ -143,11 +143,13 @@ class FieldNames:
         forms, capital = analyzed.forms, analyzed.capital
         if not (capital[position] and _plain_word(forms[position])):
             return False
-        for other in (position - 1, position + 1):
-            if 0 <= other < len(forms) and capital[other] and _foreign_name(forms[other]):
-                if not analyzed.opens_sentence(max(position, other)):
-                    return True
-        return False
+        return any(
+            0 <= other < len(forms)
+            and capital[other]
+            and _foreign_name(forms[other])
+            and not analyzed.opens_sentence(max(position, other))
+            for other in (position - 1, position + 1)
+        )
 
 
 @functools.lru_cache(maxsize=1 << 16)

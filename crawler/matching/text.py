@@ -21,7 +21,7 @@ _WORD_PART = re.compile(r"(?:[^\W_]|[\u0300-\u036f])+")
 _HYPHENS = str.maketrans({"\u2010": "-", "\u2011": "-"})
 _SENTENCE_END = re.compile(r"[.!?]")
 _ACRONYM_WITH_CLITIC = re.compile(r"([A-Z]{2,})(?:nya|lah|kah|nyalah|nyakah)")
-_NAME_ENDINGS = ("", *NAME_CLITIC_ENDINGS)
+_CLITIC_TAILS = tuple({ending[-3:] for ending in NAME_CLITIC_ENDINGS})
 
 
 def fold(text: str) -> str:
@@ -84,9 +84,9 @@ class AnalyzedText:
     by_form: dict[str, list[int]] = field(default_factory=dict)
     by_stem: dict[str, list[int]] = field(default_factory=dict)
     _continued: set[int] = field(default_factory=set)  # later parts of a hyphenated word (`Jong-un`)
-    _capital: list[bool] | None = None
+    _capital: tuple[list[bool], frozenset[int]] | None = None
     _name_forms: dict[int, str] = field(default_factory=dict)
-    _named: dict[str, list[int]] = field(default_factory=dict)
+    _named: dict[str, list[int]] | None = None
 
     @classmethod
     def of(cls, text: str) -> AnalyzedText:
@@ -132,12 +132,20 @@ class AnalyzedText:
     @property
     def capital(self) -> list[bool]:
         """Whether each token is written with a capital (a hyphenated word's later parts as its first)."""
+        return self._capitals()[0]
+
+    @property
+    def capitalised(self) -> frozenset[int]:
+        """The positions of the tokens written with a capital."""
+        return self._capitals()[1]
+
+    def _capitals(self) -> tuple[list[bool], frozenset[int]]:
         if self._capital is None:
             text = self.text
             capital = [text[start].isupper() for start in self.starts]
             for position in sorted(self._continued):
                 capital[position] = capital[position - 1]
-            self._capital = capital
+            self._capital = (capital, frozenset(position for position, upper in enumerate(capital) if upper))
         return self._capital
 
     def opens_sentence(self, position: int) -> bool:
@@ -163,18 +171,20 @@ class AnalyzedText:
     def named(self, name_form: str) -> list[int]:
         """Positions of the tokens written with a capital whose name form is `name_form`: the name
         itself or with a clitic (`Jokowinya`, `KPKnya`)."""
-        found = self._named.get(name_form)
-        if found is None:
-            found = []
-            by_form = self.by_form
-            for ending in _NAME_ENDINGS:
-                written = by_form.get(name_form + ending)
-                if written:
-                    capital = self.capital
-                    found.extend(p for p in written if capital[p] and self.name_form(p) == name_form)
-            found.sort()
-            self._named[name_form] = found
-        return found
+        if self._named is None:
+            named: dict[str, list[int]] = {}
+            forms = self.forms
+            for position, capital in enumerate(self.capital):
+                if capital:
+                    form = forms[position]
+                    if form.endswith(_CLITIC_TAILS):
+                        form = self.name_form(position)
+                    if form in named:
+                        named[form].append(position)
+                    else:
+                        named[form] = [position]
+            self._named = named
+        return self._named.get(name_form, [])
 
     def positions(self, form: str, stem: str | None) -> list[int]:
         """Token positions whose form is `form` or, when `stem` is given, whose stem is `stem`."""

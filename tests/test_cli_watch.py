@@ -42,7 +42,35 @@ def test_watch_test_json_says_why_a_text_file_matches_its_first_line_being_the_t
         "end": 89,
         "snippet": "…Panel Intelijen AS: Rusia Beli Roket dan Peluru dari Korea Utara untuk Perang di "
         "Ukraina LAPORAN: <a…",
+        "written": "Korea Utara",
+        "roots": ["korea", "utara"],
     }
+
+
+def test_watch_test_shows_which_written_form_matched_which_term_and_their_root(tmp_path: Path) -> None:
+    story = tmp_path / "story.txt"
+    story.write_text(
+        "Kapal Penuh\nRibuan pemudik menyeberangi Selat Sunda dari Pemalang.\n", encoding="utf-8"
+    )
+    result = run_pantau(
+        "watch", "test", "penyeberangan OR Malang", "--file", str(story), "--json",
+        config=CONFIG, database_url=sqlite_url(tmp_path),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    hits = json.loads(result.stdout)["hits"]
+    assert [(hit["term"], hit["written"], hit["roots"]) for hit in hits] == [
+        ("penyeberangan", "menyeberangi", ["seberang"])
+    ]
+    table = run_pantau(
+        "watch",
+        "test",
+        "penyeberangan",
+        "--file",
+        str(story),
+        config=CONFIG,
+        database_url=sqlite_url(tmp_path),
+    )
+    assert "│ penyeberangan │ body  │ 15-27   │ menyeberangi │ seberang │" in table.stdout
 
 
 def test_watch_test_reads_the_first_line_of_a_text_file_as_its_title(tmp_path: Path) -> None:
@@ -89,7 +117,7 @@ def test_watch_test_reads_a_stored_story_by_id_and_prints_a_table(tmp_path: Path
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[0] == "matched: 1 hits"
-    assert "│ Korea Utara │ title │ 0-5     │ Korut uji rudal │" in result.stdout
+    assert "│ Korea Utara │ title │ 0-5     │ Korut   │ korut │ Korut uji rudal │" in result.stdout
 
 
 def test_watch_test_reports_a_bad_query_in_one_line_with_exit_code_2(tmp_path: Path) -> None:

@@ -118,7 +118,7 @@ def test_unscoped_terms_are_found_in_title_lead_and_body_in_that_order() -> None
 
 
 def test_count_needs_at_least_n_mentions_and_reports_all_of_them() -> None:
-    text = "Rusia, Rusia dan rusia"
+    text = "Rusia, Rusia dan RUSIA"
     assert spots("count(Rusia)>=3", body=text) == [
         ("Rusia", "body", 0, 5),
         ("Rusia", "body", 7, 12),
@@ -139,7 +139,8 @@ def test_count_adds_up_mentions_across_fields_and_alternatives() -> None:
 
 
 def test_case_and_accents_are_folded() -> None:
-    assert spots("Óscar", body="OSCAR oscar") == [("Óscar", "body", 0, 5), ("Óscar", "body", 6, 11)]
+    assert spots("Óscar", body="OSCAR Oscar") == [("Óscar", "body", 0, 5), ("Óscar", "body", 6, 11)]
+    assert spots("óscar", body="OSCAR oscar") == [("óscar", "body", 0, 5), ("óscar", "body", 6, 11)]
     assert spots("ibukota", body="IBUKOTA") == [("ibukota", "body", 0, 7)]
 
 
@@ -180,7 +181,7 @@ def test_names_lose_the_nya_clitic_too() -> None:
      ("Rusia", "Rusianyalah"), ("KPK", "KPKnya")],
 )  # fmt: skip
 def test_names_the_stemmer_does_not_know_lose_lah_and_kah_both_ways(name: str, written: str) -> None:
-    assert [spot[1:] for spot in spots(name, body=written) or []] == [("body", 0, len(written))]
+    assert [spot[1:] for spot in spots(name, body=f"{written}?") or []] == [("body", 0, len(written))]
     assert [spot[1:] for spot in spots(written, body=name) or []] == [("body", 0, len(name))]
 
 

@@ -12,6 +12,7 @@ from rich.table import Table
 from crawler.cli.context import app_context, console
 from crawler.domain.errors import PantauError
 from crawler.matching import Hit, parse_query
+from crawler.matching.text import tokens
 from crawler.matching.watches import compile_watches
 from crawler.store.articles import article_by_id
 from crawler.store.backfill import backfill as run_backfill
@@ -38,10 +39,10 @@ def test(
     fields = _file_fields(file) if file is not None else _item_fields(ctx, item or 0)
     hits = parsed.evaluate(fields)
     if as_json:
-        verdict = {"matched": hits is not None, "hits": [hit.to_dict() for hit in hits or ()]}
+        verdict = {"matched": hits is not None, "hits": [_explained(hit, fields) for hit in hits or ()]}
         typer.echo(json.dumps(verdict, ensure_ascii=False))
     else:
-        _print_hits(hits)
+        _print_hits(hits, fields)
     if hits is None:
         raise typer.Exit(1)
 
@@ -93,14 +94,26 @@ def _item_fields(ctx: typer.Context, item_id: int) -> dict[str, str]:
         return {"title": row.title, "lead": row.lead, "body": row.body or ""}
 
 
-def _print_hits(hits: tuple[Hit, ...] | None) -> None:
+def _written(hit: Hit, fields: dict[str, str]) -> tuple[str, list[str]]:
+    """The story's words a hit covers, as written, and their roots: which form matched the term."""
+    written = fields[hit.field][hit.start : hit.end]
+    return written, [token.stem for token in tokens(written)]
+
+
+def _explained(hit: Hit, fields: dict[str, str]) -> dict[str, object]:
+    written, roots = _written(hit, fields)
+    return {**hit.to_dict(), "written": written, "roots": roots}
+
+
+def _print_hits(hits: tuple[Hit, ...] | None, fields: dict[str, str]) -> None:
     if hits is None:
         console.print("[bold]no match[/]")
         return
     console.print(f"[bold green]matched[/]: {len(hits)} hits")
     table = Table()
-    for column in ("term", "field", "offsets", "snippet"):
+    for column in ("term", "field", "offsets", "written", "roots", "snippet"):
         table.add_column(column)
     for hit in hits:
-        table.add_row(hit.term, hit.field, f"{hit.start}-{hit.end}", hit.snippet)
+        written, roots = _written(hit, fields)
+        table.add_row(hit.term, hit.field, f"{hit.start}-{hit.end}", written, " ".join(roots), hit.snippet)
     console.print(table)

@@ -2,23 +2,39 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping, Sequence
 
 from crawler.domain.article import Article
 from crawler.domain.matches import Hit
+from crawler.matching.names import FieldNames, StoryNames
 from crawler.matching.text import AnalyzedText
 
 FIELDS = ("title", "lead", "body")
 
 
+class WordKind(enum.StrEnum):
+    """How a watch word matches: a NAME only where a story's word names something, by its form
+    without clitics; a capitalised Indonesian word as WRITTEN, anywhere; an ORDINARY word by
+    form or root where no name holds it."""
+
+    NAME = "name"
+    WRITTEN = "written"
+    ORDINARY = "ordinary"
+
+
 class Document:
-    """Fields by name, each tokenised and stemmed on first use; term lookups are memoised."""
+    """Fields by name, each tokenised and stemmed on first use; term lookups are memoised. Which
+    capitalised words are names is decided over the whole story (see `names`), when a term first
+    meets one."""
 
     def __init__(self, fields: Mapping[str, str]) -> None:
         self._texts = {name: text for name, text in fields.items() if text}
         self.names = tuple(sorted(self._texts, key=_field_rank))
         self._analyzed: dict[str, AnalyzedText] = {}
-        self._positions: dict[tuple[str, str, str | None], list[int]] = {}
+        self._positions: dict[tuple[str, str, str | None, WordKind], list[int]] = {}
+        self._names: dict[str, FieldNames] = {}
+        self._story: StoryNames | None = None
 
     @classmethod
     def of_article(cls, article: Article) -> Document:
@@ -33,14 +49,78 @@ class Document:
             analyzed = self._analyzed[name] = AnalyzedText.of(text)
         return analyzed
 
-    def positions(self, name: str, form: str, root: str | None) -> list[int]:
-        """Token positions in field `name` matching a word (by form, or by stem unless exact)."""
-        key = (name, form, root)
+    def positions(self, name: str, form: str, root: str | None, kind: WordKind) -> list[int]:
+        """Token positions in field `name` matching a word: a name by its form without clitics where
+        it names something, else by form (or by stem unless exact) where it is no name."""
+        key = (name, form, root, kind)
         found = self._positions.get(key)
         if found is None:
             analyzed = self.field(name)
-            found = self._positions[key] = [] if analyzed is None else analyzed.positions(form, root)
+            if analyzed is None:
+                found = []
+            elif kind is WordKind.NAME:
+                found = analyzed.named(form)
+                if found:
+                    found = [position for position in found if self._names_here(name, analyzed, position)]
+            elif kind is WordKind.WRITTEN:  # as written, or with a name's clitics (`Ganjarnya`)
+                found = sorted({*analyzed.by_form.get(form, ()), *analyzed.named(form)})
+            else:
+                found = analyzed.positions(form, root)
+                if found and not analyzed.capitalised.isdisjoint(found):
+                    capital = analyzed.capital
+                    found = [
+                        position
+                        for position in found
+                        if not capital[position] or self._ordinary_here(name, analyzed, position)
+                    ]
+            self._positions[key] = found
         return found
+
+    def token_matches(self, name: str, position: int, form: str, root: str | None, kind: WordKind) -> bool:
+        """Whether the token at `position` of field `name` matches a word (see `positions`)."""
+        analyzed = self._analyzed[name]
+        if kind is WordKind.NAME:
+            return (
+                analyzed.capital[position]
+                and analyzed.name_form(position) == form
+                and self._names_here(name, analyzed, position)
+            )
+        if kind is WordKind.WRITTEN:
+            return analyzed.forms[position] == form or (
+                analyzed.capital[position] and analyzed.name_form(position) == form
+            )
+        return analyzed.token_matches(position, form, root) and (
+            not analyzed.capital[position] or self._ordinary_here(name, analyzed, position)
+        )
+
+    def _field_names(self, name: str, analyzed: AnalyzedText) -> FieldNames:
+        found = self._names.get(name)
+        if found is None:
+            found = self._names[name] = FieldNames(analyzed, name == "title")
+        return found
+
+    def _story_names(self) -> StoryNames:
+        if self._story is None:
+            fields = [(self.field(name), name) for name in self.names]
+            self._story = StoryNames(
+                [(analyzed, self._field_names(name, analyzed)) for analyzed, name in fields if analyzed]
+            )
+        return self._story
+
+    def _names_here(self, name: str, analyzed: AnalyzedText, position: int) -> bool:
+        names = self._field_names(name, analyzed)
+        return self._story_names().names_here(
+            analyzed.name_form(position),
+            analyzed.forms[position],
+            names.ambiguous(position),
+            title=name == "title",
+        )
+
+    def _ordinary_here(self, name: str, analyzed: AnalyzedText, position: int) -> bool:
+        names = self._field_names(name, analyzed)
+        return self._story_names().ordinary_here(
+            analyzed.name_form(position), names.ambiguous(position), names.name_like(position)
+        )
 
     @staticmethod
     def reading_order(spot: tuple[str, int, int, str]) -> tuple[tuple[int, str], int, int]:

@@ -23,7 +23,7 @@ import lxml.html
 from crawler.extract import PortalRecipe, css_selector
 from crawler.extract.html import dropped_blocks
 from crawler.extract.jsonld import json_ld_blocks
-from crawler.matching.text import NAME_CLITIC_ENDINGS, is_dictionary_root
+from crawler.matching.morphology import NAME_CLITIC_ENDINGS, is_root
 
 # Text neither the recipe's selectors nor trafilatura ever return.
 _NEVER_TEXT = frozenset({"script", "style"})
@@ -41,17 +41,17 @@ class Anchor(NamedTuple):
     whole_word: bool
 
 
-def word_anchors(form: str, root: str | None) -> frozenset[Anchor]:
+def word_anchors(form: str, root: str | None, *, name: bool = False) -> frozenset[Anchor]:
     """Anchors one of which is in every text where a word with this form (or root) occurs.
 
-    Sastrawi reduces a word only to a root in its dictionary, and keeps every letter of such a
-    root but the first: meN-/peN- may swallow it (`memukul` -> `pukul`) or an infix may follow
-    it (`relawan` -> `rawan`). A word it does not know stands alone, or with a name's clitics only.
+    A word reduces only to a root other words have (`morphology.is_root`), keeping every letter of
+    it but the first: meN-/peN- may swallow it (`memukul` -> `pukul`) or an infix may follow it
+    (`relawan` -> `rawan`). Any other word, and a name, stands alone or with a name's clitics.
     """
     written = _anchor(form)
-    if root is None:
+    if root is None or name:
         return frozenset({written})
-    stemmed = Anchor(_ascii(root[1:]), False) if is_dictionary_root(root) else _anchor(root)
+    stemmed = Anchor(_ascii(root[1:]), False) if is_root(root) else _anchor(root)
     if not stemmed.whole_word and stemmed.text in written.text:
         return frozenset({stemmed})
     return frozenset({stemmed, written})
@@ -119,8 +119,8 @@ class ExtractableText:
         return False
 
     def _word_ends(self, end: int) -> bool:
-        """Whether a word may end at `end`, or after a clitic a name may take (`Jokowilah` stems to
-        `jokowi`, see `text.stem`)."""
+        """Whether a word may end at `end`, or after a clitic a name may take (`Jokowilah` is
+        `jokowi`, see `morphology.without_name_clitics`)."""
         text = self.text
         return any(
             text.startswith(ending, end) and self._boundary(end + len(ending))

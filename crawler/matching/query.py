@@ -21,9 +21,11 @@ from typing import NamedTuple
 
 from crawler.domain.errors import QuerySyntaxError
 from crawler.domain.matches import Hit
-from crawler.matching.document import FIELDS, Document
+from crawler.matching.document import FIELDS, Document, WordKind
+from crawler.matching.morphology import without_name_clitics
+from crawler.matching.names import is_name_term
 from crawler.matching.precheck import Anchor, Requirement, word_anchors
-from crawler.matching.text import tokens
+from crawler.matching.text import Token, tokens
 
 
 class _Span(NamedTuple):
@@ -77,8 +79,9 @@ class _Positional(_Node):
 
 @dataclass(frozen=True, slots=True)
 class _Word:
-    form: str
-    root: str | None  # None: exact form only
+    form: str  # for a name, without its clitics
+    root: str | None  # None: exact form only (always for a name)
+    kind: WordKind
 
 
 @dataclass(eq=False)
@@ -97,17 +100,19 @@ class _Words(_Positional):
             if analyzed is None:
                 continue
             count = len(analyzed.forms)
-            for position in document.positions(name, first.form, first.root):
+            for position in document.positions(name, first.form, first.root, first.kind):
                 end = position + 1 + len(rest)
                 if end <= count and all(
-                    analyzed.token_matches(position + 1 + offset, word.form, word.root)
+                    document.token_matches(name, position + 1 + offset, word.form, word.root, word.kind)
                     for offset, word in enumerate(rest)
                 ):
                     found.append(_Span(name, position, end, self.label))
         return found
 
     def requirement(self) -> Requirement:
-        return tuple(word_anchors(word.form, word.root) for word in self.words)
+        return tuple(
+            word_anchors(word.form, word.root, name=word.kind is WordKind.NAME) for word in self.words
+        )
 
 
 @dataclass(eq=False)
@@ -545,11 +550,17 @@ class _Parser:
 
 
 def _phrase(label: str, written: str, exact: bool, column: int) -> _Words:
-    return _Words(
-        label,
-        tuple(_Word(token.form, None if exact else token.stem) for token in tokens(written)),
-        column,
-    )
+    return _Words(label, tuple(_word(token, exact) for token in tokens(written)), column)
+
+
+def _word(token: Token, exact: bool) -> _Word:
+    """A name matches as written, with its clitics (`Malang`, not `Pemalang`); a capitalised
+    Indonesian word only as written (`Pembangunan`); any other word by its root unless exact."""
+    if is_name_term(token.written, token.form):
+        return _Word(without_name_clitics(token.form), None, WordKind.NAME)
+    if any(char.isupper() for char in token.written):
+        return _Word(token.form, None, WordKind.WRITTEN)
+    return _Word(token.form, None if exact else token.stem, WordKind.ORDINARY)
 
 
 def parse_query(text: str, aliases: Mapping[str, Sequence[str]] | None = None) -> Query:

@@ -1,8 +1,9 @@
-"""Indonesian-aware text analysis shared by queries and articles: fold, tokenise, stem (cached).
+"""Indonesian-aware text analysis shared by queries and articles: fold, tokenise, find roots.
 
 Folding lower-cases and strips accents; hyphens and punctuation split tokens, so `Korea-Utara`
-reads as `korea utara`, except a reduplicated word (`anak-anak`, `berlari-lari`) that Sastrawi
-reduces to one root: it stays one token whose stem is that root.
+reads as `korea utara`, except a reduplicated word (`anak-anak`, `sayur-mayur`) that has one root
+(see `morphology`): it stays one token whose stem is that root. Each token also keeps whether it
+was written with a capital, opens a sentence, and its form without a name's clitics.
 """
 
 from __future__ import annotations
@@ -12,16 +13,15 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from crawler.matching.morphology import NAME_CLITIC_ENDINGS, root, without_name_clitics
+
 # Letters and digits (with any combining accents) joined by hyphens form one written word.
 _WORD = re.compile(r"(?:[^\W_]|[\u0300-\u036f])+(?:[-\u2010\u2011](?:[^\W_]|[\u0300-\u036f])+)*")
 _WORD_PART = re.compile(r"(?:[^\W_]|[\u0300-\u036f])+")
 _HYPHENS = str.maketrans({"\u2010": "-", "\u2011": "-"})
-_STEMMABLE = re.compile(r"[a-z-]+")
-# Clitics a name may carry (`Rusianya`, `Jokowilah`, `Prabowokah`); `-nya` may come before a particle.
-NAME_CLITIC_ENDINGS = ("nya", "lah", "kah", "nyalah", "nyakah")
-_PARTICLES = ("lah", "kah")
-_POSSESSIVE = "nya"
-_MIN_NAME_LETTERS = 3  # `KPKnya`, `DPRlah`; `Kenya` keeps its `-nya`
+_SENTENCE_END = re.compile(r"[.!?]")
+_ACRONYM_WITH_CLITIC = re.compile(r"([A-Z]{2,})(?:nya|lah|kah|nyalah|nyakah)")
+_CLITIC_TAILS = tuple({ending[-3:] for ending in NAME_CLITIC_ENDINGS})
 
 
 def fold(text: str) -> str:
@@ -32,42 +32,21 @@ def fold(text: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
-@functools.cache
-def _sastrawi() -> object:
-    from Sastrawi.Dictionary.ArrayDictionary import ArrayDictionary
-    from Sastrawi.Stemmer.Stemmer import Stemmer
-    from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
-
-    return Stemmer(ArrayDictionary(StemmerFactory().get_words()))
-
-
-@functools.lru_cache(maxsize=1 << 18)
-def stem(folded_word: str) -> str:
-    """The Sastrawi root of a folded word (`pembangunannya` -> `bangun`); cached, Sastrawi is slow."""
-    if not _STEMMABLE.fullmatch(folded_word):
-        return folded_word  # numbers, mixed tokens and non-Latin scripts have no Indonesian affixes
-    root: str = _sastrawi().stem_word(folded_word)  # type: ignore[attr-defined]
-    if root == folded_word and not is_dictionary_root(folded_word):
-        return _without_name_clitics(folded_word)
-    return root or folded_word
+def _name_form(written: str, folded: str, text: str, end: int) -> str:
+    """A capitalised word without the clitics a name takes (`KPKnya`, `BInya`, `Anieskah …?`)."""
+    if folded.endswith("kah"):
+        sentence_end = _SENTENCE_END.search(text, end)
+        if sentence_end is not None and sentence_end.group() == "?":
+            return _without_clitics(written, folded, question=True)
+    return _without_clitics(written, folded, question=False)
 
 
-def _without_name_clitics(word: str) -> str:
-    """A word Sastrawi does not know without the clitics names take too (`jokowilah` -> `jokowi`).
-
-    Sastrawi strips affixes only down to dictionary roots. At least three letters must remain,
-    and a `-llah` ending is a name's own (`Abdullah`, `Hizbullah`).
-    """
-    if word.endswith(_PARTICLES) and not word.endswith("llah") and len(word) >= _MIN_NAME_LETTERS + 3:
-        word = word[:-3]
-    if word.endswith(_POSSESSIVE) and len(word) >= _MIN_NAME_LETTERS + 3:
-        word = word[:-3]
-    return word
-
-
-def is_dictionary_root(word: str) -> bool:
-    """Whether Sastrawi knows `word` as a root; it reduces other words only to roots it knows."""
-    return bool(_sastrawi().dictionary.contains(word))  # type: ignore[attr-defined]
+@functools.lru_cache(maxsize=1 << 16)
+def _without_clitics(written: str, folded: str, *, question: bool) -> str:
+    acronym = _ACRONYM_WITH_CLITIC.fullmatch(written)
+    if acronym:
+        return acronym.group(1).lower()
+    return without_name_clitics(folded, question=question)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,20 +55,26 @@ class Token:
     stem: str
     start: int  # character offsets into the original text
     end: int
+    written: str
+    name_form: str  # the form without a name's clitics, for a word written with a capital
 
 
 def tokens(text: str) -> list[Token]:
     """The tokens of `text` with their offsets, folded and stemmed."""
     analyzed = AnalyzedText.of(text)
     return [
-        Token(*token)
-        for token in zip(analyzed.forms, analyzed.stems, analyzed.starts, analyzed.ends, strict=True)
+        Token(form, stem, start, end, text[start:end], analyzed.name_form(position))
+        for position, (form, stem, start, end) in enumerate(
+            zip(analyzed.forms, analyzed.stems, analyzed.starts, analyzed.ends, strict=True)
+        )
     ]
 
 
 @dataclass(slots=True)
 class AnalyzedText:
-    """One field of a document, tokenised once and indexed by form and by stem."""
+    """One field of a document, tokenised once and indexed by form and by stem; which words are
+    written with a capital, open a sentence or are a name with clitics is worked out when a name is
+    first looked for, for that name (most words are not names)."""
 
     text: str
     forms: list[str] = field(default_factory=list)
@@ -98,6 +83,10 @@ class AnalyzedText:
     ends: list[int] = field(default_factory=list)
     by_form: dict[str, list[int]] = field(default_factory=dict)
     by_stem: dict[str, list[int]] = field(default_factory=dict)
+    _continued: set[int] = field(default_factory=set)  # later parts of a hyphenated word (`Jong-un`)
+    _capital: tuple[list[bool], frozenset[int]] | None = None
+    _name_forms: dict[int, str] = field(default_factory=dict)
+    _named: dict[str, list[int]] | None = None
 
     @classmethod
     def of(cls, text: str) -> AnalyzedText:
@@ -107,53 +96,112 @@ class AnalyzedText:
             written = word.group()
             if "-" in written or "\u2010" in written or "\u2011" in written:
                 folded = fold(written.translate(_HYPHENS))
-                root = stem(folded)
-                if "-" not in root:  # Sastrawi recognised a reduplication: one word, one root
+                stemmed = root(folded)
+                if "-" not in stemmed:  # a reduplication: one word, one root
                     forms.append(folded)
-                    stems.append(root)
+                    stems.append(stemmed)
                     starts.append(word.start())
                     ends.append(word.end())
                     continue
                 for part in _WORD_PART.finditer(written):
+                    if part.start():
+                        analyzed._continued.add(len(forms))
                     folded = fold(part.group())
                     forms.append(folded)
-                    stems.append(stem(folded))
+                    stems.append(root(folded))
                     starts.append(word.start() + part.start())
                     ends.append(word.start() + part.end())
                 continue
             folded = written.lower() if written.isascii() else fold(written)
             forms.append(folded)
-            stems.append(stem(folded))
+            stems.append(root(folded))
             starts.append(word.start())
             ends.append(word.end())
         by_form, by_stem = analyzed.by_form, analyzed.by_stem
-        for position, (form, root) in enumerate(zip(forms, stems, strict=True)):
+        for position, (form, stem) in enumerate(zip(forms, stems, strict=True)):
             if form in by_form:
                 by_form[form].append(position)
             else:
                 by_form[form] = [position]
-            if root in by_stem:
-                by_stem[root].append(position)
+            if stem in by_stem:
+                by_stem[stem].append(position)
             else:
-                by_stem[root] = [position]
+                by_stem[stem] = [position]
         return analyzed
 
-    def positions(self, form: str, root: str | None) -> list[int]:
-        """Token positions whose form is `form` or, when `root` is given, whose stem is `root`."""
+    @property
+    def capital(self) -> list[bool]:
+        """Whether each token is written with a capital (a hyphenated word's later parts as its first)."""
+        return self._capitals()[0]
+
+    @property
+    def capitalised(self) -> frozenset[int]:
+        """The positions of the tokens written with a capital."""
+        return self._capitals()[1]
+
+    def _capitals(self) -> tuple[list[bool], frozenset[int]]:
+        if self._capital is None:
+            text = self.text
+            capital = [text[start].isupper() for start in self.starts]
+            for position in sorted(self._continued):
+                capital[position] = capital[position - 1]
+            self._capital = (capital, frozenset(position for position, upper in enumerate(capital) if upper))
+        return self._capital
+
+    def opens_sentence(self, position: int) -> bool:
+        """Whether the token at `position` is the first of the field or of a sentence."""
+        if position == 0:
+            return True
+        if position in self._continued:
+            return False
+        return _SENTENCE_END.search(self.text, self.ends[position - 1], self.starts[position]) is not None
+
+    def name_form(self, position: int) -> str:
+        """The token's form, without a name's clitics where it is written with a capital."""
+        if not self.capital[position]:
+            return self.forms[position]
+        found = self._name_forms.get(position)
+        if found is None:
+            end = self.ends[position]
+            found = self._name_forms[position] = _name_form(
+                self.text[self.starts[position] : end], self.forms[position], self.text, end
+            )
+        return found
+
+    def named(self, name_form: str) -> list[int]:
+        """Positions of the tokens written with a capital whose name form is `name_form`: the name
+        itself or with a clitic (`Jokowinya`, `KPKnya`)."""
+        if self._named is None:
+            named: dict[str, list[int]] = {}
+            forms = self.forms
+            for position, capital in enumerate(self.capital):
+                if capital:
+                    form = forms[position]
+                    if form.endswith(_CLITIC_TAILS):
+                        form = self.name_form(position)
+                    if form in named:
+                        named[form].append(position)
+                    else:
+                        named[form] = [position]
+            self._named = named
+        return self._named.get(name_form, [])
+
+    def positions(self, form: str, stem: str | None) -> list[int]:
+        """Token positions whose form is `form` or, when `stem` is given, whose stem is `stem`."""
         exact = self.by_form.get(form, [])
-        if root is None:
+        if stem is None:
             return exact
-        stemmed = self.by_stem.get(root, [])
+        stemmed = self.by_stem.get(stem, [])
         if not exact:
             return stemmed
         if not stemmed:
             return exact
         return sorted(set(exact) | set(stemmed))
 
-    def token_matches(self, position: int, form: str, root: str | None) -> bool:
+    def token_matches(self, position: int, form: str, stem: str | None) -> bool:
         if self.forms[position] == form:
             return True
-        return root is not None and self.stems[position] == root
+        return stem is not None and self.stems[position] == stem
 
     def snippet(self, start: int, end: int, width: int = 60) -> str:
         """Keyword in context: about `width` characters each side, cut at spaces, `…` where cut."""

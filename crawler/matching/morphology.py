@@ -1,0 +1,165 @@
+"""The root of an Indonesian word, and which words are names: what watches match word forms by.
+
+A root is looked up in order: the committed corrections (known errors, fixed by hand), the list of
+names (a name is never stemmed: `Pemalang` is not pe- + `malang`), nlp-id's lemma dictionary (the
+entries where it disagrees with Sastrawi), then Sastrawi's stemmer. The data files and their
+sources and licences are described in `data/README.md`; `bench/bench_morphology.py` measures the
+choice on second-hand forms.
+
+Every root keeps all letters of itself but the first in every word that reduces to it (meN- and
+peN- may swallow that one: `mengunjungi` -> `kunjung`). The pre-check relies on it, and the
+corrections and lemma data are checked for it when they load.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import re
+from collections.abc import Iterator
+from importlib import resources
+
+_DATA = resources.files("crawler.matching") / "data"
+_STEMMABLE = re.compile(r"[a-z]+")
+# Clitics a name may carry (`Rusianya`, `Jokowilah`, `Prabowokah`); `-nya` may come before a particle.
+NAME_CLITIC_ENDINGS = ("nya", "lah", "kah", "nyalah", "nyakah")
+_MIN_NAME_LETTERS = 3  # `KPKnya`, `DPRlah`; `Kenya` keeps its `-nya`
+
+
+@functools.cache
+def _sastrawi() -> object:
+    from Sastrawi.Dictionary.ArrayDictionary import ArrayDictionary
+    from Sastrawi.Stemmer.Stemmer import Stemmer
+    from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+
+    return Stemmer(ArrayDictionary(StemmerFactory().get_words()))
+
+
+def _rows(name: str) -> Iterator[list[str]]:
+    """Tab-separated rows of a data file, without comments and blank lines."""
+    opened = gzip.open if name.endswith(".gz") else open
+    with opened(str(_DATA / name), "rt", encoding="utf-8") as lines:
+        for line in lines:
+            if line.strip() and not line.startswith("#"):
+                yield line.rstrip("\n").split("\t")
+
+
+def _checked(table: dict[str, str], source: str) -> dict[str, str]:
+    for word, root in table.items():
+        if root[1:] not in word:
+            raise ValueError(f"{source}: {word} -> {root} loses a letter of the root the pre-check needs")
+    return table
+
+
+@functools.cache
+def _corrections() -> dict[str, str]:
+    return _checked({row[0]: row[1] for row in _rows("corrections.tsv")}, "corrections.tsv")
+
+
+@functools.cache
+def lemmas() -> dict[str, str]:
+    """nlp-id's lemmas where they differ from Sastrawi (`data/README.md`): form -> lemma."""
+    return _checked({row[0]: row[1] for row in _rows("lemmas.tsv.gz")}, "lemmas.tsv.gz")
+
+
+@functools.cache
+def _name_runs() -> tuple[frozenset[str], dict[str, tuple[tuple[str, ...], ...]]]:
+    """One-word names, and names of several words by their first word (longest first)."""
+    single: set[str] = set()
+    runs: dict[str, list[tuple[str, ...]]] = {}
+    for (written,) in _rows("names.txt"):
+        words = tuple(re.findall(r"[^\W_]+", written.lower()))
+        if len(words) == 1:
+            single.add(words[0])
+        else:
+            runs.setdefault(words[0], []).append(words)
+    return frozenset(single), {
+        first: tuple(sorted(names, key=len, reverse=True)) for first, names in runs.items()
+    }
+
+
+def is_listed_name(folded_word: str) -> bool:
+    """Whether the word is a one-word name in the shipped list (`pemalang`, `kejagung`)."""
+    return folded_word in _name_runs()[0]
+
+
+def listed_runs(first_word: str) -> tuple[tuple[str, ...], ...]:
+    """The listed names of several words that start with this folded word, longest first."""
+    return _name_runs()[1].get(first_word, ())
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def is_ordinary_word(folded_word: str) -> bool:
+    """Whether the word is in Sastrawi's dictionary of roots (an ordinary Indonesian word)."""
+    return bool(_sastrawi().dictionary.contains(folded_word))  # type: ignore[attr-defined]
+
+
+@functools.cache
+def _produced_roots() -> frozenset[str]:
+    return frozenset(lemmas().values()) | frozenset(_corrections().values())
+
+
+def is_root(word: str) -> bool:
+    """Whether other words may reduce to `word` (it is not only the root of itself)."""
+    return is_ordinary_word(word) or word in _produced_roots()
+
+
+def without_name_clitics(folded_word: str, *, question: bool = True) -> str:
+    """A name without the clitics it may take (`jokowilah` -> `jokowi`, `kpknya` -> `kpk`).
+
+    At least three letters must remain, a `-llah` ending is a name's own (`Abdullah`), and `-kah`
+    (a question particle) is cut only when `question` says the sentence asks one (`Malikah`).
+    """
+    word = folded_word
+    for ending in ("nyalah", "nyakah", "lah", "kah"):
+        if word.endswith(ending) and len(word) >= _MIN_NAME_LETTERS + len(ending):
+            if (ending == "lah" and word.endswith("llah")) or (ending.endswith("kah") and not question):
+                continue
+            return word[: -len(ending)]
+    if word.endswith("nya") and len(word) >= _MIN_NAME_LETTERS + 3:
+        return word[:-3]
+    return word
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def root(folded_word: str) -> str:
+    """The root of a folded word (`menyeberangi` -> `seberang`); a name stays itself."""
+    if "-" in folded_word:
+        return _reduplicated_root(folded_word)
+    if not _STEMMABLE.fullmatch(folded_word):
+        return folded_word  # numbers, mixed tokens and non-Latin scripts have no Indonesian affixes
+    corrected = _corrections().get(folded_word)
+    if corrected is not None:
+        return corrected
+    name = without_name_clitics(folded_word, question=False)
+    if is_listed_name(name):
+        return name
+    lemma = lemmas().get(folded_word)
+    if lemma is not None:
+        return lemma
+    stemmed: str = _sastrawi().stem_word(folded_word)  # type: ignore[attr-defined]
+    if stemmed == folded_word and not is_ordinary_word(folded_word):
+        return name
+    return stemmed or folded_word
+
+
+def _reduplicated_root(folded_word: str) -> str:
+    """One root for a reduplication (`anak-anak`, `tolong-menolong`, `sayur-mayur`, `bolak-balik`);
+    otherwise the word with its hyphens, which the tokeniser then splits into words (`Korea-Utara`)."""
+    parts = folded_word.split("-")
+    if len(parts) != 2 or not all(parts):
+        return folded_word
+    first, second = parts
+    if not (_STEMMABLE.fullmatch(first) and _STEMMABLE.fullmatch(second)):
+        return folded_word
+    first_root, second_root = root(first), root(second)
+    if first_root == second_root:
+        return first_root
+    stemmed: str = _sastrawi().stem_word(folded_word)  # type: ignore[attr-defined]
+    if "-" not in stemmed and stemmed in (first_root, second_root):
+        return stemmed
+    if first[1:] == second[1:]:  # sayur-mayur, lauk-pauk: the first consonant changes, the base is first
+        return first_root
+    if re.sub("[aeiou]", "", first) == re.sub("[aeiou]", "", second):  # bolak-balik: a vowel changes
+        return second_root if "o" in first and "o" not in second else first_root
+    return folded_word

@@ -1,0 +1,207 @@
+"""Which written words are names: a name watch matches only them, an ordinary word never does.
+
+A watch word is a name when it is written with a capital (`Malang`, `KPK`) or is a listed name that
+is no ordinary word (`kejagung`). In a story, a capitalised word is a name where it is listed
+(`Serang`, `Kelapa Gading`), or in running text stands beside another capitalised word that is no
+Indonesian word (`Puan Maharani`, `Toyota Kijang`), titles of office and class nouns aside
+(`Presiden Prabowo`, `Bank Mandiri`).
+A title capitalises every word and a sentence its first one, so there a word the story also
+writes in lower case is ordinary (`Medan Magnet Bumi Melemah` … `medan magnet`), and a listed name
+that is also a word opening a sentence is a name only with a clitic or where the story names it
+mid-sentence elsewhere (`Padang rumput …`).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+
+from crawler.matching.morphology import is_listed_name, is_ordinary_word, is_root, listed_runs, root
+from crawler.matching.text import AnalyzedText
+
+# Words that stand before a name without being part of it: titles of office and the class nouns of
+# places and bodies (`Presiden Prabowo`, `Bank Mandiri`); a watch on them still finds them there.
+_HEADS = frozenset(
+    (
+        "presiden",
+        "wakil",
+        "menteri",
+        "gubernur",
+        "bupati",
+        "wali",
+        "kota",
+        "kabupaten",
+        "provinsi",
+        "kecamatan",
+        "desa",
+        "ketua",
+        "kepala",
+        "direktur",
+        "pak",
+        "bu",
+        "ibu",
+        "bapak",
+        "raja",
+        "ratu",
+        "camat",
+        "hakim",
+        "jaksa",
+        "jenderal",
+        "komisaris",
+        "sekretaris",
+        "anggota",
+        "mantan",
+        "calon",
+        "panglima",
+        "pelatih",
+        "kapten",
+        "warga",
+        "dokter",
+        "profesor",
+        "haji",
+        "kiai",
+        "ustaz",
+        "sang",
+        "bank",
+        "universitas",
+        "pasar",
+        "pelabuhan",
+        "bandara",
+        "stasiun",
+        "pulau",
+        "selat",
+        "sungai",
+        "danau",
+        "teluk",
+        "kementerian",
+        "badan",
+        "dinas",
+        "komisi",
+    )
+)
+
+
+def is_name_term(written: str, folded: str) -> bool:
+    """Whether a watch word is a name: listed (`Malang`, `kejagung`; in lower case only if it is no
+    ordinary word), or written with a capital and no Indonesian word (`Jokowi`, `KPK`).
+
+    A capitalised word that is an unlisted Indonesian word (`"Bank Pembangunan Daerah"`) matches
+    as written, any case, unstemmed: see `query._word`.
+    """
+    if is_listed_name(folded):
+        return any(char.isupper() for char in written) or not is_ordinary_word(folded)
+    return any(char.isupper() for char in written) and not is_indonesian_word(folded)
+
+
+def is_indonesian_word(folded: str) -> bool:
+    """A root in the dictionary or a word that reduces to another root (`pembangunan`), not a name
+    with its clitics (`Jokowilah`)."""
+    reduced = root(folded)
+    return is_ordinary_word(folded) or (reduced != folded and is_root(reduced))
+
+
+_LONGEST_LISTED_NAME = 5  # words
+
+
+@dataclass(slots=True)
+class FieldNames:
+    """About a capitalised token of one field, worked out when first asked: whether it opens a
+    sentence or is in a title (where capitals say little), and whether it looks like part of a name."""
+
+    analyzed: AnalyzedText
+    title: bool
+    _name_like: dict[int, bool] = field(default_factory=dict)
+
+    def ambiguous(self, position: int) -> bool:
+        return self.title or self.analyzed.opens_sentence(position)
+
+    def name_like(self, position: int) -> bool:
+        found = self._name_like.get(position)
+        if found is None:
+            found = self._name_like[position] = self._listed(position) or (
+                not self.title and self._beside_foreign_name(position)
+            )
+        return found
+
+    def _listed(self, position: int) -> bool:
+        """Listed alone, or inside a listed run of capitalised words (`Kelapa Gading`), not its head."""
+        forms, capital = self.analyzed.forms, self.analyzed.capital
+        if is_listed_name(forms[position]):
+            return True
+        if forms[position] in _HEADS:
+            return False
+        for first in range(max(0, position - _LONGEST_LISTED_NAME + 1), position + 1):
+            for run in listed_runs(forms[first]):
+                end = first + len(run)
+                if end > position and tuple(forms[first:end]) == run and all(capital[first:end]):
+                    return True
+        return False
+
+    def _beside_foreign_name(self, position: int) -> bool:
+        """Mid-sentence beside a capitalised word that is no Indonesian word (`Puan Maharani`)."""
+        analyzed = self.analyzed
+        forms, capital = analyzed.forms, analyzed.capital
+        if not (capital[position] and _plain_word(forms[position])):
+            return False
+        return any(
+            0 <= other < len(forms)
+            and capital[other]
+            and _foreign_name(forms[other])
+            and not analyzed.opens_sentence(max(position, other))
+            for other in (position - 1, position + 1)
+        )
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _foreign_name(form: str) -> bool:
+    """A capitalised word that is no Indonesian word (`Maharani`, `Toyota`)."""
+    return form.isalpha() and not is_ordinary_word(form) and root(form) == form and form not in _HEADS
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _plain_word(form: str) -> bool:
+    """An unaffixed word that may be part of a name (`Puan`, `Kijang`), not a title of office."""
+    return form not in _HEADS and root(form) == form
+
+
+@dataclass(slots=True)
+class StoryNames:
+    """What the whole story says about a word (by its form without clitics), asked once per word:
+    written in lower case somewhere, capitalised mid-sentence somewhere, or part of a name there."""
+
+    fields: list[tuple[AnalyzedText, FieldNames]]
+    _usage: dict[str, tuple[bool, bool, bool]] = field(default_factory=dict)
+
+    def _used(self, name_form: str) -> tuple[bool, bool, bool]:
+        found = self._usage.get(name_form)
+        if found is None:
+            lower = capitalised = named = False
+            for analyzed, names in self.fields:
+                lower = lower or any(not analyzed.capital[p] for p in analyzed.by_form.get(name_form, ()))
+                for position in analyzed.named(name_form):
+                    if not names.ambiguous(position):
+                        capitalised = True
+                        named = named or names.name_like(position)
+            found = self._usage[name_form] = (lower, capitalised, named)
+        return found
+
+    def names_here(self, name_form: str, form: str, ambiguous: bool, *, title: bool) -> bool:
+        """Whether a capitalised word (`name_form` is `form` without its clitics) names something."""
+        if not ambiguous:
+            return True
+        lower, capitalised, _ = self._used(name_form)
+        if capitalised:
+            return True
+        if lower:
+            return False
+        # `Padang rumput …`: a listed name that is also a word, opening a sentence, is the word
+        return title or name_form != form or not (is_listed_name(form) and is_ordinary_word(form))
+
+    def ordinary_here(self, name_form: str, ambiguous: bool, name_like: bool) -> bool:
+        """Whether a capitalised word may still be the ordinary word (`Harga Kelapa Naik`)."""
+        if not (name_like or ambiguous):
+            return True
+        lower, _, named = self._used(name_form)
+        if not (name_like or named):
+            return True
+        return ambiguous and lower and not named

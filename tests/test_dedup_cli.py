@@ -38,7 +38,8 @@ def test_check_finds_the_seed_a_clean_copy_duplicates(database_url: str) -> None
     assert json.loads(result.stdout) == {
         "verdict": "near",
         "duplicate_of": {"kind": "seed", "id": 1, "label": "000_d8c0db3640f267ed.txt"},
-        "similarity": 1.0,
+        "similarity": 0.9899,
+        "follows": None,
     }
 
 

@@ -27,12 +27,12 @@ class PairFeatures:
 
 FEATURE_NAMES = (
     "shingle_jaccard",
-    "shingle_b_in_a",
-    "shingle_a_in_b",
-    "sentence_b_in_a",
-    "sentence_a_in_b",
-    "paragraph_b_in_a",
-    "paragraph_a_in_b",
+    "shingle_smaller_in_larger",
+    "shingle_larger_in_smaller",
+    "sentence_smaller_in_larger",
+    "sentence_larger_in_smaller",
+    "paragraph_smaller_in_larger",
+    "paragraph_larger_in_smaller",
     "lead_overlap",
     "length_ratio",
     "numbers_agree",
@@ -40,8 +40,6 @@ FEATURE_NAMES = (
     "dates_agree",
     "numbers_jaccard",
     "names_jaccard",
-    "new_numbers_in_b",
-    "new_names_in_b",
     "new_numbers_both_ways",
     "new_names_both_ways",
     "lead_new_numbers",
@@ -49,6 +47,8 @@ FEATURE_NAMES = (
     "lead_new_dates",
     "correction_notice",
 )
+"""The features the model weighs: none depends on which story came first, so neither does a duplicate.
+The directional ones (`*_a_in_b`, `*_b_in_a`) are measured too, for the follow-up rule and `explain`."""
 # Words that open a correction notice: it quotes the story it corrects but is a story of its own.
 _CORRECTION_WORDS = frozenset(lead_word_hashes(["ralat", "koreksi", "meralat", "kekeliruan", "memperbaiki"]))
 
@@ -73,8 +73,6 @@ def pair_features(
         "dates_agree": _agreement(a.dates, b.dates),
         "numbers_jaccard": _jaccard(a.numbers, b.numbers),
         "names_jaccard": _jaccard(a.names, b.names),
-        "new_numbers_in_b": _new(b.numbers, a.numbers),
-        "new_names_in_b": _new(b.names, a.names),
         # A truncated copy adds nothing its original lacks; a template or follow-up adds both ways.
         "new_numbers_both_ways": min(_new(b.numbers, a.numbers), _new(a.numbers, b.numbers)),
         "new_names_both_ways": min(_new(b.names, a.names), _new(a.names, b.names)),
@@ -84,6 +82,9 @@ def pair_features(
         "lead_new_dates": _capped(max(len(b.lead_dates - a.dates), len(a.lead_dates - b.dates))),
         "correction_notice": float(bool((a.lead_words | b.lead_words) & _CORRECTION_WORDS)),
     }
+    for unit in ("shingle", "sentence", "paragraph"):
+        both_ways = (values[f"{unit}_b_in_a"], values[f"{unit}_a_in_b"])
+        values[f"{unit}_smaller_in_larger"], values[f"{unit}_larger_in_smaller"] = max(both_ways), min(both_ways)
     return PairFeatures(values)
 
 

@@ -51,20 +51,27 @@ _SCALES = {
     "trillion": 1e12,
 }
 _MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
-_NUMERIC_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})\b")
-_WRITTEN_DATE = re.compile(rf"\b(\d{{1,2}})\s+({_MONTH_NAMES})\.?(?:\s+(\d{{4}}))?\b", re.IGNORECASE)
+_NUMERIC_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?\b(?!/)")
+_WRITTEN_DATE = re.compile(
+    rf"\b(?:(\d{{1,2}})\s*(?:-|–|sampai dengan|hingga|s\.d\.?|sd)\s*)?(?:(\d{{1,2}})\s+({_MONTH_NAMES})\b)"
+    rf"(?:\s*(?:-|–|sampai dengan|hingga)\s*(\d{{1,2}})\s+({_MONTH_NAMES})\b)?\.?(?:\s+(\d{{4}}))?",
+    re.IGNORECASE,
+)
+# A currency glued to its figure (`Rp1,5`, `US$2`) is split off; any other figure glued to letters
+# (`Liputan6`, `COP30`) is part of a name, not a number of the story.
+_CURRENCY = re.compile(r"(Rp|US\$|USD|IDR|\$)(?=\d)")
 _QUARTER = re.compile(
     r"\b(?:kuartal|triwulan|quarter|q)\s*(iv|iii|ii|i|[1-4]|pertama|kedua|ketiga|keempat)\b"
     r"\s*(?:/|tahun\s+)?\s*(\d{4})?",
     re.IGNORECASE,
 )
 _NUMBER = re.compile(
-    r"(?P<value>\d+(?:[.,]\d+)*)\s*(?P<unit>%|persen\b|per\s+sen\b"
+    r"(?<![\w.,/])(?P<value>\d+(?:[.,]\d+)*)\s*(?P<unit>%|persen\b|per\s+sen\b"
     r"|(?:ribu|rb|juta|jt|miliar|milyar|triliun|billion|million|trillion)\b|[MT]\b)?",
     re.IGNORECASE,
 )
 _CAPITALISED = re.compile(r"[A-Z][A-Za-z'’&.-]+")
-_GLUED = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_GLUED = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]*\s+")
 # Capitalised words that open clauses or name days and months, not people, places or organisations.
 _NOT_NAMES = _DAYS | set(_MONTHS) | {
@@ -72,6 +79,15 @@ _NOT_NAMES = _DAYS | set(_MONTHS) | {
     "menurut", "namun", "sementara", "adapun", "selain", "sebelumnya", "kemudian", "sedangkan", "saat",
     "sebanyak", "meski", "jika", "bila", "kata", "ujar", "rp", "wib", "wita", "wit", "baca", "juga",
     "tbk", "tbk.", "pt", "persero", "the", "a", "of", "us", "usd", "idr", "tahun", "hari",
+}  # fmt: skip
+# Titles and institution nouns, capitalised in names but shared by every story of their kind: a rewrite
+# that says "BKPM" for "Badan Koordinasi Penanaman Modal" or drops "Presiden" has no new name.
+_NOT_NAMES |= {
+    "presiden", "wakil", "menteri", "gubernur", "bupati", "wali", "walikota", "kepala", "ketua", "direktur",
+    "utama", "sekretaris", "jenderal", "komisaris", "anggota", "kapolri", "kapolda", "kapolres", "kementerian",
+    "badan", "dinas", "kantor", "wilayah", "cabang", "balai", "lembaga", "direktorat", "komisi", "dewan",
+    "pemerintah", "provinsi", "kabupaten", "kota", "kecamatan", "desa", "kelurahan", "bank", "perusahaan",
+    "program", "rapat", "umum", "harga", "indeks", "saham", "data", "nasional", "daerah", "negara",
 }  # fmt: skip
 
 
@@ -93,7 +109,7 @@ class Facts:
 def facts_of(text: str) -> Facts:
     """Numbers, dates and name words in a text (furniture removed already)."""
     dates: set[str] = set()
-    remaining = _QUARTER.sub(lambda match: _quarter(match, dates), text)
+    remaining = _QUARTER.sub(lambda match: _quarter(match, dates), _CURRENCY.sub(r"\1 ", text))
     remaining = _NUMERIC_DATE.sub(lambda match: _numeric_date(match, dates), remaining)
     remaining = _WRITTEN_DATE.sub(lambda match: _written_date(match, dates), remaining)
     numbers = {_number(match) for match in _NUMBER.finditer(remaining)}
@@ -103,7 +119,7 @@ def facts_of(text: str) -> Facts:
 def canonical_numbers(text: str) -> str:
     """The text with every number (and its scale or percent) written as its canonical key, so that
     two sentences that differ only in how they write figures hash alike."""
-    return _NUMBER.sub(lambda match: f" {_number(match)} ", text)
+    return _NUMBER.sub(lambda match: f" {_number(match)} ", _CURRENCY.sub(r"\1 ", text))
 
 
 def sentences_of(line: str) -> list[str]:
@@ -118,19 +134,24 @@ def _quarter(match: re.Match[str], dates: set[str]) -> str:
 
 
 def _numeric_date(match: re.Match[str], dates: set[str]) -> str:
-    day, month, year = int(match.group(1)), int(match.group(2)), match.group(3)
+    day, month = int(match.group(1)), int(match.group(2))
     if not (1 <= day <= 31 and 1 <= month <= 12):
         return match.group(0)
-    full_year = year if len(year) == 4 else f"20{year}"
-    dates.add(f"{full_year}-{month:02d}-{day:02d}")
+    dates.add(f"{month:02d}-{day:02d}")
     return " "
 
 
 def _written_date(match: re.Match[str], dates: set[str]) -> str:
-    day, month, year = int(match.group(1)), _MONTHS[match.group(2).lower()], match.group(3)
+    """`15 November 2025`, `10-14 November`, `10 November sampai dengan 14 November 2025`: each day
+    named is a date; years are left out (a story's dates fall in the same year as its copies')."""
+    first, day, month = match.group(1), int(match.group(2)), _MONTHS[match.group(3).lower()]
     if not 1 <= day <= 31:
         return match.group(0)
-    dates.add(f"{year}-{month:02d}-{day:02d}" if year else f"{month:02d}-{day:02d}")
+    dates.add(f"{month:02d}-{day:02d}")
+    if first and 1 <= int(first) <= 31:
+        dates.add(f"{month:02d}-{int(first):02d}")
+    if match.group(4) and 1 <= int(match.group(4)) <= 31:
+        dates.add(f"{_MONTHS[match.group(5).lower()]:02d}-{int(match.group(4)):02d}")
     return " "
 
 

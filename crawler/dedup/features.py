@@ -44,9 +44,16 @@ FEATURE_NAMES = (
     "new_names_both_ways",
     "lead_new_numbers",
     "lead_new_names",
+    "lead_new_names_both_ways",
+    "lead_new_names_in_b",
+    "new_names_in_b",
     "lead_new_dates",
+    "quotes_shared",
     "correction_notice",
 )
+NEW_DEVELOPMENT = "lead_new_facts_in_b"
+"""Figures or dates in the later story's lead that the earlier story never carried: a new development.
+Not weighed by the model: the judge's rule makes such a pair never a duplicate."""
 """The features the model weighs: none depends on which story came first, so neither does a duplicate.
 The directional ones (`*_a_in_b`, `*_b_in_a`) are measured too, for the follow-up rule and `explain`."""
 # Words that open a correction notice: it quotes the story it corrects but is a story of its own.
@@ -79,7 +86,14 @@ def pair_features(
         # A new development shows first in the lead: figures or names the other story never carried.
         "lead_new_numbers": _capped(max(len(b.lead_numbers - a.numbers), len(a.lead_numbers - b.numbers))),
         "lead_new_names": _capped(max(len(b.lead_names - a.names), len(a.lead_names - b.names))),
+        # The later story bringing people or places the earlier never named: another angle or development.
+        "lead_new_names_in_b": _capped(len(b.lead_names - a.names)),
+        "new_names_in_b": _new(b.names, a.names),
+        "lead_new_names_both_ways": _capped(min(len(b.lead_names - a.names), len(a.lead_names - b.names))),
+        # A rewrite keeps the quotes verbatim; another angle quotes other people.
+        "quotes_shared": _overlap(a.quotes, b.quotes) if a.quotes and b.quotes else 0.5,
         "lead_new_dates": _capped(max(len(b.lead_dates - a.dates), len(a.lead_dates - b.dates))),
+        NEW_DEVELOPMENT: _capped(len(b.lead_numbers - a.numbers) + len(b.lead_dates - a.dates)),
         "correction_notice": float(bool((a.lead_words | b.lead_words) & _CORRECTION_WORDS)),
     }
     for unit in ("shingle", "sentence", "paragraph"):

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, NamedTuple
 
-from crawler.dedup.features import PairFeatures, pair_features
+from crawler.dedup.features import NEW_DEVELOPMENT, PairFeatures, pair_features
 from crawler.dedup.minhash import MinHasher, Signature
 from crawler.dedup.profile import Profile
 from crawler.domain.verdict import DocumentKind, VerdictKind
@@ -95,9 +95,10 @@ class JudgeModel:
         return 1 / (1 + math.exp(-score))
 
     def judge(self, features: PairFeatures) -> Judgement:
-        """Duplicate from the threshold; otherwise a follow-up or a distinct story by the rule above."""
+        """Duplicate from the threshold unless the later lead brings a new figure or date; otherwise a
+        follow-up or a distinct story by the rule above."""
         probability = self.probability(features)
-        if probability >= self.threshold:
+        if probability >= self.threshold and not features.values[NEW_DEVELOPMENT]:
             return Judgement("duplicate", probability, features)
         return Judgement("follows" if is_follow_up(features) else "distinct", probability, features)
 
@@ -106,7 +107,7 @@ def is_follow_up(features: PairFeatures) -> bool:
     """Whether a pair that is not one story reads as a new development on the earlier one."""
     values = features.values
     background = values["sentence_a_in_b"]
-    new_in_lead = values["lead_new_numbers"] + values["lead_new_names"] + values["lead_new_dates"]
+    new_in_lead = values[NEW_DEVELOPMENT] + values["lead_new_names"]
     return (
         background >= FOLLOW_UP_BACKGROUND
         and values["names_agree"] >= FOLLOW_UP_NAMES_AGREE

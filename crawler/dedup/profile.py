@@ -9,6 +9,7 @@ The lead is the first two sentences: where a follow-up puts its new development.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 
@@ -24,6 +25,8 @@ _MIN_SENTENCE_WORDS = 3
 _COUNT_DTYPE = np.dtype("<u2")
 _HASH_DTYPE = np.dtype("<u4")
 _MAX_ITEMS = 65_535
+_QUOTE = re.compile(r"[\"“”]([^\"“”]{10,}?)[\"“”]")
+_MIN_QUOTE_WORDS = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +38,7 @@ class StoryReading:
     lead: str
     facts: Facts
     lead_facts: Facts
+    quotes: tuple[str, ...]
     word_count: int
 
 
@@ -51,6 +55,7 @@ class Profile:
     lead_numbers: frozenset[int]
     lead_dates: frozenset[int]
     lead_names: frozenset[int]
+    quotes: frozenset[int]
     word_count: int
 
     def to_bytes(self) -> bytes:
@@ -90,6 +95,7 @@ def read_story(text: str) -> StoryReading:
         lead=lead,
         facts=facts_of(whole),
         lead_facts=facts_of(lead),
+        quotes=tuple(quote for quote in _QUOTE.findall(whole) if len(words_of(quote)) >= _MIN_QUOTE_WORDS),
         word_count=sum(len(words_of(line)) for line in lines),
     )
 
@@ -107,6 +113,7 @@ def profile_of(reading: StoryReading) -> Profile:
         lead_numbers=_hashed(lead_facts.numbers),
         lead_dates=_hashed(lead_facts.dates),
         lead_names=_hashed(lead_facts.names),
+        quotes=_hashed(_comparable(quote) for quote in reading.quotes),
         word_count=reading.word_count,
     )
 

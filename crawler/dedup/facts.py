@@ -70,7 +70,8 @@ _NUMBER = re.compile(
     r"|(?:ribu|rb|juta|jt|miliar|milyar|triliun|billion|million|trillion)\b|[MT]\b)?",
     re.IGNORECASE,
 )
-_CAPITALISED = re.compile(r"[A-Z][A-Za-z'’&.-]+")
+_CAPITALISED = re.compile(r"(?<![\w'’&.-])[A-Z][A-Za-z'’&.-]+")
+_OPENING_WORD = re.compile(r"\W*[A-Z][A-Za-z'’&.-]*\s+[a-z]")
 _GLUED = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]*\s+")
 # Capitalised words that open clauses or name days and months, not people, places or organisations.
@@ -191,14 +192,12 @@ def _names(text: str) -> set[str]:
     `prabowo`; glued words (`ProvinsiKepulauan`, a scraper's artefact) are split at the capital."""
     names: set[str] = set()
     for sentence in sentences_of(text):
-        span: list[str] = []
-        words = sentence.split()
-        for position, word in enumerate([*words, ""]):
-            token = word.strip("\"“”'‘’()[],;:!?").rstrip(".")
-            if token and _CAPITALISED.fullmatch(token) and token.lower() not in _NOT_NAMES:
-                span.extend(_GLUED.split(token))
-                continue
-            if span and not (len(span) == 1 and position == 1):  # a lone sentence-initial word is no name
-                names.update(name.lower() for name in span if "." not in name and len(name) > 1)
-            span = []
+        words = _CAPITALISED.findall(sentence)
+        if words and _OPENING_WORD.match(sentence):  # a lone sentence-initial word is no name
+            words = words[1:]
+        for word in words:
+            for part in _GLUED.split(word.rstrip(".")):
+                folded = part.lower()
+                if len(part) > 1 and "." not in part and folded not in _NOT_NAMES:
+                    names.add(folded)
     return names

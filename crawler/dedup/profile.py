@@ -10,14 +10,13 @@ The lead is the first two sentences: where a follow-up puts its new development.
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 
 import numpy as np
-import numpy.typing as npt
 
 from crawler.dedup.facts import Facts, canonical_numbers, facts_of, sentences_of
-from crawler.dedup.minhash import stable_hashes
 from crawler.dedup.text import story_lines, words_of
 
 LEAD_SENTENCES = 2
@@ -40,11 +39,13 @@ class StoryReading:
     lead_facts: Facts
     quotes: tuple[str, ...]
     word_count: int
+    normalised: str
+    """The text as `normalise_text` reads it: what the content hash and the MinHash signature are of."""
 
 
 @dataclass(frozen=True, slots=True)
 class Profile:
-    """The hashed form of a reading, as stored beside the MinHash signature (32-bit hashes)."""
+    """The hashed form of a reading, as stored beside the MinHash signature (CRC-32 of each piece)."""
 
     sentences: frozenset[int]
     paragraphs: frozenset[int]
@@ -87,6 +88,7 @@ def read_story(text: str) -> StoryReading:
     """The judge's reading of a story's text (title excluded: copies often retitle)."""
     lines = story_lines(text)
     sentences = tuple(sentence for line in lines for sentence in sentences_of(line))
+    words = [word for line in lines for word in words_of(line)]
     lead = " ".join(sentences[:LEAD_SENTENCES])
     whole = "\n".join(lines)
     return StoryReading(
@@ -96,7 +98,8 @@ def read_story(text: str) -> StoryReading:
         facts=facts_of(whole),
         lead_facts=facts_of(lead),
         quotes=tuple(quote for quote in _QUOTE.findall(whole) if len(words_of(quote)) >= _MIN_QUOTE_WORDS),
-        word_count=sum(len(words_of(line)) for line in lines),
+        word_count=len(words),
+        normalised=" ".join(words),
     )
 
 
@@ -104,7 +107,10 @@ def profile_of(reading: StoryReading) -> Profile:
     """The profile of a reading: each piece reduced to a stable 32-bit hash."""
     facts, lead_facts = reading.facts, reading.lead_facts
     return Profile(
-        sentences=_hashed(_comparable(s) for s in reading.sentences if len(words_of(s)) >= _MIN_SENTENCE_WORDS),
+        sentences=_hashed(
+            comparable for comparable in map(_comparable, reading.sentences)
+            if comparable.count(" ") >= _MIN_SENTENCE_WORDS - 1
+        ),  # fmt: skip
         paragraphs=_hashed(_comparable(paragraph) for paragraph in reading.paragraphs),
         lead_words=_hashed(words_of(reading.lead)),
         numbers=_hashed(facts.numbers),
@@ -129,8 +135,5 @@ def _comparable(text: str) -> str:
 
 
 def _hashed(items: Iterable[str]) -> frozenset[int]:
-    values = [item for item in items if item]
-    if not values:
-        return frozenset()
-    hashes: npt.NDArray[np.uint64] = stable_hashes(values) & np.uint64(0xFFFFFFFF)
-    return frozenset(int(value) for value in hashes)
+    """CRC-32 of each item: stable across processes and fast; a rare collision only nudges a share."""
+    return frozenset(zlib.crc32(item.encode()) for item in items if item)

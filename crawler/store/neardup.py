@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from crawler.dedup.judge import NEAR_DUPLICATE_THRESHOLD, Candidate, Finding, judge, nearest
 from crawler.dedup.minhash import MinHasher, Signature
 from crawler.dedup.profile import Profile, profile_of, read_story
-from crawler.dedup.text import document_text, normalise_text, normalised_hash
+from crawler.dedup.text import document_text, normalised_hash
 from crawler.domain.verdict import DocumentKind, DocumentRef, Verdict
 from crawler.store.clusters import cluster_has_seed, link_follow_up, new_cluster
 from crawler.store.models import NearDuplicateBand, NearDuplicateSignature, SeedDocument, StoredArticle
@@ -88,11 +88,10 @@ class NearDuplicateIndex:
 
     def check(self, session: Session, title: str, body: str) -> Verdict:
         """The verdict for a text against every stored article and seed, without storing anything."""
-        text = document_text(title, body)
-        normalised = normalise_text(text)
-        signature = self.hasher.signature_of_normalised(normalised)
-        profile = profile_of(read_story(text))
-        return self._judge(session, normalised_hash(normalised), signature, profile, exclude=None)
+        reading = read_story(document_text(title, body))
+        signature = self.hasher.signature_of_normalised(reading.normalised)
+        digest = normalised_hash(reading.normalised)
+        return self._judge(session, digest, signature, profile_of(reading), exclude=None)
 
     def add(
         self,
@@ -116,11 +115,10 @@ class NearDuplicateIndex:
         )
         if document is None:
             raise LookupError(f"no {kind} with id {document_id} to index")
-        text = document_text(title, body)
-        normalised = normalise_text(text)
-        digest = normalised_hash(normalised)
-        signature = self.hasher.signature_of_normalised(normalised)
-        profile = profile_of(read_story(text))
+        reading = read_story(document_text(title, body))
+        digest = normalised_hash(reading.normalised)
+        signature = self.hasher.signature_of_normalised(reading.normalised)
+        profile = profile_of(reading)
         if verdict is None:
             _lock_story_keys(session, digest, signature)
             verdict = self._judge(session, digest, signature, profile, exclude=(kind, document_id))

@@ -4,7 +4,7 @@ Unmatched stories are stored without their body, so the judge cannot re-read a s
 compares the profile of the new text with the stored profiles of its candidates. A profile is read
 from the story's own lines (furniture and datelines removed, dedup/text.py), with figures written in
 one canonical form, so `Rp1,5 triliun` and `Rp 1.500 miliar` make the same sentence hash.
-The lead is the first two sentences: where a follow-up puts its new development.
+The lead is the first two sentences (at most 60 words): where a follow-up puts its new development.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from crawler.dedup.facts import Facts, canonical_numbers, facts_of, sentences_of
 from crawler.dedup.text import story_lines, words_of
 
 LEAD_SENTENCES = 2
+LEAD_WORDS = 60
 _MIN_SENTENCE_WORDS = 3
 _COUNT_DTYPE = np.dtype("<u2")
 _HASH_DTYPE = np.dtype("<u4")
@@ -89,7 +90,8 @@ def read_story(text: str) -> StoryReading:
     lines = story_lines(text)
     sentences = tuple(sentence for line in lines for sentence in sentences_of(line))
     words = [word for line in lines for word in words_of(line)]
-    lead = " ".join(sentences[:LEAD_SENTENCES])
+    # At most LEAD_WORDS words: a text whose sentence ends were lost would otherwise be all lead.
+    lead = " ".join(" ".join(sentences[:LEAD_SENTENCES]).split()[:LEAD_WORDS])
     whole = "\n".join(lines)
     return StoryReading(
         sentences=sentences,

@@ -93,12 +93,13 @@ def read_story(text: str) -> StoryReading:
     # At most LEAD_WORDS words: a text whose sentence ends were lost would otherwise be all lead.
     lead = " ".join(" ".join(sentences[:LEAD_SENTENCES]).split()[:LEAD_WORDS])
     whole = "\n".join(lines)
+    facts = facts_of(whole)
     return StoryReading(
         sentences=sentences,
         paragraphs=tuple(lines),
         lead=lead,
-        facts=facts_of(whole),
-        lead_facts=facts_of(lead),
+        facts=facts,
+        lead_facts=facts_of(lead).within(facts),
         quotes=tuple(quote for quote in _QUOTE.findall(whole) if len(words_of(quote)) >= _MIN_QUOTE_WORDS),
         word_count=len(words),
         normalised=" ".join(words),

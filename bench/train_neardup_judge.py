@@ -1,4 +1,4 @@
-"""Train the near-duplicate judge's logistic weights and threshold on the `tune` half of the second-hand pairs.
+"""Train the near-duplicate judge's weights and threshold on the `tune` half of the second-hand pairs.
 
     .venv/bin/python bench/train_neardup_judge.py        # writes crawler/dedup/judge_model.json
 
@@ -59,7 +59,9 @@ def tune_pairs(hasher: MinHasher) -> Weighed:
 
 def older_distinct_pairs(hasher: MinHasher) -> Weighed:
     """(label, features) of the distinct pairs of the older labelled set."""
-    pairs = [json.loads(line) for line in OLDER_PAIRS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    pairs = [
+        json.loads(line) for line in OLDER_PAIRS.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
     return [
         (False, features_of(hasher, pair["a_title"], pair["a_text"], pair["b_title"], pair["b_text"]))
         for pair in pairs
@@ -113,7 +115,8 @@ def main() -> None:
     threshold = next(
         threshold
         for threshold in THRESHOLDS
-        if scores(weights, threshold, tune)[1] * 100 <= MAX_FALSE_MERGES_PER_100 * scores(weights, threshold, tune)[2]
+        if scores(weights, threshold, tune)[1] * 100
+        <= MAX_FALSE_MERGES_PER_100 * scores(weights, threshold, tune)[2]
         and scores(weights, threshold, older)[1] == 0
     )
     recall, merged, distinct = scores(weights, threshold, tune)

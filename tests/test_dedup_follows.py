@@ -105,3 +105,24 @@ def test_explain_prints_every_feature_and_the_decision(tmp_path: Path) -> None:
     lines = result.stdout.splitlines()
     assert {line.split(" ")[0] for line in lines} >= set(FEATURE_NAMES)
     assert lines[-1] == "decision: duplicate"
+
+
+def test_explain_reads_stored_articles_by_id_and_says_why_a_follow_up_is_no_duplicate(
+    database: Database,
+) -> None:
+    pair = next(pair for pair in TUNE if pair["id"] == "follow_up-005")
+    index = NearDuplicateIndex()
+    earlier = store_article(database, index, 1, pair["a"]["text"])
+    later = store_article(database, index, 2, pair["b"]["text"])
+    result = pantau(database.url, "dedup", "explain", str(earlier.id), str(later.id))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-3].startswith("probability of one story ")
+    assert result.stdout.splitlines()[-2:] == [
+        "rule: B's lead has a figure or date A never carried, so B is never a duplicate of A",
+        "decision: follows",
+    ]
+
+
+def test_explain_of_an_unknown_story_is_one_clear_line(database: Database) -> None:
+    result = pantau(database.url, "dedup", "explain", "41", "42")
+    assert (result.returncode, result.stderr.strip()) == (1, "error: 41: no stored article and no such file")

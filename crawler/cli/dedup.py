@@ -9,7 +9,8 @@ from typing import Annotated
 import typer
 
 from crawler.cli.context import app_context, console
-from crawler.dedup.judge import NEAR_DUPLICATE_THRESHOLD, Judgement, judge_pair
+from crawler.dedup.features import NEW_DEVELOPMENT
+from crawler.dedup.judge import MODEL, NEAR_DUPLICATE_THRESHOLD, Judgement, judge_pair
 from crawler.dedup.minhash import MinHasher, similarity
 from crawler.dedup.profile import StoryReading, profile_of, read_story
 from crawler.dedup.text import document_text, normalise_text
@@ -82,13 +83,19 @@ def explain(
 
 
 def explanation(judgement: Judgement, earlier: StoryReading, later: StoryReading) -> list[str]:
-    """One line per feature, the facts each story's lead has that the other lacks, then the decision."""
-    lines = [f"{name} {value:.3f}" for name, value in judgement.features.values.items()]
+    """One line per feature (with its weight when the model weighs it), the facts each story's lead has
+    that the other lacks, then the decision and why."""
+    lines = [
+        f"{name} {value:.3f}" + (f" (weight {MODEL.weights[name]:+.3f})" if name in MODEL.weights else "")
+        for name, value in judgement.features.values.items()
+    ]
     for label, reader, other in (("B", later, earlier), ("A", earlier, later)):
         for kind in ("numbers", "names", "dates"):
             new = sorted(getattr(reader.lead_facts, kind) - getattr(other.facts, kind))
             lines.append(f"lead of {label}: {kind} not in the other: {', '.join(new) if new else '-'}")
-    lines.append(f"probability of one story {judgement.probability:.3f}")
+    lines.append(f"probability of one story {judgement.probability:.3f} (threshold {MODEL.threshold:.2f})")
+    if judgement.features.values[NEW_DEVELOPMENT]:
+        lines.append("rule: B's lead has a figure or date A never carried, so B is never a duplicate of A")
     lines.append(f"decision: {judgement.decision}")
     return lines
 

@@ -78,7 +78,9 @@ def show(ctx: typer.Context, item_id: Annotated[int, typer.Argument(help="The st
             raise PantauError(f"no stored story has id {item_id}")
         record = export_record(session, row)
         record.update(
-            verdict=_verdict_text(row), cluster=_cluster_text(session, row), follows=_follows_text(session, row)
+            verdict=_verdict_text(row),
+            cluster=_cluster_text(session, row),
+            follows=_follows_text(session, row),
         )
         matches = [(match.watch, match.historical, match.hits) for match in row.matches]
     table = Table(show_header=False, box=None)

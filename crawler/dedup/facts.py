@@ -85,8 +85,9 @@ _NOT_NAMES = _DAYS | set(_MONTHS) | {
 # that says "BKPM" for "Badan Koordinasi Penanaman Modal" or drops "Presiden" has no new name.
 _NOT_NAMES |= {
     "presiden", "wakil", "menteri", "gubernur", "bupati", "wali", "walikota", "kepala", "ketua", "direktur",
-    "utama", "sekretaris", "jenderal", "komisaris", "anggota", "kapolri", "kapolda", "kapolres", "kementerian",
-    "badan", "dinas", "kantor", "wilayah", "cabang", "balai", "lembaga", "direktorat", "komisi", "dewan",
+    "utama", "sekretaris", "jenderal", "komisaris", "anggota", "kapolri", "kapolda", "kapolres",
+    "kementerian", "badan", "dinas", "kantor", "wilayah", "cabang", "balai", "lembaga", "direktorat",
+    "komisi", "dewan",
     "pemerintah", "provinsi", "kabupaten", "kota", "kecamatan", "desa", "kelurahan", "bank", "perusahaan",
     "program", "rapat", "umum", "harga", "indeks", "saham", "data", "nasional", "daerah", "negara",
 }  # fmt: skip

@@ -98,7 +98,10 @@ def pair_features(
     }
     for unit in ("shingle", "sentence", "paragraph"):
         both_ways = (values[f"{unit}_b_in_a"], values[f"{unit}_a_in_b"])
-        values[f"{unit}_smaller_in_larger"], values[f"{unit}_larger_in_smaller"] = max(both_ways), min(both_ways)
+        values[f"{unit}_smaller_in_larger"], values[f"{unit}_larger_in_smaller"] = (
+            max(both_ways),
+            min(both_ways),
+        )
     return PairFeatures(values)
 
 

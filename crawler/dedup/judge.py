@@ -116,14 +116,15 @@ def is_follow_up(features: PairFeatures) -> bool:
     )
 
 
-_MODEL = JudgeModel.load()
+MODEL = JudgeModel.load()
+"""The committed model (judge_model.json), loaded once."""
 
 
 def judge_pair(
     hasher: MinHasher, earlier: tuple[Profile, Signature], later: tuple[Profile, Signature]
 ) -> Judgement:
     """The decision on a stored (earlier) story and a new one, with every feature."""
-    return _MODEL.judge(pair_features(hasher, *earlier, *later))
+    return MODEL.judge(pair_features(hasher, *earlier, *later))
 
 
 def nearest(

@@ -13,6 +13,7 @@ import re
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
+from typing import Any
 
 import numpy as np
 
@@ -78,11 +79,12 @@ class Profile:
         hashes = np.frombuffer(stored[header:], dtype=_HASH_DTYPE)
         if len(hashes) != counts[:-1].sum():
             raise ValueError("a stored profile's hashes do not match its counts")
-        sets, start = [], 0
-        for count in counts[:-1]:
-            sets.append(frozenset(int(value) for value in hashes[start : start + count]))
+        sets: dict[str, Any] = {"word_count": int(counts[-1])}
+        start = 0
+        for name, count in zip(names[:-1], counts[:-1], strict=True):
+            sets[name] = frozenset(int(value) for value in hashes[start : start + count])
             start += count
-        return cls(*sets, word_count=int(counts[-1]))
+        return cls(**sets)
 
 
 def read_story(text: str) -> StoryReading:
@@ -111,9 +113,10 @@ def profile_of(reading: StoryReading) -> Profile:
     facts, lead_facts = reading.facts, reading.lead_facts
     return Profile(
         sentences=_hashed(
-            comparable for comparable in map(_comparable, reading.sentences)
+            comparable
+            for comparable in map(_comparable, reading.sentences)
             if comparable.count(" ") >= _MIN_SENTENCE_WORDS - 1
-        ),  # fmt: skip
+        ),
         paragraphs=_hashed(_comparable(paragraph) for paragraph in reading.paragraphs),
         lead_words=_hashed(words_of(reading.lead)),
         numbers=_hashed(facts.numbers),

@@ -26,8 +26,9 @@ class Verdict:
     """Whether a text is a new story, an exact or a near duplicate, and of what.
 
     `similarity` is the judge's probability that the two are one story (MinHash containment for a
-    stored document indexed without a profile). `seed_story` says the story is known from the seed corpus, also when the document duplicated is
-    an article that itself copies a seed: such a story is never alerted.
+    stored document indexed without a profile). `seed_story` says the story is known from the seed
+    corpus, also when the document duplicated is an article that itself copies a seed: such a story
+    is never alerted.
     """
 
     kind: VerdictKind

@@ -224,7 +224,9 @@ def _duplicate(session: Session, finding: Finding) -> Verdict:
     """
     if finding.kind == "seed":
         seed = session.get_one(SeedDocument, finding.document_id)
-        return Verdict(finding.verdict, _reference(session, finding), finding.similarity, seed.cluster_id, True)
+        return Verdict(
+            finding.verdict, _reference(session, finding), finding.similarity, seed.cluster_id, True
+        )
     article = session.get_one(StoredArticle, finding.document_id)
     seed_story = article.duplicate_of_seed_id is not None or (
         article.cluster_id is not None and cluster_has_seed(session, article.cluster_id)
@@ -236,6 +238,8 @@ def _duplicate(session: Session, finding: Finding) -> Verdict:
 def _reference(session: Session, finding: Finding) -> DocumentRef:
     """The stored document a finding points at: an article by its URL, a seed by its file name."""
     if finding.kind == "seed":
-        return DocumentRef("seed", finding.document_id, session.get_one(SeedDocument, finding.document_id).name)
+        return DocumentRef(
+            "seed", finding.document_id, session.get_one(SeedDocument, finding.document_id).name
+        )
     article = session.get_one(StoredArticle, finding.document_id)
     return DocumentRef("article", article.id, article.canonical_url)

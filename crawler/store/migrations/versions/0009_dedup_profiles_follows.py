@@ -32,7 +32,10 @@ def upgrade() -> None:
             name=op.f("ck_story_follows_one_earlier_document"),
         ),
         sa.ForeignKeyConstraint(
-            ["article_id"], ["articles.id"], name=op.f("fk_story_follows_article_id_articles"), ondelete="CASCADE"
+            ["article_id"],
+            ["articles.id"],
+            name=op.f("fk_story_follows_article_id_articles"),
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
             ["earlier_article_id"],

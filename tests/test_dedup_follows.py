@@ -4,6 +4,9 @@ the judge on labelled `tune` pairs; `pantau dedup explain` prints every feature 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +17,13 @@ from crawler.dedup.judge import judge_pair
 from crawler.dedup.minhash import MinHasher
 from crawler.dedup.profile import Profile, profile_of, read_story
 from crawler.dedup.text import normalise_text
+from crawler.store.articles import record_verdict
 from crawler.store.clusters import followed_story
 from crawler.store.db import Database
 from crawler.store.models import StoredArticle
 from crawler.store.neardup import NearDuplicateIndex
 from tests.conftest import FIXTURES
+from tests.test_cli import shown_fields
 from tests.test_dedup_cli import pantau
 
 HASHER = MinHasher()
@@ -45,7 +50,8 @@ def store_article(database: Database, index: NearDuplicateIndex, number: int, bo
         article = StoredArticle(canonical_url=url, url=url, title=f"Berita {number}", body=body)
         session.add(article)
         session.flush()
-        index.add(session, "article", article.id, article.title, body)
+        record_verdict(article, index.add(session, "article", article.id, article.title, body))
+        session.flush()
         session.expunge(article)
         return article
 
@@ -126,3 +132,21 @@ def test_explain_reads_stored_articles_by_id_and_says_why_a_follow_up_is_no_dupl
 def test_explain_of_an_unknown_story_is_one_clear_line(database: Database) -> None:
     result = pantau(database.url, "dedup", "explain", "41", "42")
     assert (result.returncode, result.stderr.strip()) == (1, "error: 41: no stored article and no such file")
+
+
+def test_items_show_and_list_name_the_story_a_follow_up_builds_on(database: Database) -> None:
+    pair = next(pair for pair in TUNE if pair["id"] == "follow_up-005")
+    index = NearDuplicateIndex()
+    earlier = store_article(database, index, 1, pair["a"]["text"])
+    later = store_article(database, index, 2, pair["b"]["text"])
+    shown_later = shown_fields(pantau(database.url, "items", "show", str(later.id)).stdout)
+    shown_earlier = shown_fields(pantau(database.url, "items", "show", str(earlier.id)).stdout)
+    listed = subprocess.run(
+        [sys.executable, "-c", "from crawler.cli import main; main()", "--db", database.url, "items", "list"],
+        capture_output=True, text=True, env={**os.environ, "COLUMNS": "250"}, check=False,
+    ).stdout  # fmt: skip
+    assert (shown_later["follows"], shown_earlier["follows"]) == (
+        f"new development on article {earlier.id} (Berita 1)",
+        f"followed up by article {later.id}",
+    )
+    assert f"│ new, follows article {earlier.id} │" in listed

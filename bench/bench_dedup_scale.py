@@ -2,11 +2,14 @@
 
     .venv/bin/python bench/bench_dedup_scale.py --sizes 10000 100000 1000000 --backends sqlite postgresql
 
-The archive is filled in bulk (signatures and bands written directly, indexes rebuilt after) with
-synthetic bodies: sentences of real Bisnis and RMOL text recombined, a third of their words swapped for
-words drawn from the same vocabulary, so each body is unique but common phrases recur as in news. At
-each size, `--probes` checks are timed through `NearDuplicateIndex.check` (half unseen stories, half
-edited copies of stored ones, which must all be found), then as many `add`s, each its own transaction.
+The archive is filled in bulk (signatures, judge profiles and bands written directly, indexes rebuilt
+after) with synthetic bodies: sentences of real Bisnis and RMOL text recombined, a third of their words
+swapped for words drawn from the same vocabulary, so each body is unique but common phrases recur as in
+news. Profiles are costly to read from text (about 2 ms each), so filled rows carry profiles of a pool of
+`PROFILE_POOL` synthetic bodies in turn: a candidate's profile is decoded and weighed exactly as in
+production, only its content repeats. At each size, `--probes` checks are timed through
+`NearDuplicateIndex.check` (half unseen stories, half edited copies of stored ones, which should be
+found), then as many `add`s, each its own transaction; both read and profile the text as a crawl does.
 PostgreSQL runs in a fresh schema of PANTAU_BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/test).
 """
 
@@ -34,6 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from crawler.dedup.minhash import stable_hashes  # noqa: E402
+from crawler.dedup.profile import profile_of, read_story  # noqa: E402
 from crawler.dedup.text import normalise_text  # noqa: E402
 from crawler.store.db import Database, open_database  # noqa: E402
 from crawler.store.models import Base, NearDuplicateBand, NearDuplicateSignature, StoredArticle  # noqa: E402
@@ -47,6 +51,7 @@ REAL_TEXT = [
 SENTENCES_PER_ARTICLE = (12, 24)
 SWAPPED_WORDS = 0.33
 FILL_BATCH = 20_000
+PROFILE_POOL = 1_000
 
 
 class Corpus:
@@ -107,6 +112,7 @@ def fill(database: Database, index: NearDuplicateIndex, corpus: Corpus, count: i
     with database.session() as session:
         first_article = (session.scalar(select(func.max(StoredArticle.id))) or 0) + 1
         first_signature = (session.scalar(select(func.max(NearDuplicateSignature.id))) or 0) + 1
+    profiles = [profile_of(read_story(corpus.text(corpus.article()))).to_bytes() for _ in range(PROFILE_POOL)]
     band_indexes = list(Base.metadata.tables["near_duplicate_bands"].indexes)
     with database.engine.begin() as connection:
         for band_index in band_indexes:
@@ -125,8 +131,9 @@ def fill(database: Database, index: NearDuplicateIndex, corpus: Corpus, count: i
             )
             fingerprint = signature.to_bytes()
             signatures.append(
-                (signature_id, "article", article_id, index.scheme, fingerprint, signature.shingle_count)
-            )
+                (signature_id, "article", article_id, index.scheme, fingerprint, signature.shingle_count,
+                 profiles[offset % PROFILE_POOL])
+            )  # fmt: skip
             bands.extend((signature_id, band, bucket) for band, bucket in enumerate(signature.band_buckets))
         _bulk_write(database, [("articles", articles), ("near_duplicate_signatures", signatures),
                                ("near_duplicate_bands", bands)])  # fmt: skip
@@ -143,7 +150,7 @@ def fill(database: Database, index: NearDuplicateIndex, corpus: Corpus, count: i
 _COLUMNS = {
     "articles": "id, canonical_url, url, title, content_hash, verdict, authors, tags, lead, language, "
     "paywalled, first_seen",
-    "near_duplicate_signatures": "id, document_kind, document_id, scheme, signature, shingle_count",
+    "near_duplicate_signatures": "id, document_kind, document_id, scheme, signature, shingle_count, profile",
     "near_duplicate_bands": "signature_id, band, bucket",
 }
 

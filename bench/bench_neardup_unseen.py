@@ -1,9 +1,13 @@
-"""Near-duplicate judgement on pairs nobody tuned it on: the held-back half, per kind.
+"""Near-duplicate judgement on pairs nobody tuned it on: the held-back half, per kind, old and new.
 
 `tests/fixtures/secondhand/neardup/pairs.jsonl` holds 410 pairs written second-hand (by a session
 that had not read the detector), each labelled with its kind and a split. Only the `report` half is
-scored here; the `tune` half is for whoever tunes the judge. A pair is judged a duplicate as the
-index judges a candidate: equal content hashes, or similarity at or above the threshold.
+scored here; the judge's weights were fitted on the `tune` half (bench/train_neardup_judge.py).
+Both detectors judge each pair on its own, as the index judges a candidate:
+- old: equal content hashes, or MinHash containment at or above the threshold;
+- new: equal content hashes, or the judge's decision `duplicate` (crawler/dedup/judge.py).
+`lsh` counts the pairs whose texts share an LSH band bucket, i.e. where the index would put the
+stored text among the candidates at all; `follows` counts the new judge's follow-up links.
 
     .venv/bin/python bench/bench_neardup_unseen.py
 """
@@ -14,43 +18,69 @@ import json
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
-from crawler.dedup.judge import NEAR_DUPLICATE_THRESHOLD
-from crawler.dedup.minhash import similarity
-from crawler.dedup.text import content_hash, document_text
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
-PAIRS = (
-    Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "secondhand" / "neardup" / "pairs.jsonl"
-)
+from crawler.dedup.judge import NEAR_DUPLICATE_THRESHOLD, judge_pair  # noqa: E402
+from crawler.dedup.minhash import MinHasher  # noqa: E402
+from crawler.dedup.profile import profile_of, read_story  # noqa: E402
+from crawler.dedup.text import document_text, normalise_text, normalised_hash  # noqa: E402
+
+PAIRS = ROOT / "tests" / "fixtures" / "secondhand" / "neardup" / "pairs.jsonl"
 
 
-def judged_duplicate(a: dict[str, str], b: dict[str, str]) -> bool:
-    first, second = document_text(a["title"], a["text"]), document_text(b["title"], b["text"])
-    return (
-        content_hash(first) == content_hash(second) or similarity(first, second) >= NEAR_DUPLICATE_THRESHOLD
-    )
+def judged(hasher: MinHasher, pair: dict[str, Any]) -> dict[str, bool]:
+    """Old and new verdicts on one pair, whether LSH makes it a candidate, and whether it is a follow-up."""
+    sides = []
+    for side in (pair["a"], pair["b"]):
+        normalised = normalise_text(document_text(side["title"], side["text"]))
+        profile = profile_of(read_story(document_text(side["title"], side["text"])))
+        sides.append((normalised_hash(normalised), hasher.signature_of_normalised(normalised), profile))
+    (hash_a, signature_a, profile_a), (hash_b, signature_b, profile_b) = sides
+    exact = hash_a == hash_b
+    judgement = judge_pair(hasher, (profile_a, signature_a), (profile_b, signature_b))
+    return {
+        "old": exact or hasher.similarity(signature_a, signature_b) >= NEAR_DUPLICATE_THRESHOLD,
+        "new": exact or judgement.decision == "duplicate",
+        "lsh": exact or bool(set(signature_a.band_buckets) & set(signature_b.band_buckets)),
+        "follows": not exact and judgement.decision == "follows",
+    }
 
 
 def main() -> int:
+    hasher = MinHasher()
     pairs = [json.loads(line) for line in PAIRS.read_text(encoding="utf-8").splitlines() if line.strip()]
     held_back = [pair for pair in pairs if pair["split"] == "report"]
-    outcomes: dict[tuple[str, bool], Counter[str]] = {}
+    tallies: dict[tuple[str, bool], Counter[str]] = {}
     for pair in held_back:
-        said = judged_duplicate(pair["a"], pair["b"])
-        verdict = "right" if said == pair["duplicate"] else "wrong"
-        outcomes.setdefault((pair["kind"], pair["duplicate"]), Counter())[verdict] += 1
-    print("| kind | label | pairs | right | wrong |")
-    print("|---|---|---|---|---|")
-    for (kind, duplicate), counts in sorted(outcomes.items(), key=lambda item: (not item[0][1], item[0][0])):
+        said = judged(hasher, pair)
+        tally = tallies.setdefault((pair["kind"], pair["duplicate"]), Counter())
+        tally["pairs"] += 1
+        for detector in ("old", "new"):
+            tally[f"{detector} right"] += said[detector] == pair["duplicate"]
+        tally["lsh"] += said["lsh"]
+        tally["follows"] += said["follows"]
+    print("| kind | label | pairs | old right | new right | lsh candidate | new: follows |")
+    print("|---|---|---|---|---|---|---|")
+    for (kind, duplicate), tally in sorted(tallies.items(), key=lambda item: (not item[0][1], item[0][0])):
         label = "copy" if duplicate else "distinct"
-        print(f"| {kind} | {label} | {sum(counts.values())} | {counts['right']} | {counts['wrong']} |")
-    copies = [c for (_, duplicate), c in outcomes.items() if duplicate]
-    distinct = [c for (_, duplicate), c in outcomes.items() if not duplicate]
-    found, all_copies = sum(c["right"] for c in copies), sum(sum(c.values()) for c in copies)
-    merged, all_distinct = sum(c["wrong"] for c in distinct), sum(sum(c.values()) for c in distinct)
-    recall = f"recall {found / all_copies:.2f} ({found} of {all_copies} copies)"
-    merges = f"false merges {merged} of {all_distinct} distinct pairs"
-    print(f"\nheld-back half ({len(held_back)} pairs): {recall}, {merges}")
+        print(
+            f"| {kind} | {label} | {tally['pairs']} | {tally['old right']} | {tally['new right']} "
+            f"| {tally['lsh']} | {tally['follows']} |"
+        )
+    print(f"\nheld-back half ({len(held_back)} pairs):")
+    copies = [tally for (_, duplicate), tally in tallies.items() if duplicate]
+    distinct = [tally for (_, duplicate), tally in tallies.items() if not duplicate]
+    all_copies, all_distinct = sum(t["pairs"] for t in copies), sum(t["pairs"] for t in distinct)
+    for detector in ("old", "new"):
+        found = sum(t[f"{detector} right"] for t in copies)
+        merged = all_distinct - sum(t[f"{detector} right"] for t in distinct)
+        print(
+            f"  {detector}: recall {found / all_copies:.2f} ({found} of {all_copies} copies), "
+            f"false merges {merged} of {all_distinct} distinct pairs"
+        )
     return 0
 
 

@@ -99,8 +99,15 @@ def test_verdict_json_names_the_duplicated_document() -> None:
         "verdict": "near",
         "duplicate_of": {"kind": "seed", "id": 3, "label": "000.txt"},
         "similarity": 0.9123,
+        "follows": None,
     }
-    assert Verdict("new", None, 0.0).to_dict() == {"verdict": "new", "duplicate_of": None, "similarity": 0.0}
+    follow_up = Verdict("new", None, 0.31, follows=DocumentRef("article", 4, "https://x.id/4"))
+    assert follow_up.to_dict() == {
+        "verdict": "new",
+        "duplicate_of": None,
+        "similarity": 0.31,
+        "follows": {"kind": "article", "id": 4, "label": "https://x.id/4"},
+    }
 
 
 def test_a_new_story_starts_a_cluster_and_is_indexed_with_one_row_per_band(database: Database) -> None:

@@ -26,13 +26,13 @@ def test_a_seed_beats_a_closer_article_and_the_earliest_of_equals_wins() -> None
         HASHER,
         0.65,
     )
-    assert found == Finding("near", "seed", 5, HASHER.similarity(SIGNATURE, HALF))
+    assert found.duplicate == Finding("near", "seed", 5, HASHER.similarity(SIGNATURE, HALF))
 
 
 def test_among_articles_the_higher_score_wins_and_nothing_under_the_threshold_counts() -> None:
     found = nearest(SIGNATURE, [candidate("article", 1, 1, OTHER), candidate("article", 2, 2)], HASHER, 0.65)
-    assert found == Finding("near", "article", 2, 1.0)
-    assert nearest(SIGNATURE, [candidate("article", 1, 1, OTHER)], HASHER, 0.65) is None
+    assert found.duplicate == Finding("near", "article", 2, 1.0)
+    assert nearest(SIGNATURE, [candidate("article", 1, 1, OTHER)], HASHER, 0.65) == (None, None)
 
 
 def test_an_exact_seed_comes_first_then_a_near_seed_then_an_exact_article() -> None:

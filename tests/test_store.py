@@ -18,7 +18,7 @@ WIB = timezone(timedelta(hours=7))
 EXPECTED_TABLES = {
     "alembic_version", "sources", "crawl_runs", "articles", "seed_documents", "story_clusters", "matches",
     "alert_outbox", "near_duplicate_signatures", "near_duplicate_bands", "fetch_validators", "leases",
-    "run_requests", "scheduled_runs",
+    "run_requests", "scheduled_runs", "story_follows",
 }  # fmt: skip
 
 
@@ -26,7 +26,7 @@ def test_migrations_create_every_table_and_are_idempotent(database: Database) ->
     assert set(inspect(database.engine).get_table_names()) >= EXPECTED_TABLES
     database.migrate()
     with database.engine.connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0008"]
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0009"]
 
 
 def test_the_migrated_schema_is_the_one_the_models_describe(database: Database) -> None:

@@ -9,11 +9,15 @@ from typing import Annotated
 import typer
 
 from crawler.cli.context import app_context, console
-from crawler.dedup.judge import NEAR_DUPLICATE_THRESHOLD
-from crawler.dedup.minhash import similarity
-from crawler.domain.errors import ExtractionError
+from crawler.dedup.features import NEW_DEVELOPMENT
+from crawler.dedup.judge import MODEL, NEAR_DUPLICATE_THRESHOLD, Judgement, judge_pair
+from crawler.dedup.minhash import MinHasher, similarity
+from crawler.dedup.profile import StoryReading, profile_of, read_story
+from crawler.dedup.text import document_text, normalise_text
+from crawler.domain.errors import ExtractionError, PantauError
 from crawler.domain.verdict import Verdict
 from crawler.extract import extract_article
+from crawler.store.articles import stored_story
 from crawler.store.neardup import NearDuplicateIndex
 
 app = typer.Typer(help="Check texts for duplicates of stored stories.", no_args_is_help=True)
@@ -32,7 +36,7 @@ def check(
     as_json: Annotated[bool, _JsonOption] = False,
 ) -> None:
     """Say whether a file is a new story, or an exact or near duplicate of a seed or stored article."""
-    title, body = read_story(path, url)
+    title, body = read_story_file(path, url)
     with app_context(ctx).database.session() as session:
         verdict = NearDuplicateIndex().check(session, title, body)
     if as_json:
@@ -49,7 +53,7 @@ def compare(
     as_json: Annotated[bool, _JsonOption] = False,
 ) -> None:
     """Score two files with the measure the index uses, and say whether they are duplicates."""
-    score = similarity(read_story(first, url)[1], read_story(second, url)[1])
+    score = similarity(read_story_file(first, url)[1], read_story_file(second, url)[1])
     duplicate = score >= NEAR_DUPLICATE_THRESHOLD
     if as_json:
         console.print_json(json.dumps({"similarity": round(score, 4), "duplicate": duplicate}))
@@ -59,7 +63,59 @@ def compare(
         )
 
 
-def read_story(path: Path, url: str | None) -> tuple[str, str]:
+@app.command("explain")
+def explain(
+    ctx: typer.Context,
+    first: Annotated[str, typer.Argument(help="The earlier story: a stored article id or URL, or a file.")],
+    second: Annotated[str, typer.Argument(help="The later story: a stored article id or URL, or a file.")],
+    url: Annotated[str | None, _UrlOption] = None,
+) -> None:
+    """Every feature the judge weighs for two stories, the facts each adds, and its decision."""
+    texts = [_story_text(ctx, reference, url) for reference in (first, second)]
+    hasher = MinHasher()
+    readings = [read_story(text) for text in texts]
+    sides = [
+        (profile_of(reading), hasher.signature_of_normalised(normalise_text(text)))
+        for reading, text in zip(readings, texts, strict=True)
+    ]
+    for line in explanation(judge_pair(hasher, sides[0], sides[1]), readings[0], readings[1]):
+        console.print(line, highlight=False, markup=False, soft_wrap=True)
+
+
+def explanation(judgement: Judgement, earlier: StoryReading, later: StoryReading) -> list[str]:
+    """One line per feature (with its weight when the model weighs it), the facts each story's lead has
+    that the other lacks, then the decision and why."""
+    lines = [
+        f"{name} {value:.3f}" + (f" (weight {MODEL.weights[name]:+.3f})" if name in MODEL.weights else "")
+        for name, value in judgement.features.values.items()
+    ]
+    for label, reader, other in (("B", later, earlier), ("A", earlier, later)):
+        for kind in ("numbers", "names", "dates"):
+            new = sorted(getattr(reader.lead_facts, kind) - getattr(other.facts, kind))
+            lines.append(f"lead of {label}: {kind} not in the other: {', '.join(new) if new else '-'}")
+    lines.append(f"probability of one story {judgement.probability:.3f} (threshold {MODEL.threshold:.2f})")
+    if judgement.features.values[NEW_DEVELOPMENT]:
+        lines.append("rule: B's lead has a figure or date A never carried, so B is never a duplicate of A")
+    lines.append(f"decision: {judgement.decision}")
+    return lines
+
+
+def _story_text(ctx: typer.Context, reference: str, url: str | None) -> str:
+    """The text of a stored article (by id or URL, with its body kept) or of a file."""
+    path = Path(reference)
+    if not reference.isdigit() and path.is_file():
+        return document_text(*read_story_file(path, url))
+    with app_context(ctx).database.session() as session:
+        stored = stored_story(session, int(reference) if reference.isdigit() else reference)
+    if stored is None:
+        raise PantauError(f"{reference}: no stored article and no such file")
+    title, body = stored
+    if not body:
+        raise PantauError(f"{reference}: the stored article kept no body to explain (archive: matched)")
+    return document_text(title, body)
+
+
+def read_story_file(path: Path, url: str | None) -> tuple[str, str]:
     """Title and body of a text file (title: its first line), or of a saved page through the extractor."""
     try:
         content = path.read_bytes()

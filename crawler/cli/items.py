@@ -19,7 +19,7 @@ from crawler.cli.options import SINCE_FORMS, parse_since
 from crawler.domain.article import moment_text
 from crawler.domain.errors import PantauError
 from crawler.store.articles import all_articles, article_by_id, duplicated_document, newest_articles
-from crawler.store.clusters import cluster_seed_names, outlet_of, story_outlets
+from crawler.store.clusters import cluster_seed_names, follow_ups, followed_story, outlet_of, story_outlets
 from crawler.store.db import Session
 from crawler.store.models import StoredArticle
 
@@ -31,7 +31,7 @@ EXPORT_FIELDS = (
     "matches",
 )  # fmt: skip
 # `items show` lists the matches apart, with their provenance, and adds the dedup verdict and cluster.
-SHOWN_FIELDS = (*(field for field in EXPORT_FIELDS if field != "matches"), "verdict", "cluster")
+SHOWN_FIELDS = (*(field for field in EXPORT_FIELDS if field != "matches"), "verdict", "cluster", "follows")
 
 
 class ExportFormat(StrEnum):
@@ -63,7 +63,7 @@ def list_items(
                 row.source.name if row.source else "",
                 row.published_local.isoformat(timespec="minutes") if row.published_local else "",
                 row.title,
-                row.verdict,
+                _list_verdict(session, row),
                 ", ".join(match.watch for match in row.matches),
             )
     console.print(table)
@@ -77,7 +77,11 @@ def show(ctx: typer.Context, item_id: Annotated[int, typer.Argument(help="The st
         if row is None:
             raise PantauError(f"no stored story has id {item_id}")
         record = export_record(session, row)
-        record.update(verdict=_verdict_text(row), cluster=_cluster_text(session, row))
+        record.update(
+            verdict=_verdict_text(row),
+            cluster=_cluster_text(session, row),
+            follows=_follows_text(session, row),
+        )
         matches = [(match.watch, match.historical, match.hits) for match in row.matches]
     table = Table(show_header=False, box=None)
     for name in SHOWN_FIELDS:
@@ -162,6 +166,26 @@ def _verdict_text(row: StoredArticle) -> str:
     if row.similarity is None:
         return row.verdict
     return f"{row.verdict}, similarity {row.similarity:.4f}"
+
+
+def _list_verdict(session: Session, row: StoredArticle) -> str:
+    """The verdict, and for a follow-up the id of the story it reports a new development on."""
+    earlier = followed_story(session, row.id)
+    if earlier is None:
+        return row.verdict
+    return f"{row.verdict}, follows {earlier.kind} {earlier.id}"
+
+
+def _follows_text(session: Session, row: StoredArticle) -> str:
+    """The earlier story this one reports a new development on, and the later ones that follow it up."""
+    parts = []
+    earlier = followed_story(session, row.id)
+    if earlier is not None:
+        parts.append(f"new development on {earlier.kind} {earlier.id} ({earlier.label})")
+    later = follow_ups(session, row.id)
+    if later:
+        parts.append(f"followed up by article {', '.join(str(article_id) for article_id in later)}")
+    return "; ".join(parts) or "none"
 
 
 def _cluster_text(session: Session, row: StoredArticle) -> str:

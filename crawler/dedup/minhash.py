@@ -136,9 +136,13 @@ class MinHasher:
         smaller = min(first.shingle_count, second.shingle_count)
         if smaller == 0:
             return 0.0
-        jaccard = np.count_nonzero(first.fingerprint == second.fingerprint) / self.permutations
+        jaccard = self.jaccard(first, second)
         shared = jaccard * (first.shingle_count + second.shingle_count) / (1 + jaccard)
         return float(min(1.0, shared / smaller))
+
+    def jaccard(self, first: Signature, second: Signature) -> float:
+        """Jaccard similarity of the two shingle sets, estimated as the share of equal minimums."""
+        return float(np.count_nonzero(first.fingerprint == second.fingerprint) / self.permutations)
 
 
 _DEFAULT_HASHER = MinHasher()

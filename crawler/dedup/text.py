@@ -36,17 +36,28 @@ def normalise_text(text: str) -> str:
     Two captures of one story (different scrapers, a seed capture, a syndicated copy) normalise
     to the same text as far as their wording allows, which is what both hashes rely on.
     """
-    text = unicodedata.normalize("NFKC", text)
-    words: list[str] = []
-    for raw_line in text.splitlines():
+    return " ".join(word for line in story_lines(text) for word in words_of(line))
+
+
+def story_lines(text: str) -> list[str]:
+    """The story's own lines, case and punctuation kept: furniture lines, inline furniture, datelines
+    and attributions removed, so the judge reads facts from the same text the hashes are taken of."""
+    lines = []
+    for raw_line in unicodedata.normalize("NFKC", text).splitlines():
         if is_furniture(raw_line):
             continue
         line = _FURNITURE.inline.sub(" ", raw_line).strip()
         for dateline in _FURNITURE.datelines:
             line = dateline.sub("", line, count=1)
-        line = _ATTRIBUTION.sub("", line)
-        words.extend(_NON_WORD.sub(" ", line.lower()).split())
-    return " ".join(words)
+        line = _ATTRIBUTION.sub("", line).strip()
+        if line:
+            lines.append(line)
+    return lines
+
+
+def words_of(text: str) -> list[str]:
+    """Lower-case words without punctuation, as `normalise_text` reads them."""
+    return _NON_WORD.sub(" ", text.lower()).split()
 
 
 def content_hash(text: str) -> str:

@@ -25,8 +25,10 @@ class DocumentRef:
 class Verdict:
     """Whether a text is a new story, an exact or a near duplicate, and of what.
 
-    `seed_story` says the story is known from the seed corpus, also when the document duplicated is
-    an article that itself copies a seed: such a story is never alerted.
+    `similarity` is the judge's probability that the two are one story (MinHash containment for a
+    stored document indexed without a profile). `seed_story` says the story is known from the seed
+    corpus, also when the document duplicated is an article that itself copies a seed: such a story
+    is never alerted.
     """
 
     kind: VerdictKind
@@ -34,6 +36,8 @@ class Verdict:
     similarity: float
     cluster_id: int | None = None
     seed_story: bool = False
+    # A new story that reports a new development on this earlier one (linked, never merged).
+    follows: DocumentRef | None = None
 
     def to_dict(self) -> dict[str, object]:
         """The JSON form printed by `pantau dedup check --json`."""
@@ -41,4 +45,5 @@ class Verdict:
             "verdict": self.kind,
             "duplicate_of": self.duplicate_of.to_dict() if self.duplicate_of else None,
             "similarity": round(self.similarity, 4),
+            "follows": self.follows.to_dict() if self.follows else None,
         }

@@ -76,6 +76,18 @@ def record_verdict(row: StoredArticle, verdict: Verdict) -> None:
             row.duplicate_of_article_id = verdict.duplicate_of.id
 
 
+def stored_story(session: Session, reference: int | str) -> tuple[str, str | None] | None:
+    """Title and kept body of a stored article by id, or by URL (canonical or as fetched)."""
+    if isinstance(reference, int):
+        row = session.get(StoredArticle, reference)
+    else:
+        query = select(StoredArticle).where(
+            (StoredArticle.canonical_url == reference) | (StoredArticle.url == reference)
+        )
+        row = session.scalars(query.order_by(StoredArticle.id).limit(1)).first()
+    return None if row is None else (row.title, row.body)
+
+
 def article_by_id(session: Session, article_id: int) -> StoredArticle | None:
     return session.get(StoredArticle, article_id)
 

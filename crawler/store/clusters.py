@@ -1,4 +1,5 @@
-"""Story clusters: every stored copy of one story, articles and seeds, and the outlets that carried it."""
+"""Story clusters: every stored copy of one story, articles and seeds, and the outlets that carried it;
+and the `follows` links from a story reporting a new development to the earlier story it builds on."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crawler.store.models import SeedDocument, StoredArticle, StoryCluster
+from crawler.domain.verdict import DocumentRef
+from crawler.store.models import SeedDocument, StoredArticle, StoryCluster, StoryFollow
 
 
 def new_cluster(session: Session) -> int:
@@ -49,3 +51,33 @@ def story_outlets(session: Session, cluster_id: int | None) -> dict[str, str]:
     for url in urls:
         outlets.setdefault(outlet_of(url), url)
     return outlets
+
+
+def link_follow_up(session: Session, article_id: int, earlier: DocumentRef, score: float) -> None:
+    """Record that an article reports a new development on an earlier stored story."""
+    session.add(
+        StoryFollow(
+            article_id=article_id,
+            earlier_article_id=earlier.id if earlier.kind == "article" else None,
+            earlier_seed_id=earlier.id if earlier.kind == "seed" else None,
+            score=score,
+        )
+    )
+
+
+def followed_story(session: Session, article_id: int) -> DocumentRef | None:
+    """The earlier story an article follows up: an article (labelled by title, else URL) or a seed."""
+    link = session.get(StoryFollow, article_id)
+    if link is None:
+        return None
+    if link.earlier_seed_id is not None:
+        name = session.scalar(select(SeedDocument.name).where(SeedDocument.id == link.earlier_seed_id))
+        return DocumentRef("seed", link.earlier_seed_id, name or "")
+    earlier = session.get_one(StoredArticle, link.earlier_article_id)
+    return DocumentRef("article", earlier.id, earlier.title or earlier.url)
+
+
+def follow_ups(session: Session, article_id: int) -> list[int]:
+    """Ids of the later articles that report a new development on this one, oldest first."""
+    query = select(StoryFollow.article_id).where(StoryFollow.earlier_article_id == article_id)
+    return list(session.scalars(query.order_by(StoryFollow.article_id)))

@@ -193,6 +193,29 @@ class NearDuplicateSignature(Base):
     scheme: Mapped[str] = mapped_column(String(100))
     signature: Mapped[bytes] = mapped_column(LargeBinary)
     shingle_count: Mapped[int] = mapped_column(Integer)
+    # The judge's hashed reading of the text (crawler/dedup/profile.py); None for rows indexed before it.
+    profile: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class StoryFollow(Base):
+    """A story that reports a new development on an earlier one: linked to it, not in its cluster."""
+
+    __tablename__ = "story_follows"
+    __table_args__ = (
+        CheckConstraint(
+            "(earlier_article_id IS NULL) <> (earlier_seed_id IS NULL)", name="one_earlier_document"
+        ),
+    )
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    earlier_article_id: Mapped[int | None] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
+    earlier_seed_id: Mapped[int | None] = mapped_column(
+        ForeignKey("seed_documents.id", ondelete="CASCADE"), index=True
+    )
+    score: Mapped[float] = mapped_column(Float)
+    linked_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class NearDuplicateBand(Base):

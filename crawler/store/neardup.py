@@ -10,6 +10,7 @@ database, and SQLite and PostgreSQL answer the same queries identically.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 
 from sqlalchemy import and_, bindparam, func, or_, select
@@ -18,12 +19,18 @@ from sqlalchemy.orm import Session
 
 from crawler.dedup.judge import NEAR_DUPLICATE_THRESHOLD, Candidate, Finding, judge, nearest
 from crawler.dedup.minhash import MinHasher, Signature
-from crawler.dedup.text import document_text, normalise_text, normalised_hash
+from crawler.dedup.profile import Profile, profile_of, read_story
+from crawler.dedup.text import document_text, normalised_hash
 from crawler.domain.verdict import DocumentKind, DocumentRef, Verdict
-from crawler.store.clusters import cluster_has_seed, new_cluster
+from crawler.store.clusters import cluster_has_seed, link_follow_up, new_cluster
 from crawler.store.models import NearDuplicateBand, NearDuplicateSignature, SeedDocument, StoredArticle
 
 _Exclude = tuple[DocumentKind, int] | None
+log = logging.getLogger(__name__)
+
+CANDIDATE_CAP = 64
+"""Most candidates weighed per check, those sharing the most band buckets first: a story copied by
+hundreds of outlets (or a phrase every story shares) cannot make one check read them all."""
 
 
 class NearDuplicateIndex:
@@ -69,6 +76,8 @@ class NearDuplicateIndex:
             )
             .group_by(NearDuplicateBand.signature_id)
             .having(func.count() >= min_band_votes)
+            .order_by(func.count().desc(), NearDuplicateBand.signature_id)
+            .limit(CANDIDATE_CAP)
         )
         self._candidate_query = (
             select(NearDuplicateSignature)
@@ -79,9 +88,10 @@ class NearDuplicateIndex:
 
     def check(self, session: Session, title: str, body: str) -> Verdict:
         """The verdict for a text against every stored article and seed, without storing anything."""
-        normalised = normalise_text(document_text(title, body))
-        signature = self.hasher.signature_of_normalised(normalised)
-        return self._judge(session, normalised_hash(normalised), signature, exclude=None)
+        reading = read_story(document_text(title, body))
+        signature = self.hasher.signature_of_normalised(reading.normalised)
+        digest = normalised_hash(reading.normalised)
+        return self._judge(session, digest, signature, profile_of(reading), exclude=None)
 
     def add(
         self,
@@ -105,12 +115,15 @@ class NearDuplicateIndex:
         )
         if document is None:
             raise LookupError(f"no {kind} with id {document_id} to index")
-        normalised = normalise_text(document_text(title, body))
-        digest = normalised_hash(normalised)
-        signature = self.hasher.signature_of_normalised(normalised)
+        reading = read_story(document_text(title, body))
+        digest = normalised_hash(reading.normalised)
+        signature = self.hasher.signature_of_normalised(reading.normalised)
+        profile = profile_of(reading)
         if verdict is None:
             _lock_story_keys(session, digest, signature)
-            verdict = self._judge(session, digest, signature, exclude=(kind, document_id))
+            verdict = self._judge(session, digest, signature, profile, exclude=(kind, document_id))
+        if verdict.follows is not None and kind == "article":
+            link_follow_up(session, document_id, verdict.follows, verdict.similarity)
         cluster_id = verdict.cluster_id if verdict.cluster_id is not None else new_cluster(session)
         document.cluster_id = cluster_id
         document.content_hash = digest
@@ -120,6 +133,7 @@ class NearDuplicateIndex:
             scheme=self.scheme,
             signature=signature.to_bytes(),
             shingle_count=signature.shingle_count,
+            profile=profile.to_bytes(),
         )
         session.add(stored)
         session.flush()
@@ -130,30 +144,42 @@ class NearDuplicateIndex:
         session.flush()
         return replace(verdict, cluster_id=cluster_id)
 
-    def _judge(self, session: Session, digest: str, signature: Signature, exclude: _Exclude) -> Verdict:
-        near = (
-            nearest(signature, self._candidates(session, signature, exclude), self.hasher, self.threshold)
+    def _judge(
+        self, session: Session, digest: str, signature: Signature, profile: Profile, exclude: _Exclude
+    ) -> Verdict:
+        near, follows = (
+            nearest(
+                signature, self._candidates(session, signature, exclude), self.hasher, self.threshold, profile
+            )
             if signature.shingle_count
-            else None
+            else (None, None)
         )
         finding = judge(
             _exact_duplicate(session, "seed", digest, exclude),
             near,
             _exact_duplicate(session, "article", digest, exclude),
         )
-        return Verdict("new", None, 0.0) if finding is None else _duplicate(session, finding)
+        if finding is not None:
+            return _duplicate(session, finding)
+        if follows is not None:
+            return Verdict("new", None, follows.similarity, follows=_reference(session, follows))
+        return Verdict("new", None, 0.0)
 
     def _candidates(self, session: Session, signature: Signature, exclude: _Exclude) -> list[Candidate]:
         """Stored signatures of this scheme sharing at least `min_band_votes` band buckets."""
         buckets = {f"bucket_{band}": bucket for band, bucket in enumerate(signature.band_buckets)}
+        rows = list(session.scalars(self._candidate_query, buckets))
+        if len(rows) == CANDIDATE_CAP:
+            log.info("near-duplicate check: candidates capped at the %d sharing most buckets", CANDIDATE_CAP)
         return [
             Candidate(
                 _document_kind(row.document_kind),
                 row.document_id,
                 row.id,
                 Signature.from_stored(row.signature, row.shingle_count),
+                Profile.from_bytes(row.profile) if row.profile is not None else None,
             )
-            for row in session.scalars(self._candidate_query, buckets)
+            for row in rows
             if (row.document_kind, row.document_id) != exclude
         ]
 
@@ -198,11 +224,22 @@ def _duplicate(session: Session, finding: Finding) -> Verdict:
     """
     if finding.kind == "seed":
         seed = session.get_one(SeedDocument, finding.document_id)
-        reference = DocumentRef("seed", seed.id, seed.name)
-        return Verdict(finding.verdict, reference, finding.similarity, seed.cluster_id, True)
+        return Verdict(
+            finding.verdict, _reference(session, finding), finding.similarity, seed.cluster_id, True
+        )
     article = session.get_one(StoredArticle, finding.document_id)
     seed_story = article.duplicate_of_seed_id is not None or (
         article.cluster_id is not None and cluster_has_seed(session, article.cluster_id)
     )
-    reference = DocumentRef("article", article.id, article.canonical_url)
+    reference = _reference(session, finding)
     return Verdict(finding.verdict, reference, finding.similarity, article.cluster_id, seed_story)
+
+
+def _reference(session: Session, finding: Finding) -> DocumentRef:
+    """The stored document a finding points at: an article by its URL, a seed by its file name."""
+    if finding.kind == "seed":
+        return DocumentRef(
+            "seed", finding.document_id, session.get_one(SeedDocument, finding.document_id).name
+        )
+    article = session.get_one(StoredArticle, finding.document_id)
+    return DocumentRef("article", article.id, article.canonical_url)

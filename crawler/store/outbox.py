@@ -19,7 +19,7 @@ from crawler.config import Config
 from crawler.domain.errors import AlertError
 from crawler.domain.watch import Watch
 from crawler.domain.zones import JAKARTA
-from crawler.store.clusters import outlet_of, story_outlets
+from crawler.store.clusters import followed_story, outlet_of, story_outlets
 from crawler.store.models import AlertOutbox, Match, StoredArticle, utcnow
 
 FOLLOW_UP_SUFFIX = ":follow-up"
@@ -34,6 +34,8 @@ def enqueue_alerts(
     session.flush()  # the article and match ids go into the keys and the payload
     story = story_key(article)
     other_outlets = _other_outlets(story_outlets(session, article.cluster_id), outlet_of(article.url))
+    earlier = followed_story(session, article.id)
+    follows = None if earlier is None else earlier.to_dict()
     due_at = next_delivery_time(watch, now)
     created: list[AlertOutbox] = []
     for channel in watch.channels:
@@ -52,7 +54,7 @@ def enqueue_alerts(
             channel=channel,
             kind=kind,
             status="pending",
-            payload=alert_payload(key, kind, watch, article, match, other_outlets),
+            payload=alert_payload(key, kind, watch, article, match, other_outlets, follows),
             attempts=0,
             next_attempt_at=due_at,
             created_at=now,
@@ -142,6 +144,7 @@ def alert_payload(
     article: StoredArticle,
     match: Match,
     other_outlets: list[dict[str, str]],
+    follows: dict[str, object] | None = None,
 ) -> dict[str, Any]:
     """Everything a channel needs; only the cluster's outlets are read again at delivery time."""
     return {
@@ -165,6 +168,8 @@ def alert_payload(
             "hits": list(match.hits),
         },
         "cluster": {"id": article.cluster_id, "other_outlets": other_outlets},
+        # The earlier story this one reports a new development on (a `follows` link), if any.
+        "follows": follows,
     }
 
 

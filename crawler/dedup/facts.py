@@ -1,0 +1,203 @@
+"""The facts of a story's text as comparable keys: numbers, dates and names, however they are written.
+
+Two copies of one story write `Rp1,5 triliun` or `Rp 1.500 miliar`, `5%` or `5 persen`,
+`Sabtu (15/11/2025)` or `Sabtu, 15 November 2025`: each reduces to one key (`1500000000000`, `5%`,
+`2025-11-15`). A follow-up or another day's template differs from its first story mostly in these
+keys, which is what the judge weighs. Names are capitalised spans (people, places, organisations),
+folded to lower case; day and month names and sentence-initial words on their own are left out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("januari", "jan"),
+            ("februari", "feb", "pebruari"),
+            ("maret", "mar"),
+            ("april", "apr"),
+            ("mei",),
+            ("juni", "jun"),
+            ("juli", "jul"),
+            ("agustus", "agu", "agt", "aug"),
+            ("september", "sep", "sept"),
+            ("oktober", "okt", "oct"),
+            ("november", "nov"),
+            ("desember", "des", "dec"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_DAYS = {"senin", "selasa", "rabu", "kamis", "jumat", "jum'at", "sabtu", "minggu", "ahad"}
+_QUARTERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "pertama": 1, "kedua": 2, "ketiga": 3, "keempat": 4}
+_QUARTERS |= {str(number): number for number in range(1, 5)}
+_SCALES = {
+    "ribu": 1e3,
+    "rb": 1e3,
+    "juta": 1e6,
+    "jt": 1e6,
+    "miliar": 1e9,
+    "milyar": 1e9,
+    "m": 1e9,
+    "triliun": 1e12,
+    "t": 1e12,
+    "billion": 1e9,
+    "million": 1e6,
+    "trillion": 1e12,
+}
+_MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_NUMERIC_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?\b(?!/)")
+_WRITTEN_DATE = re.compile(
+    rf"\b(?:(\d{{1,2}})\s*(?:-|–|sampai dengan|hingga|s\.d\.?|sd)\s*)?(?:(\d{{1,2}})\s+({_MONTH_NAMES})\b)"
+    rf"(?:\s*(?:-|–|sampai dengan|hingga)\s*(\d{{1,2}})\s+({_MONTH_NAMES})\b)?\.?(?:\s+(\d{{4}}))?",
+    re.IGNORECASE,
+)
+# A currency glued to its figure (`Rp1,5`, `US$2`) is split off; any other figure glued to letters
+# (`Liputan6`, `COP30`) is part of a name, not a number of the story.
+_CURRENCY = re.compile(r"(Rp|US\$|USD|IDR|\$)(?=\d)")
+_QUARTER = re.compile(
+    r"\b(?:kuartal|triwulan|quarter|q)\s*(iv|iii|ii|i|[1-4]|pertama|kedua|ketiga|keempat)\b"
+    r"\s*(?:/|tahun\s+)?\s*(\d{4})?",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(
+    r"(?<![\w.,/])(?P<value>\d+(?:[.,]\d+)*)\s*(?P<unit>%|persen\b|per\s+sen\b"
+    r"|(?:ribu|rb|juta|jt|miliar|milyar|triliun|billion|million|trillion)\b|[MT]\b)?",
+    re.IGNORECASE,
+)
+_CAPITALISED = re.compile(r"(?<![\w'’&.-])[A-Z][A-Za-z'’&.-]+")
+_OPENING_WORD = re.compile(r"\W*[A-Z][A-Za-z'’&.-]*\s+[a-z]")
+_GLUED = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]*\s+")
+# Capitalised words that open clauses or name days and months, not people, places or organisations.
+_NOT_NAMES = _DAYS | set(_MONTHS) | {
+    "di", "ke", "dari", "dan", "yang", "pada", "dalam", "untuk", "dengan", "itu", "ini", "para", "sang",
+    "menurut", "namun", "sementara", "adapun", "selain", "sebelumnya", "kemudian", "sedangkan", "saat",
+    "sebanyak", "meski", "jika", "bila", "kata", "ujar", "rp", "wib", "wita", "wit", "baca", "juga",
+    "tbk", "tbk.", "pt", "persero", "the", "a", "of", "us", "usd", "idr", "tahun", "hari",
+}  # fmt: skip
+# Titles and institution nouns, capitalised in names but shared by every story of their kind: a rewrite
+# that says "BKPM" for "Badan Koordinasi Penanaman Modal" or drops "Presiden" has no new name.
+_NOT_NAMES |= {
+    "presiden", "wakil", "menteri", "gubernur", "bupati", "wali", "walikota", "kepala", "ketua", "direktur",
+    "utama", "sekretaris", "jenderal", "komisaris", "anggota", "kapolri", "kapolda", "kapolres",
+    "kementerian", "badan", "dinas", "kantor", "wilayah", "cabang", "balai", "lembaga", "direktorat",
+    "komisi", "dewan",
+    "pemerintah", "provinsi", "kabupaten", "kota", "kecamatan", "desa", "kelurahan", "bank", "perusahaan",
+    "program", "rapat", "umum", "harga", "indeks", "saham", "data", "nasional", "daerah", "negara",
+}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """The comparable keys of a text: numbers (with `%` for percentages), dates and folded names."""
+
+    numbers: frozenset[str]
+    dates: frozenset[str]
+    names: frozenset[str]
+
+    def within(self, whole: Facts) -> Facts:
+        """These facts as the whole text reads them: a lead cut inside `15-22 November` or `Rp15.316
+        triliun` reads a figure the text does not have."""
+        return Facts(self.numbers & whole.numbers, self.dates & whole.dates, self.names & whole.names)
+
+
+def facts_of(text: str) -> Facts:
+    """Numbers, dates and name words in a text (furniture removed already)."""
+    dates: set[str] = set()
+    remaining = _QUARTER.sub(lambda match: _quarter(match, dates), _CURRENCY.sub(r"\1 ", text))
+    remaining = _NUMERIC_DATE.sub(lambda match: _numeric_date(match, dates), remaining)
+    remaining = _WRITTEN_DATE.sub(lambda match: _written_date(match, dates), remaining)
+    numbers = {_number(match) for match in _NUMBER.finditer(remaining)}
+    return Facts(frozenset(numbers - {""}), frozenset(dates), frozenset(_names(text)))
+
+
+def canonical_numbers(text: str) -> str:
+    """The text with every number (and its scale or percent) written as its canonical key, so that
+    two sentences that differ only in how they write figures hash alike."""
+    return _NUMBER.sub(lambda match: f" {_number(match)} ", _CURRENCY.sub(r"\1 ", text))
+
+
+def sentences_of(line: str) -> list[str]:
+    """A line cut into sentences at `.`, `!` or `?` followed by space (numbers like 1.500 stay whole)."""
+    return [sentence for sentence in _SENTENCE_END.split(line) if sentence.strip()]
+
+
+def _quarter(match: re.Match[str], dates: set[str]) -> str:
+    year = match.group(2) or ""
+    dates.add(f"q{_QUARTERS[match.group(1).lower()]}-{year}")
+    return " "
+
+
+def _numeric_date(match: re.Match[str], dates: set[str]) -> str:
+    day, month = int(match.group(1)), int(match.group(2))
+    if not (1 <= day <= 31 and 1 <= month <= 12):
+        return match.group(0)
+    dates.add(f"{month:02d}-{day:02d}")
+    return " "
+
+
+def _written_date(match: re.Match[str], dates: set[str]) -> str:
+    """`15 November 2025`, `10-14 November`, `10 November sampai dengan 14 November 2025`: each day
+    named is a date; years are left out (a story's dates fall in the same year as its copies')."""
+    first, day, month = match.group(1), int(match.group(2)), _MONTHS[match.group(3).lower()]
+    if not 1 <= day <= 31:
+        return match.group(0)
+    dates.add(f"{month:02d}-{day:02d}")
+    if first and 1 <= int(first) <= 31:
+        dates.add(f"{month:02d}-{int(first):02d}")
+    if match.group(4) and 1 <= int(match.group(4)) <= 31:
+        dates.add(f"{_MONTHS[match.group(5).lower()]:02d}-{int(match.group(4)):02d}")
+    return " "
+
+
+def _number(match: re.Match[str]) -> str:
+    """The canonical key of a number: its value with the scale applied, `%` kept for percentages."""
+    value = _value(match.group("value"))
+    if value is None:
+        return ""
+    unit = (match.group("unit") or "").lower()
+    if unit in {"%", "persen"} or unit.startswith("per"):
+        return f"{value:g}%"
+    if unit in {"m", "t"} and match.group("unit") not in {"M", "T"}:
+        unit = ""  # only a capital M or T after a figure means miliar or triliun
+    return f"{value * _SCALES.get(unit, 1):.6g}"
+
+
+def _value(written: str) -> float | None:
+    """A written number: `.` groups thousands and `,` is the decimal mark, as in Indonesian, except a
+    `.` not followed by exactly three digits, which is a decimal point as in English copy."""
+    parts = written.split(",")
+    if len(parts) > 2:
+        return None
+    whole = parts[0]
+    groups = whole.split(".")
+    if len(groups) > 1 and not all(len(group) == 3 for group in groups[1:]):
+        if len(groups) != 2 or len(parts) == 2:
+            return None
+        return float(whole)
+    number = float("".join(groups))
+    if len(parts) == 2:
+        number += float(f"0.{parts[1]}") if parts[1].isdigit() else 0.0
+    return number
+
+
+def _names(text: str) -> set[str]:
+    """Words of capitalised spans, folded: word by word, so `Presiden Prabowo` and `Prabowo` share
+    `prabowo`; glued words (`ProvinsiKepulauan`, a scraper's artefact) are split at the capital."""
+    names: set[str] = set()
+    for sentence in sentences_of(text):
+        words = _CAPITALISED.findall(sentence)
+        if words and _OPENING_WORD.match(sentence):  # a lone sentence-initial word is no name
+            words = words[1:]
+        for word in words:
+            for part in _GLUED.split(word.rstrip(".")):
+                folded = part.lower()
+                if len(part) > 1 and "." not in part and folded not in _NOT_NAMES:
+                    names.add(folded)
+    return names

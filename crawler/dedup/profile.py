@@ -1,0 +1,145 @@
+"""What the judge keeps of a story: hashed sentences, paragraphs, lead words and facts, a few hundred bytes.
+
+Unmatched stories are stored without their body, so the judge cannot re-read a stored text: it
+compares the profile of the new text with the stored profiles of its candidates. A profile is read
+from the story's own lines (furniture and datelines removed, dedup/text.py), with figures written in
+one canonical form, so `Rp1,5 triliun` and `Rp 1.500 miliar` make the same sentence hash.
+The lead is the first two sentences (at most 60 words): where a follow-up puts its new development.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
+from typing import Any
+
+import numpy as np
+
+from crawler.dedup.facts import Facts, canonical_numbers, facts_of, sentences_of
+from crawler.dedup.text import story_lines, words_of
+
+LEAD_SENTENCES = 2
+LEAD_WORDS = 60
+_MIN_SENTENCE_WORDS = 3
+_COUNT_DTYPE = np.dtype("<u2")
+_HASH_DTYPE = np.dtype("<u4")
+_MAX_ITEMS = 65_535
+_QUOTE = re.compile(r"[\"“”]([^\"“”]{10,}?)[\"“”]")
+_MIN_QUOTE_WORDS = 4
+
+
+@dataclass(frozen=True, slots=True)
+class StoryReading:
+    """A story's text as the judge reads it, in words people can check (`pantau dedup explain`)."""
+
+    sentences: tuple[str, ...]
+    paragraphs: tuple[str, ...]
+    lead: str
+    facts: Facts
+    lead_facts: Facts
+    quotes: tuple[str, ...]
+    word_count: int
+    normalised: str
+    """The text as `normalise_text` reads it: what the content hash and the MinHash signature are of."""
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """The hashed form of a reading, as stored beside the MinHash signature (CRC-32 of each piece)."""
+
+    sentences: frozenset[int]
+    paragraphs: frozenset[int]
+    lead_words: frozenset[int]
+    numbers: frozenset[int]
+    dates: frozenset[int]
+    names: frozenset[int]
+    lead_numbers: frozenset[int]
+    lead_dates: frozenset[int]
+    lead_names: frozenset[int]
+    quotes: frozenset[int]
+    word_count: int
+
+    def to_bytes(self) -> bytes:
+        """Counts (16-bit) then the sorted hashes (32-bit) of every set, then the word count."""
+        sets = [sorted(getattr(self, field.name))[:_MAX_ITEMS] for field in fields(self)[:-1]]
+        counts = np.array([len(values) for values in sets] + [min(self.word_count, _MAX_ITEMS)])
+        hashes = np.array([value for values in sets for value in values], dtype=np.uint64)
+        return counts.astype(_COUNT_DTYPE).tobytes() + hashes.astype(_HASH_DTYPE).tobytes()
+
+    @classmethod
+    def from_bytes(cls, stored: bytes) -> Profile:
+        """A stored profile; raises ValueError when the bytes are not one."""
+        names = [field.name for field in fields(cls)]
+        header = len(names) * _COUNT_DTYPE.itemsize
+        if len(stored) < header:
+            raise ValueError("a stored profile is shorter than its header")
+        counts = np.frombuffer(stored[:header], dtype=_COUNT_DTYPE).astype(int)
+        hashes = np.frombuffer(stored[header:], dtype=_HASH_DTYPE)
+        if len(hashes) != counts[:-1].sum():
+            raise ValueError("a stored profile's hashes do not match its counts")
+        sets: dict[str, Any] = {"word_count": int(counts[-1])}
+        start = 0
+        for name, count in zip(names[:-1], counts[:-1], strict=True):
+            sets[name] = frozenset(int(value) for value in hashes[start : start + count])
+            start += count
+        return cls(**sets)
+
+
+def read_story(text: str) -> StoryReading:
+    """The judge's reading of a story's text (title excluded: copies often retitle)."""
+    lines = story_lines(text)
+    sentences = tuple(sentence for line in lines for sentence in sentences_of(line))
+    words = [word for line in lines for word in words_of(line)]
+    # At most LEAD_WORDS words: a text whose sentence ends were lost would otherwise be all lead.
+    lead = " ".join(" ".join(sentences[:LEAD_SENTENCES]).split()[:LEAD_WORDS])
+    whole = "\n".join(lines)
+    facts = facts_of(whole)
+    return StoryReading(
+        sentences=sentences,
+        paragraphs=tuple(lines),
+        lead=lead,
+        facts=facts,
+        lead_facts=facts_of(lead).within(facts),
+        quotes=tuple(quote for quote in _QUOTE.findall(whole) if len(words_of(quote)) >= _MIN_QUOTE_WORDS),
+        word_count=len(words),
+        normalised=" ".join(words),
+    )
+
+
+def profile_of(reading: StoryReading) -> Profile:
+    """The profile of a reading: each piece reduced to a stable 32-bit hash."""
+    facts, lead_facts = reading.facts, reading.lead_facts
+    return Profile(
+        sentences=_hashed(
+            comparable
+            for comparable in map(_comparable, reading.sentences)
+            if comparable.count(" ") >= _MIN_SENTENCE_WORDS - 1
+        ),
+        paragraphs=_hashed(_comparable(paragraph) for paragraph in reading.paragraphs),
+        lead_words=_hashed(words_of(reading.lead)),
+        numbers=_hashed(facts.numbers),
+        dates=_hashed(facts.dates),
+        names=_hashed(facts.names),
+        lead_numbers=_hashed(lead_facts.numbers),
+        lead_dates=_hashed(lead_facts.dates),
+        lead_names=_hashed(lead_facts.names),
+        quotes=_hashed(_comparable(quote) for quote in reading.quotes),
+        word_count=reading.word_count,
+    )
+
+
+def lead_word_hashes(words: Iterable[str]) -> frozenset[int]:
+    """Lead words as a profile holds them, to ask whether a lead says a given word."""
+    return _hashed(words)
+
+
+def _comparable(text: str) -> str:
+    """Words of a sentence or paragraph with its figures in canonical form."""
+    return " ".join(words_of(canonical_numbers(text)))
+
+
+def _hashed(items: Iterable[str]) -> frozenset[int]:
+    """CRC-32 of each item: stable across processes and fast; a rare collision only nudges a share."""
+    return frozenset(zlib.crc32(item.encode()) for item in items if item)

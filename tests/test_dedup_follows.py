@@ -1,0 +1,152 @@
+"""Clusters stay honest: a daily template stays one cluster per day, a follow-up is linked, not merged;
+the judge on labelled `tune` pairs; `pantau dedup explain` prints every feature and the decision."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crawler.dedup.features import FEATURE_NAMES
+from crawler.dedup.judge import judge_pair
+from crawler.dedup.minhash import MinHasher
+from crawler.dedup.profile import Profile, profile_of, read_story
+from crawler.dedup.text import normalise_text
+from crawler.store.articles import record_verdict
+from crawler.store.clusters import followed_story
+from crawler.store.db import Database
+from crawler.store.models import StoredArticle
+from crawler.store.neardup import NearDuplicateIndex
+from tests.conftest import FIXTURES
+from tests.test_cli import shown_fields
+from tests.test_dedup_cli import pantau
+
+HASHER = MinHasher()
+TUNE = [
+    pair
+    for line in (FIXTURES / "secondhand" / "neardup" / "pairs.jsonl").read_text(encoding="utf-8").splitlines()
+    if (pair := json.loads(line))["split"] == "tune"
+]
+RUPIAH = (
+    "Nilai tukar rupiah ditutup {verb} {change} persen ke level Rp{level} per dolar AS pada perdagangan "
+    "{day} November 2025. Indeks dolar AS bergerak ke {index} pada sore hari. Analis menilai pergerakan "
+    "rupiah masih dipengaruhi arah suku bunga bank sentral Amerika Serikat dan data neraca perdagangan. "
+    "Pelaku pasar menanti rilis data inflasi pekan depan untuk menakar arah kebijakan moneter berikutnya."
+)
+
+
+def side(text: str) -> tuple[Profile, Any]:
+    return profile_of(read_story(text)), HASHER.signature_of_normalised(normalise_text(text))
+
+
+def store_article(database: Database, index: NearDuplicateIndex, number: int, body: str) -> StoredArticle:
+    with database.session() as session:
+        url = f"https://news.example.id/{number}"
+        article = StoredArticle(canonical_url=url, url=url, title=f"Berita {number}", body=body)
+        session.add(article)
+        session.flush()
+        record_verdict(article, index.add(session, "article", article.id, article.title, body))
+        session.flush()
+        session.expunge(article)
+        return article
+
+
+@pytest.mark.parametrize("kind", ["exact_furniture", "number_format", "template_other_region"])
+def test_the_judge_gets_every_tune_pair_of_these_kinds_right(kind: str) -> None:
+    pairs = [pair for pair in TUNE if pair["kind"] == kind]
+    wrong = [
+        pair["id"]
+        for pair in pairs
+        if (judge_pair(HASHER, side(pair["a"]["text"]), side(pair["b"]["text"])).decision == "duplicate")
+        != pair["duplicate"]
+    ]
+    assert (len(pairs), wrong) == (len(pairs), [])
+
+
+def test_a_profile_survives_storage_byte_for_byte() -> None:
+    profile = side(TUNE[0]["a"]["text"])[0]
+    assert Profile.from_bytes(profile.to_bytes()) == profile
+
+
+def test_a_month_of_daily_rupiah_closes_stays_thirty_clusters(database: Database) -> None:
+    index = NearDuplicateIndex()
+    clusters = set()
+    for day in range(1, 31):
+        body = RUPIAH.format(
+            verb="menguat" if day % 2 else "melemah",
+            change=f"0,{day:02d}",
+            level=f"16.{600 + day * 3}",
+            day=day,
+            index=f"99,{day:02d}",
+        )
+        clusters.add(store_article(database, index, day, body).cluster_id)
+    assert len(clusters) == 30
+
+
+def test_a_follow_up_is_linked_to_the_earlier_story_not_merged(database: Database) -> None:
+    pair = next(pair for pair in TUNE if pair["kind"] == "follow_up" and pair["id"] == "follow_up-005")
+    index = NearDuplicateIndex()
+    earlier = store_article(database, index, 1, pair["a"]["text"])
+    later = store_article(database, index, 2, pair["b"]["text"])
+    with database.session() as session:
+        followed = followed_story(session, later.id)
+    assert (later.cluster_id != earlier.cluster_id, followed and (followed.kind, followed.id)) == (
+        True,
+        ("article", earlier.id),
+    )
+
+
+def test_explain_prints_every_feature_and_the_decision(tmp_path: Path) -> None:
+    pair = next(pair for pair in TUNE if pair["kind"] == "number_format")
+    first, second = tmp_path / "a.txt", tmp_path / "b.txt"
+    first.write_text(pair["a"]["text"], encoding="utf-8")
+    second.write_text(pair["b"]["text"], encoding="utf-8")
+    result = pantau(f"sqlite:///{tmp_path / 'p.db'}", "dedup", "explain", str(first), str(second))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert {line.split(" ")[0] for line in lines} >= set(FEATURE_NAMES)
+    assert lines[-1] == "decision: duplicate"
+
+
+def test_explain_reads_stored_articles_by_id_and_says_why_a_follow_up_is_no_duplicate(
+    database: Database,
+) -> None:
+    pair = next(pair for pair in TUNE if pair["id"] == "follow_up-005")
+    index = NearDuplicateIndex()
+    earlier = store_article(database, index, 1, pair["a"]["text"])
+    later = store_article(database, index, 2, pair["b"]["text"])
+    result = pantau(database.url, "dedup", "explain", str(earlier.id), str(later.id))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-3].startswith("probability of one story ")
+    assert result.stdout.splitlines()[-2:] == [
+        "rule: B's lead has a figure or date A never carried, so B is never a duplicate of A",
+        "decision: follows",
+    ]
+
+
+def test_explain_of_an_unknown_story_is_one_clear_line(database: Database) -> None:
+    result = pantau(database.url, "dedup", "explain", "41", "42")
+    assert (result.returncode, result.stderr.strip()) == (1, "error: 41: no stored article and no such file")
+
+
+def test_items_show_and_list_name_the_story_a_follow_up_builds_on(database: Database) -> None:
+    pair = next(pair for pair in TUNE if pair["id"] == "follow_up-005")
+    index = NearDuplicateIndex()
+    earlier = store_article(database, index, 1, pair["a"]["text"])
+    later = store_article(database, index, 2, pair["b"]["text"])
+    shown_later = shown_fields(pantau(database.url, "items", "show", str(later.id)).stdout)
+    shown_earlier = shown_fields(pantau(database.url, "items", "show", str(earlier.id)).stdout)
+    listed = subprocess.run(
+        [sys.executable, "-c", "from crawler.cli import main; main()", "--db", database.url, "items", "list"],
+        capture_output=True, text=True, env={**os.environ, "COLUMNS": "250"}, check=False,
+    ).stdout  # fmt: skip
+    assert (shown_later["follows"], shown_earlier["follows"]) == (
+        f"new development on article {earlier.id} (Berita 1)",
+        f"followed up by article {later.id}",
+    )
+    assert f"│ new, follows article {earlier.id} │" in listed

@@ -143,7 +143,9 @@ def test_items_show_of_a_missing_id_is_a_clear_error(stored_story: Database) -> 
 def test_extract_shows_each_field_with_its_evidence_and_reports_missing_ones() -> None:
     page = FIXTURES / "secondhand" / "articles" / "rmol" / "rmol_2022_dunia_leaked_author.html"
     url = "https://dunia.rmol.id/read/2022/09/06/546353/intelijen-as-rusia-beli-roket"
-    result = run_pantau("extract", str(page), "--url", url, config=DEFAULT_CONFIG, database_url="sqlite:///x.db")
+    result = run_pantau(
+        "extract", str(page), "--url", url, config=DEFAULT_CONFIG, database_url="sqlite:///x.db"
+    )
     assert result.returncode == 0, result.stderr
     lines = {line.split()[0]: line for line in result.stdout.splitlines() if line.strip()}
     assert "Sarah Meiliana Gunawan" in lines["authors"] and lines["authors"].rstrip().endswith("byline")

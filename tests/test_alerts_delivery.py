@@ -183,6 +183,7 @@ def test_webhook_posts_the_whole_payload_signed_over_the_exact_body(
             ],
         },
         "cluster": {"id": ids[2], "other_outlets": [{"outlet": "rmoljatim.id", "url": jatim_url}]},
+        "follows": None,
     }
     expected_signature = "sha256=" + hmac.new(SECRET.encode(), request.body, hashlib.sha256).hexdigest()
     assert request.path == "/hooks/pantau"

@@ -67,6 +67,7 @@ def test_first_copy_of_a_story_enqueues_one_alert_per_channel_with_the_full_payl
             ],
         },
         "cluster": {"id": ids[2], "other_outlets": []},
+        "follows": None,
     }
     assert len(payload["idempotency_key"]) == 32
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from crawler.alerts import AlertRenderer
 from crawler.dedup.features import FEATURE_NAMES
 from crawler.dedup.judge import judge_pair
 from crawler.dedup.minhash import MinHasher
@@ -23,6 +24,7 @@ from crawler.store.db import Database
 from crawler.store.models import StoredArticle
 from crawler.store.neardup import NearDuplicateIndex
 from tests.conftest import FIXTURES
+from tests.test_alerts_rendering import URL, _alert
 from tests.test_cli import shown_fields
 from tests.test_dedup_cli import pantau
 
@@ -150,3 +152,18 @@ def test_items_show_and_list_name_the_story_a_follow_up_builds_on(database: Data
         f"followed up by article {later.id}",
     )
     assert f"│ new, follows article {earlier.id} │" in listed
+
+
+@pytest.mark.parametrize(
+    ("language", "line"),
+    [
+        ("en", "New development on: Satgas Blokir 184 Pinjol"),
+        ("id", "Perkembangan baru dari: Satgas Blokir 184 Pinjol"),
+    ],
+)
+def test_an_alert_for_a_follow_up_names_the_story_it_builds_on(language: str, line: str) -> None:
+    alert = _alert()
+    alert.payload["follows"] = {"kind": "article", "id": 4, "label": "Satgas Blokir 184 Pinjol"}
+    message = AlertRenderer(language).render([alert])
+    assert f"{URL}\n\n{line}\n\n" in message.text
+    assert f"<p>{line}</p>" in message.html

@@ -93,7 +93,11 @@ def pair_features(
         # A rewrite keeps the quotes verbatim; another angle quotes other people.
         "quotes_shared": _overlap(a.quotes, b.quotes) if a.quotes and b.quotes else 0.5,
         "lead_new_dates": _capped(max(len(b.lead_dates - a.dates), len(a.lead_dates - b.dates))),
-        NEW_DEVELOPMENT: _capped(len(b.lead_numbers - a.numbers) + len(b.lead_dates - a.dates)),
+        # A date counts only against an earlier text that carries dates: a capture without its dateline
+        # (a seed, an aggregator's excerpt) says nothing about the day.
+        NEW_DEVELOPMENT: _capped(
+            len(b.lead_numbers - a.numbers) + (len(b.lead_dates - a.dates) if a.dates else 0)
+        ),
         "correction_notice": float(bool((a.lead_words | b.lead_words) & _CORRECTION_WORDS)),
     }
     for unit in ("shingle", "sentence", "paragraph"):

@@ -6,8 +6,10 @@ scored here; the judge's weights were fitted on the `tune` half (bench/train_nea
 Both detectors judge each pair on its own, as the index judges a candidate:
 - old: equal content hashes, or MinHash containment at or above the threshold;
 - new: equal content hashes, or the judge's decision `duplicate` (crawler/dedup/judge.py).
-`lsh` counts the pairs whose texts share an LSH band bucket, i.e. where the index would put the
-stored text among the candidates at all; `follows` counts the new judge's follow-up links.
+`candidate` counts the pairs whose texts share a candidate key of the index (an LSH band bucket or,
+new with the judge, a quote or a lead sentence), i.e. where a crawl would weigh the stored text at
+all; in brackets the same with LSH buckets alone (the old index). `follows` counts the new judge's
+follow-up links. "Through the index" merges a pair only when it is a candidate and judged a copy.
 
     .venv/bin/python bench/bench_neardup_unseen.py
 """
@@ -45,6 +47,10 @@ def judged(hasher: MinHasher, pair: dict[str, Any]) -> dict[str, bool]:
         "old": exact or hasher.similarity(signature_a, signature_b) >= NEAR_DUPLICATE_THRESHOLD,
         "new": exact or judgement.decision == "duplicate",
         "lsh": exact or bool(set(signature_a.band_buckets) & set(signature_b.band_buckets)),
+        "candidate": exact
+        or bool(set(signature_a.band_buckets) & set(signature_b.band_buckets))
+        or bool(profile_a.quotes & profile_b.quotes)
+        or bool(profile_a.lead_sentences & profile_b.lead_sentences),
         "follows": not exact and judgement.decision == "follows",
     }
 
@@ -60,21 +66,25 @@ def main() -> int:
         tally["pairs"] += 1
         for detector in ("old", "new"):
             tally[f"{detector} right"] += said[detector] == pair["duplicate"]
+        # In a crawl a pair is merged only when the stored text is a candidate and the judge says so.
+        tally["old, through the index right"] += (said["lsh"] and said["old"]) == pair["duplicate"]
+        tally["new, through the index right"] += (said["candidate"] and said["new"]) == pair["duplicate"]
         tally["lsh"] += said["lsh"]
+        tally["candidate"] += said["candidate"]
         tally["follows"] += said["follows"]
-    print("| kind | label | pairs | old right | new right | lsh candidate | new: follows |")
+    print("| kind | label | pairs | old right | new right | candidate (lsh only) | new: follows |")
     print("|---|---|---|---|---|---|---|")
     for (kind, duplicate), tally in sorted(tallies.items(), key=lambda item: (not item[0][1], item[0][0])):
         label = "copy" if duplicate else "distinct"
         print(
             f"| {kind} | {label} | {tally['pairs']} | {tally['old right']} | {tally['new right']} "
-            f"| {tally['lsh']} | {tally['follows']} |"
+            f"| {tally['candidate']} ({tally['lsh']}) | {tally['follows']} |"
         )
     print(f"\nheld-back half ({len(held_back)} pairs):")
     copies = [tally for (_, duplicate), tally in tallies.items() if duplicate]
     distinct = [tally for (_, duplicate), tally in tallies.items() if not duplicate]
     all_copies, all_distinct = sum(t["pairs"] for t in copies), sum(t["pairs"] for t in distinct)
-    for detector in ("old", "new"):
+    for detector in ("old", "new", "old, through the index", "new, through the index"):
         found = sum(t[f"{detector} right"] for t in copies)
         merged = all_distinct - sum(t[f"{detector} right"] for t in distinct)
         print(

@@ -167,3 +167,14 @@ def test_an_alert_for_a_follow_up_names_the_story_it_builds_on(language: str, li
     message = AlertRenderer(language).render([alert])
     assert f"{URL}\n\n{line}\n\n" in message.text
     assert f"<p>{line}</p>" in message.html
+
+
+def test_a_reworded_wire_copy_meets_its_original_through_a_shared_quote(database: Database) -> None:
+    pair = next(pair for pair in TUNE if pair["id"] == "wire_reworded-003")
+    original, rewrite = side(pair["a"]["text"]), side(pair["b"]["text"])
+    assert not set(original[1].band_buckets) & set(rewrite[1].band_buckets)  # no LSH bucket in common
+    index = NearDuplicateIndex()
+    stored = store_article(database, index, 1, pair["a"]["text"])
+    with database.session() as session:
+        verdict = index.check(session, "", pair["b"]["text"])
+    assert (verdict.kind, verdict.duplicate_of and verdict.duplicate_of.id) == ("near", stored.id)

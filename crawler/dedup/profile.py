@@ -28,6 +28,7 @@ _HASH_DTYPE = np.dtype("<u4")
 _MAX_ITEMS = 65_535
 _QUOTE = re.compile(r"[\"“”]([^\"“”]{10,}?)[\"“”]")
 _MIN_QUOTE_WORDS = 4
+_MIN_KEY_SENTENCE_WORDS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +60,7 @@ class Profile:
     lead_dates: frozenset[int]
     lead_names: frozenset[int]
     quotes: frozenset[int]
+    lead_sentences: frozenset[int]
     word_count: int
 
     def to_bytes(self) -> bytes:
@@ -126,6 +128,11 @@ def profile_of(reading: StoryReading) -> Profile:
         lead_dates=_hashed(lead_facts.dates),
         lead_names=_hashed(lead_facts.names),
         quotes=_hashed(_comparable(quote) for quote in reading.quotes),
+        lead_sentences=_hashed(
+            comparable
+            for comparable in map(_comparable, reading.sentences[:LEAD_SENTENCES])
+            if comparable.count(" ") >= _MIN_KEY_SENTENCE_WORDS - 1
+        ),
         word_count=reading.word_count,
     )
 

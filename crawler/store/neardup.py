@@ -3,7 +3,11 @@
 A stored document is a candidate when it shares at least `min_band_votes` band buckets with the text
 (a 64-bit hash of `rows_per_band` consecutive minimums per band, stored as indexed rows). Two rows per
 band keep phrases that many unrelated stories share from making every such story a candidate, which
-would make lookups grow with the archive. Candidates are scored and judged by crawler/dedup; nothing
+would make lookups grow with the archive. A text's quotes and lead sentences are keys too (two more
+bands): a rewrite that keeps the quotes verbatim, or an excerpt that keeps the lead, is a candidate
+even when it shares few shingles. At most `CANDIDATE_CAP`
+candidates are weighed, those with the most shared keys first. Candidates are judged by crawler/dedup
+with the profile stored beside each signature; nothing
 lives in memory between calls, so the index survives restarts and is shared by every process on the
 database, and SQLite and PostgreSQL answer the same queries identically.
 """
@@ -27,6 +31,11 @@ from crawler.store.models import NearDuplicateBand, NearDuplicateSignature, Seed
 
 _Exclude = tuple[DocumentKind, int] | None
 log = logging.getLogger(__name__)
+
+STORY_KEYS = 8
+"""Most quotes, and lead sentences, of a text indexed as candidate keys (in the two bands after the LSH
+bands): a regional rewrite of wire copy keeps the quotes verbatim, and an aggregator's excerpt the
+lead, but either shares too few shingles with its original to meet it in an LSH bucket."""
 
 CANDIDATE_CAP = 64
 """Most candidates weighed per check, those sharing the most band buckets first: a story copied by
@@ -71,7 +80,15 @@ class NearDuplicateIndex:
                             NearDuplicateBand.bucket == bindparam(f"bucket_{band}"),
                         )
                         for band in range(bands)
-                    )
+                    ),
+                    and_(
+                        NearDuplicateBand.band == bands,
+                        NearDuplicateBand.bucket.in_(bindparam("quotes", expanding=True)),
+                    ),
+                    and_(
+                        NearDuplicateBand.band == bands + 1,
+                        NearDuplicateBand.bucket.in_(bindparam("leads", expanding=True)),
+                    ),
                 )
             )
             .group_by(NearDuplicateBand.signature_id)
@@ -120,7 +137,7 @@ class NearDuplicateIndex:
         signature = self.hasher.signature_of_normalised(reading.normalised)
         profile = profile_of(reading)
         if verdict is None:
-            _lock_story_keys(session, digest, signature)
+            _lock_story_keys(session, digest, signature, profile)
             verdict = self._judge(session, digest, signature, profile, exclude=(kind, document_id))
         if verdict.follows is not None and kind == "article":
             link_follow_up(session, document_id, verdict.follows, verdict.similarity)
@@ -139,7 +156,11 @@ class NearDuplicateIndex:
         session.flush()
         session.add_all(
             NearDuplicateBand(signature_id=stored.id, band=band, bucket=bucket)
-            for band, bucket in enumerate(signature.band_buckets)
+            for band, bucket in [
+                *enumerate(signature.band_buckets),
+                *((self.bands, quote) for quote in _keys(profile.quotes)),
+                *((self.bands + 1, lead) for lead in _keys(profile.lead_sentences)),
+            ]
         )
         session.flush()
         return replace(verdict, cluster_id=cluster_id)
@@ -149,7 +170,11 @@ class NearDuplicateIndex:
     ) -> Verdict:
         near, follows = (
             nearest(
-                signature, self._candidates(session, signature, exclude), self.hasher, self.threshold, profile
+                signature,
+                self._candidates(session, signature, profile, exclude),
+                self.hasher,
+                self.threshold,
+                profile,
             )
             if signature.shingle_count
             else (None, None)
@@ -165,9 +190,16 @@ class NearDuplicateIndex:
             return Verdict("new", None, follows.similarity, follows=_reference(session, follows))
         return Verdict("new", None, 0.0)
 
-    def _candidates(self, session: Session, signature: Signature, exclude: _Exclude) -> list[Candidate]:
-        """Stored signatures of this scheme sharing at least `min_band_votes` band buckets."""
-        buckets = {f"bucket_{band}": bucket for band, bucket in enumerate(signature.band_buckets)}
+    def _candidates(
+        self, session: Session, signature: Signature, profile: Profile, exclude: _Exclude
+    ) -> list[Candidate]:
+        """Stored signatures of this scheme sharing at least `min_band_votes` band buckets, quotes or
+        lead sentences."""
+        buckets: dict[str, object] = {
+            f"bucket_{band}": bucket for band, bucket in enumerate(signature.band_buckets)
+        }
+        buckets["quotes"] = _keys(profile.quotes)
+        buckets["leads"] = _keys(profile.lead_sentences)
         rows = list(session.scalars(self._candidate_query, buckets))
         if len(rows) == CANDIDATE_CAP:
             log.info("near-duplicate check: candidates capped at the %d sharing most buckets", CANDIDATE_CAP)
@@ -193,11 +225,22 @@ def _exact_duplicate(session: Session, kind: DocumentKind, digest: str, exclude:
     return session.scalar(query)
 
 
-def _lock_story_keys(session: Session, digest: str, signature: Signature) -> None:
+def _keys(hashes: frozenset[int]) -> list[int]:
+    return sorted(hashes)[:STORY_KEYS]
+
+
+def _lock_story_keys(session: Session, digest: str, signature: Signature, profile: Profile) -> None:
     if session.get_bind().dialect.name != "postgresql":
         return  # SQLite lets one writer at a time into the whole database already
     # Sorted, so two transactions always take shared keys in the same order and cannot deadlock.
-    keys = sorted({int.from_bytes(bytes.fromhex(digest)[:8], "big", signed=True), *signature.band_buckets})
+    keys = sorted(
+        {
+            int.from_bytes(bytes.fromhex(digest)[:8], "big", signed=True),
+            *signature.band_buckets,
+            *_keys(profile.quotes),
+            *_keys(profile.lead_sentences),
+        }
+    )
     session.execute(
         sql_text("SELECT pg_advisory_xact_lock(key) FROM unnest(CAST(:keys AS bigint[])) AS key"),
         {"keys": keys},

@@ -7,7 +7,8 @@ after) with synthetic bodies: sentences of real Bisnis and RMOL text recombined,
 swapped for words drawn from the same vocabulary, so each body is unique but common phrases recur as in
 news. Profiles are costly to read from text (about 2 ms each), so filled rows carry profiles of a pool of
 `PROFILE_POOL` synthetic bodies in turn: a candidate's profile is decoded and weighed exactly as in
-production, only its content repeats. At each size, `--probes` checks are timed through
+production, only its content repeats (so filled rows get no quote or lead-sentence keys, which would
+repeat too; the probes and timed adds do). At each size, `--probes` checks are timed through
 `NearDuplicateIndex.check` (half unseen stories, half edited copies of stored ones, which should be
 found), then as many `add`s, each its own transaction; both read and profile the text as a crawl does.
 PostgreSQL runs in a fresh schema of PANTAU_BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/test).

@@ -55,17 +55,16 @@ class Token:
     stem: str
     start: int  # character offsets into the original text
     end: int
-    written: str
-    name_form: str  # the form without a name's clitics, for a word written with a capital
+    written: str  # as in the text
 
 
 def tokens(text: str) -> list[Token]:
     """The tokens of `text` with their offsets, folded and stemmed."""
     analyzed = AnalyzedText.of(text)
     return [
-        Token(form, stem, start, end, text[start:end], analyzed.name_form(position))
-        for position, (form, stem, start, end) in enumerate(
-            zip(analyzed.forms, analyzed.stems, analyzed.starts, analyzed.ends, strict=True)
+        Token(form, stem, start, end, text[start:end])
+        for form, stem, start, end in zip(
+            analyzed.forms, analyzed.stems, analyzed.starts, analyzed.ends, strict=True
         )
     ]
 

@@ -68,7 +68,7 @@ def guessed_next_page(page: Selector, page_url: str, acceptable: Callable[[str],
     """The next page of a listing whose declared pager selector found nothing: a `rel=next` link,
     else the link a pager labels "next" (text, `aria-label` or class); `acceptable` turns away links
     that cannot be a listing's next page (a story, another site)."""
-    candidates = [*page.xpath(_DECLARED_NEXT).getall()]
+    candidates = page.xpath(_DECLARED_NEXT).getall()
     for anchor in page.xpath("//a[@href]"):
         text = " ".join(" ".join(anchor.css("::text").getall()).split())
         label = (anchor.attrib.get("aria-label") or "").strip().casefold()
@@ -77,14 +77,11 @@ def guessed_next_page(page: Selector, page_url: str, acceptable: Callable[[str],
         if said or label in _NEXT_WORDS - {""} or "next" in classes:
             candidates.append(anchor.attrib["href"])
     here = _without_fragment(page_url)
-    for href in candidates:
+    for href in (candidate.strip() for candidate in candidates):
+        if not href or href.startswith(("#", "javascript:")):
+            continue
         url = _without_fragment(resolve_link(page_url, href))
-        if (
-            href.strip()
-            and not href.strip().startswith(("#", "javascript:"))
-            and url != here
-            and acceptable(url)
-        ):
+        if url != here and acceptable(url):
             return url
     return None
 

@@ -125,3 +125,12 @@ def test_a_family_whose_recipe_names_other_hosts_fails_at_registration() -> None
 
     with pytest.raises(ConfigError, match=r"^portal family 'mismatch': its recipe names family 'bisnis'"):
         registry.register(family)
+
+
+def test_generic_is_a_family_a_source_may_name_that_owns_no_host() -> None:
+    assert registry.source_family_names() == ("rmol", "rmol_regional", "bisnis", "generic")
+    assert registry.family("generic") is registry.GENERIC_FAMILY
+    assert registry.family_for_url("https://makassar.terkini.id/2022/12/14/harga-cabai-turun/") is None
+    with pytest.raises(ConfigError, match=r"^portal family 'generic' is registered twice$"):
+        registry.register(_variant("generic", ("generic.example.id",)))
+    assert registry.names() == ("rmol", "rmol_regional", "bisnis")

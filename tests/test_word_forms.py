@@ -96,6 +96,8 @@ def test_names_stay_names_and_ordinary_words_stay_out_of_them(query: str, title:
 def test_an_ordinary_word_still_matches_its_own_mentions_beside_a_name() -> None:
     assert matches("kelapa", "Harga kelapa bulat naik.", "Harga Kelapa Naik, Pedagang Kelapa Gading Mengeluh")
     assert matches("presiden", "Kata Presiden Prabowo di Istana.") is True
+    assert matches("bank", "Laba Bank Mandiri naik.") is True
+    assert matches("mandiri", "Laba Bank Mandiri naik.") is False
 
 
 def test_a_capitalised_indonesian_word_matches_as_written_in_any_case() -> None:

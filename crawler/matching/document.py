@@ -63,7 +63,8 @@ class Document:
                 if found:
                     found = [position for position in found if self._names_here(name, analyzed, position)]
             elif kind is WordKind.WRITTEN:  # as written, or with a name's clitics (`Ganjarnya`)
-                found = sorted({*analyzed.by_form.get(form, ()), *analyzed.named(form)})
+                written, named = analyzed.by_form.get(form, []), analyzed.named(form)
+                found = sorted({*written, *named}) if named else written
             else:
                 found = analyzed.positions(form, root)
                 if found and not analyzed.capitalised.isdisjoint(found):

@@ -55,17 +55,16 @@ class Token:
     stem: str
     start: int  # character offsets into the original text
     end: int
-    written: str
-    name_form: str  # the form without a name's clitics, for a word written with a capital
+    written: str  # as in the text
 
 
 def tokens(text: str) -> list[Token]:
     """The tokens of `text` with their offsets, folded and stemmed."""
     analyzed = AnalyzedText.of(text)
     return [
-        Token(form, stem, start, end, text[start:end], analyzed.name_form(position))
-        for position, (form, stem, start, end) in enumerate(
-            zip(analyzed.forms, analyzed.stems, analyzed.starts, analyzed.ends, strict=True)
+        Token(form, stem, start, end, text[start:end])
+        for form, stem, start, end in zip(
+            analyzed.forms, analyzed.stems, analyzed.starts, analyzed.ends, strict=True
         )
     ]
 
@@ -91,43 +90,51 @@ class AnalyzedText:
     @classmethod
     def of(cls, text: str) -> AnalyzedText:
         analyzed = cls(text)
-        forms, stems, starts, ends = analyzed.forms, analyzed.stems, analyzed.starts, analyzed.ends
+        forms, starts, ends = analyzed.forms, analyzed.starts, analyzed.ends
         for word in _WORD.finditer(text):
             written = word.group()
             if "-" in written or "\u2010" in written or "\u2011" in written:
                 folded = fold(written.translate(_HYPHENS))
-                stemmed = root(folded)
-                if "-" not in stemmed:  # a reduplication: one word, one root
+                if "-" not in root(folded):  # a reduplication: one word, one root
                     forms.append(folded)
-                    stems.append(stemmed)
                     starts.append(word.start())
                     ends.append(word.end())
                     continue
                 for part in _WORD_PART.finditer(written):
                     if part.start():
                         analyzed._continued.add(len(forms))
-                    folded = fold(part.group())
-                    forms.append(folded)
-                    stems.append(root(folded))
+                    forms.append(fold(part.group()))
                     starts.append(word.start() + part.start())
                     ends.append(word.start() + part.end())
                 continue
-            folded = written.lower() if written.isascii() else fold(written)
-            forms.append(folded)
-            stems.append(root(folded))
+            forms.append(written.lower() if written.isascii() else fold(written))
             starts.append(word.start())
             ends.append(word.end())
-        by_form, by_stem = analyzed.by_form, analyzed.by_stem
-        for position, (form, stem) in enumerate(zip(forms, stems, strict=True)):
+        analyzed._index()
+        return analyzed
+
+    def _index(self) -> None:
+        """Positions by form, then each distinct form's root once."""
+        by_form, by_stem = self.by_form, self.by_stem
+        for position, form in enumerate(self.forms):
             if form in by_form:
                 by_form[form].append(position)
             else:
                 by_form[form] = [position]
+        stems: list[str] = [""] * len(self.forms)
+        merged = []
+        for form, positions in by_form.items():
+            stem = root(form)
+            for position in positions:
+                stems[position] = stem
             if stem in by_stem:
-                by_stem[stem].append(position)
+                by_stem[stem].extend(positions)
+                merged.append(stem)
             else:
-                by_stem[stem] = [position]
-        return analyzed
+                by_stem[stem] = list(positions)
+        for stem in merged:
+            by_stem[stem].sort()
+        self.stems = stems
 
     @property
     def capital(self) -> list[bool]:
@@ -141,8 +148,10 @@ class AnalyzedText:
 
     def _capitals(self) -> tuple[list[bool], frozenset[int]]:
         if self._capital is None:
-            text = self.text
-            capital = [text[start].isupper() for start in self.starts]
+            text, capital = self.text, [False] * len(self.starts)
+            for position, start in enumerate(self.starts):
+                if text[start].isupper():
+                    capital[position] = True
             for position in sorted(self._continued):
                 capital[position] = capital[position - 1]
             self._capital = (capital, frozenset(position for position, upper in enumerate(capital) if upper))
@@ -174,15 +183,14 @@ class AnalyzedText:
         if self._named is None:
             named: dict[str, list[int]] = {}
             forms = self.forms
-            for position, capital in enumerate(self.capital):
-                if capital:
-                    form = forms[position]
-                    if form.endswith(_CLITIC_TAILS):
-                        form = self.name_form(position)
-                    if form in named:
-                        named[form].append(position)
-                    else:
-                        named[form] = [position]
+            for position in sorted(self.capitalised):
+                form = forms[position]
+                if form.endswith(_CLITIC_TAILS):
+                    form = self.name_form(position)
+                if form in named:
+                    named[form].append(position)
+                else:
+                    named[form] = [position]
             self._named = named
         return self._named.get(name_form, [])
 

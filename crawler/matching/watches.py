@@ -111,7 +111,7 @@ class WatchSet:
         this recipe, so its extraction can be skipped.
 
         Each watch needs every word it requires in the text extraction can return (see `precheck`):
-        as a whole word, or, for a root in the Sastrawi dictionary, as the part every affixed form keeps.
+        as a whole word, or, for a root other words reduce to, as the part every affixed form keeps.
         """
         return self.could_match_text(ExtractableText.of_pages(pages, recipe))
 

@@ -139,6 +139,25 @@ class Evidence:
     def _lines(self, blocks: Iterable[Block]) -> list[str]:
         return [line for block in blocks for line in block.lines]
 
+    def without_page_lines(self, paragraphs: list[str]) -> list[str]:
+        """The body without the page's own metadata lines that a text extractor swept in at its edges:
+        the section's name, the date line, a labelled byline."""
+        section = _key(self.section())
+        edge = 3
+
+        def is_page_line(text: str) -> bool:
+            if len(text) > 80:
+                return False
+            if section and _key(text) == section:
+                return True
+            return date_line(text, now=self.fetched_at) is not None or bool(read_labelled([text], self.site_keys))
+
+        return [
+            paragraph
+            for index, paragraph in enumerate(paragraphs)
+            if not ((index < edge or index >= len(paragraphs) - edge) and is_page_line(paragraph))
+        ]
+
     # --- title ---------------------------------------------------------------------------------
 
     @cached_property

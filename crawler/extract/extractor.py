@@ -26,6 +26,8 @@ from crawler.portals.recipes import PortalRecipe
 from crawler.portals.registry import recipe_for
 from crawler.portals.urls import canonical_url
 
+# "Baca juga: <another story>" is a link to elsewhere on every Indonesian portal, never story text.
+_READ_ALSO = re.compile(r"^\s*(?:baca|simak|lihat)\s+(?:juga|pula)\s*:.*$", re.IGNORECASE)
 _ELLIPSIS = re.compile(r"\s*(?:\.{3}|…)\s*$")
 
 
@@ -116,9 +118,9 @@ class _ArticleBuilder:
         evidence = self._evidence(paragraphs)
         title = evidence.title()
         lead = self._lead(paragraphs, title)
-        body = [
-            p for p in _unique(paragraphs) if _comparable(p) not in {_comparable(title), _comparable(lead)}
-        ]
+        body = evidence.without_page_lines(
+            [p for p in _unique(paragraphs) if _comparable(p) not in {_comparable(title), _comparable(lead)}]
+        )
         byline = evidence.byline
         dating = evidence.dating
         published = dating.published
@@ -188,11 +190,14 @@ class _ArticleBuilder:
         description = _as_text(self.first.news_article.get("description")) or self.first.meta(
             "og:description", "description", "twitter:description"
         )
-        stem = _comparable(_ELLIPSIS.sub("", description))
-        story = " ".join(paragraphs)
+        # trafilatura's text may open with the headline: the story starts after it.
+        opening = [p for p in paragraphs if _comparable(p) != _comparable(title)][:3]
+        stem_text = _ELLIPSIS.sub("", description)
         if self.recipe.dateline is not None:
-            story = self.recipe.dateline.sub("", story, count=1)
-        if not stem or stem == _comparable(title) or _comparable(story).startswith(stem):
+            opening = [self.recipe.dateline.sub("", p, count=1) for p in opening]
+            stem_text = self.recipe.dateline.sub("", stem_text, count=1)
+        stem = _comparable(stem_text)
+        if not stem or stem == _comparable(title) or any(_comparable(p).startswith(stem) for p in opening):
             return ""
         return description
 
@@ -213,7 +218,7 @@ class _ArticleBuilder:
     def _clean_paragraph(self, text: str) -> str:
         lines = []
         for line in text.split("\n"):
-            for pattern in self.recipe.line_patterns:
+            for pattern in (*self.recipe.line_patterns, _READ_ALSO):
                 line = pattern.sub("", line)
             if squashed := _squash(line):
                 lines.append(squashed)

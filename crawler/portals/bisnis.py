@@ -70,16 +70,13 @@ FAMILY = PortalFamily(
             ".bisnisaiHeader",
             ".bisnisaiBody",
             ".bisnisaiFooter",
-            ".detailsAuthor",
             "figure",
             "figcaption.detailsImgCaption",  # also outside any figure, under a .detailsCover image
             "div.detailsPaywall",
         ),
         drop_line_patterns=(
             r"^\s*Cek Berita dan Artikel yang lain di Google News.*$",
-            r"^\s*Simak juga\b.*$",
             r"^\s*Disclaimer\b.*$",
-            r"^\s*Baca juga\s*:?.*$",
             r"^\s*Nyaman tanpa iklan\.? Langganan BisnisPro\s*$",
             r"^\s*Langganan Bisnis.*$",
             r"googletag\.cmd\.push\(function\(\)\s*\{[^}]*\}\);?",
@@ -97,7 +94,6 @@ FAMILY = PortalFamily(
                 title_selectors=("div.description h1",),
                 body_selectors=('div[itemprop="articleBody"]',),
                 date_selectors=(".wrapper-date",),
-                drop_selectors=('div[itemprop="articleBody"] > p:last-of-type',),  # always boilerplate
             ),
         ),
     ),

@@ -86,7 +86,6 @@ FAMILY = PortalFamily(
         drop_selectors=("div.baca-juga", "div.thumb", "figure"),
         drop_line_patterns=(
             r"^\s*Artikel ini telah tayang di .*$",
-            r"^\s*Baca juga\s*:.*$",
             r"^\s*\(?sumber\s*:\s*(?:www\.)?rmol\.id\)?\s*$",  # a copy of a national story
             CAPTION_CREDIT,
         ),

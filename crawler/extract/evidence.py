@@ -150,7 +150,9 @@ class Evidence:
                 return False
             if section and _key(text) == section:
                 return True
-            return date_line(text, now=self.fetched_at) is not None or bool(read_labelled([text], self.site_keys))
+            if date_line(text, now=self.fetched_at) is not None:
+                return True
+            return bool(read_labelled([text], self.site_keys))
 
         return [
             paragraph
@@ -422,8 +424,14 @@ class Evidence:
             return True
         if block.lines and _TAG_LABEL.match(block.lines[0]) is not None:
             return True
-        names = f"{block.element.get('class', '')} {block.element.get('id', '')}".casefold()
-        return "tag" in names and _WIDGET.search(names) is None
+        # A list of tag links ("div.tags > ul > li > a"): each item is a block; the list's class names it.
+        for element in (block.element, *list(block.element.iterancestors())[:3]):
+            names = f"{element.get('class', '')} {element.get('id', '')}".casefold()
+            if _WIDGET.search(names):
+                return False
+            if "tag" in names:
+                return True
+        return False
 
     def _found(self, name: str, value: str, source: str) -> str:
         if value:

@@ -23,6 +23,7 @@ _MODIFIED_LABEL = re.compile(
 _PUBLISHED_LABEL = re.compile(
     r"\b(?:diterbitkan|dipublikasikan|dipublikasi|tayang|terbit|published|posted|dibuat)\b", re.IGNORECASE
 )
+_PARTS = re.compile(r"\s*[·•|]\s*")
 _MAX_DATE_LINE = 90  # a date line is short: a sentence that mentions a date is body text
 _FUTURE_SLACK = timedelta(minutes=15)
 
@@ -48,15 +49,17 @@ def date_line(line: str, *, now: datetime | None) -> tuple[Moment, bool] | None:
     """
     if len(line) > _MAX_DATE_LINE:
         return None
-    moment = read_moment(line, now=now)
-    if moment is None:
-        return None
-    rest = line[: moment.span[0]] + line[moment.span[1] :]
-    rest = _MODIFIED_LABEL.sub(" ", _PUBLISHED_LABEL.sub(" ", rest))
-    leftover = [word for word in re.findall(r"[^\W\d_]{3,}", rest) if not _is_date_word(word)]
-    if len(leftover) > 4:
-        return None
-    return moment, _MODIFIED_LABEL.search(line) is not None
+    # "Name , Jurnalis · Jum'at 19 Juni 2015 11:22 wib": the date may be one part of a byline line.
+    for part in (line, *_PARTS.split(line)):
+        moment = read_moment(part, now=now)
+        if moment is None:
+            continue
+        rest = part[: moment.span[0]] + part[moment.span[1] :]
+        rest = _MODIFIED_LABEL.sub(" ", _PUBLISHED_LABEL.sub(" ", rest))
+        leftover = [word for word in re.findall(r"[^\W\d_]{3,}", rest) if not _is_date_word(word)]
+        if len(leftover) <= 4:
+            return moment, _MODIFIED_LABEL.search(line) is not None
+    return None
 
 
 def is_labelled(line: str) -> bool:
@@ -64,9 +67,10 @@ def is_labelled(line: str) -> bool:
     return bool(_PUBLISHED_LABEL.search(line) or _MODIFIED_LABEL.search(line))
 
 
-_DATE_WORDS = frozenset(
-    "senin selasa rabu kamis jumat jum'at sabtu minggu wib wita wit pukul lalu yang jam menit hari".split()  # noqa: SIM905
-)
+_DATE_WORDS = frozenset({
+    "senin", "selasa", "rabu", "kamis", "jum", "jumat", "jum'at", "sabtu", "minggu",
+    "wib", "wita", "wit", "pukul", "lalu", "yang", "jam", "menit", "hari",
+})  # fmt: skip
 
 
 def _is_date_word(word: str) -> bool:

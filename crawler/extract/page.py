@@ -89,7 +89,7 @@ class PageView:
         date line that a portal prints inside such a block, so they apply to the body only.
         """
         root = self.tree.find("body")
-        return render_blocks(self.tree if root is None else root)
+        return render_blocks(self.tree if root is None else root, spaced=True)
 
 
 def _squash(text: str) -> str:

@@ -100,7 +100,7 @@ def read_labelled(lines: Iterable[str], site_names: Iterable[str] = ()) -> Bylin
     byline = Byline()
     sites = site_keys(site_names)
     lines = list(lines)
-    parts = [part for line in lines for part in _labelled_parts(line)]
+    parts = [part for line in lines for segment in _segments(line) for part in _labelled_parts(segment)]
     for role, value in [*_label_lines(lines, sites), *parts]:
         names = person_names(value, sites)
         if role == "author":
@@ -141,6 +141,15 @@ def _label_lines(lines: list[str], sites: frozenset[str]) -> list[tuple[str, str
 def _bare_label(line: str) -> str:
     match = _LABEL.fullmatch(line.strip())
     return next((role for role in ("author", "editor") if match and match[role]), "") if match else ""
+
+
+def _segments(line: str) -> list[str]:
+    """The line, or, when a label follows its date ("Dwi Anggraini Selasa, 15 April 2025 | 20:10 WIB
+    Editor: Hendra Gunawan"), the text after the date as well."""
+    moment = read_moment(line)
+    if moment is None or _LABEL.match(line):
+        return [line]
+    return [line, line[moment.span[1] :].strip(" |·•,")]
 
 
 def _labelled_parts(line: str) -> Iterator[tuple[str, str]]:

@@ -50,11 +50,18 @@ class Block:
 
 
 def render_blocks(
-    element: lxml.html.HtmlElement, dropped: Collection[lxml.html.HtmlElement] = frozenset()
+    element: lxml.html.HtmlElement,
+    dropped: Collection[lxml.html.HtmlElement] = frozenset(),
+    *,
+    spaced: bool = False,
 ) -> list[Block]:
-    """The element's non-blank rendered blocks in reading order; hidden and `dropped` elements vanish."""
+    """The element's non-blank rendered blocks in reading order; hidden and `dropped` elements vanish.
+
+    `spaced` puts a space around every inline element: a byline's spans ("20:10 WIB</span><span>Editor")
+    sit apart on screen through their margins, and names and labels must not run together.
+    """
     blocks = [Block(element, chrome=any(_is_chrome(e) for e in (element, *element.iterancestors())))]
-    _render(element, blocks, dropped)
+    _render(element, blocks, dropped, " " if spaced else "")
     return [block for block in blocks if block.text.strip()]
 
 
@@ -68,7 +75,7 @@ def _is_chrome(element: lxml.html.HtmlElement) -> bool:
 
 
 def _render(
-    element: lxml.html.HtmlElement, blocks: list[Block], dropped: Collection[lxml.html.HtmlElement]
+    element: lxml.html.HtmlElement, blocks: list[Block], dropped: Collection[lxml.html.HtmlElement], gap: str
 ) -> None:
     # Source line breaks are plain spaces in HTML; only <br> and block boundaries end a line.
     current = blocks[-1]
@@ -79,12 +86,13 @@ def _render(
                 blocks[-1].chunks.append("\n")
             elif child.tag in _BLOCK_TAGS:
                 blocks.append(Block(child, chrome=current.chrome or _is_chrome(child)))
-                _render(child, blocks, dropped)
+                _render(child, blocks, dropped, gap)
                 blocks.append(Block(current.element, chrome=current.chrome))
             else:
                 if child.tag == "a" and child.get("href"):
-                    blocks[-1].links.append(
-                        Link(child.get("href", ""), " ".join(child.text_content().split()))
-                    )
-                _render(child, blocks, dropped)
+                    text = " ".join(child.text_content().split())
+                    blocks[-1].links.append(Link(child.get("href", ""), text, child.get("rel", "")))
+                blocks[-1].chunks.append(gap)
+                _render(child, blocks, dropped, gap)
+                blocks[-1].chunks.append(gap)
         blocks[-1].chunks.append(_WHITESPACE.sub(" ", child.tail or ""))

@@ -176,3 +176,11 @@ def test_the_time_is_shown_in_the_zone_the_portal_gave_it_in() -> None:
     papua.payload["article"]["published_at"] = "2025-11-10T10:05:00+09:00"
     message = AlertRenderer("id").render([papua])
     assert "kabar24.bisnis.com · 2025-11-10 10:05 WIT" in message.text
+
+
+def test_a_story_that_gave_only_its_day_is_shown_without_a_time() -> None:
+    day_only = _alert()
+    day_only.payload["article"]["published_at"] = "2025-07-24"
+    message = AlertRenderer("id").render([day_only])
+    assert "kabar24.bisnis.com · 2025-07-24\n" in message.text
+    assert "00:00" not in message.text and "00:00" not in message.html

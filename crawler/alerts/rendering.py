@@ -101,14 +101,14 @@ class AlertRenderer:
 
 def _as_portal_time(iso_time: str | None) -> str:
     """The time in the zone the portal gave it in (a Papua story in WIT), else in WIB."""
-    if not iso_time:
-        return ""
+    if not iso_time or len(iso_time) == len("2025-07-24"):  # a page that gave only its day
+        return iso_time or ""
     moment = datetime.fromisoformat(iso_time)
     zone = zone_name(moment)
     return moment.strftime(f"%Y-%m-%d %H:%M {zone}") if zone else _as_jakarta_time(iso_time)
 
 
 def _as_jakarta_time(iso_time: str | None) -> str:
-    if not iso_time:
-        return ""
+    if not iso_time or len(iso_time) == len("2025-07-24"):
+        return iso_time or ""
     return datetime.fromisoformat(iso_time).astimezone(JAKARTA).strftime("%Y-%m-%d %H:%M WIB")

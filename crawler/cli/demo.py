@@ -85,4 +85,8 @@ def _verdict(row: StoredArticle) -> str:
 
 
 def _wib(row: StoredArticle) -> str:
-    return row.published_at.astimezone(WIB).strftime("%Y-%m-%d %H:%M") if row.published_at else ""
+    if row.published_at is None:
+        return ""
+    return row.published_at.astimezone(WIB).strftime(
+        "%Y-%m-%d" if row.published_date_only else "%Y-%m-%d %H:%M"
+    )

@@ -61,7 +61,7 @@ def list_items(
             table.add_row(
                 str(row.id),
                 row.source.name if row.source else "",
-                row.published_local.isoformat(timespec="minutes") if row.published_local else "",
+                moment_text(row.published_local, date_only=row.published_date_only, timespec="minutes") or "",
                 row.title,
                 _list_verdict(session, row),
                 ", ".join(match.watch for match in row.matches),

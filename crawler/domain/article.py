@@ -67,8 +67,8 @@ class Article:
         return tuple(missing)
 
 
-def moment_text(moment: datetime | None, *, date_only: bool = False) -> str | None:
-    """ISO text of a time in its own zone; the bare day when the page gave no time of day."""
+def moment_text(moment: datetime | None, *, date_only: bool = False, timespec: str = "auto") -> str | None:
+    """ISO text of a time in its own zone; the bare day when the page gave no time of day (never "00:00")."""
     if moment is None:
         return None
-    return moment.date().isoformat() if date_only else moment.isoformat()
+    return moment.date().isoformat() if date_only else moment.isoformat(timespec=timespec)

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crawler.config import Config
+from crawler.domain.article import moment_text
 from crawler.domain.errors import AlertError
 from crawler.domain.watch import Watch
 from crawler.domain.zones import JAKARTA
@@ -158,7 +159,7 @@ def alert_payload(
             "title": article.title,
             "source": article.source.name if article.source else None,
             "outlet": outlet_of(article.url),
-            "published_at": article.published_local.isoformat() if article.published_local else None,
+            "published_at": moment_text(article.published_local, date_only=article.published_date_only),
             "lead": article.lead,
         },
         "match": {

@@ -13,7 +13,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import pytest
 from sqlalchemy import func, select
@@ -25,6 +25,9 @@ from crawler.store.schedule import next_runs, record_next_run
 from tests.conftest import ROOT
 from tests.crawl_helpers import run_pantau
 from tests.portal_server import PortalServer, Route
+
+if TYPE_CHECKING:
+    from tests.conftest_alerts import HttpReceiver
 
 T = TypeVar("T")
 LAMPUNG = "http://www.rmollampung.id"
@@ -65,6 +68,8 @@ SENTENCES = {
     "jalan-tol-lampung": "Jalan tol Trans Sumatra ruas Lampung dibuka penuh untuk libur panjang.",
 }
 SLOW_SECONDS = 8
+
+pytest_plugins = ["tests.conftest_alerts"]
 
 
 def write_config(
@@ -123,6 +128,7 @@ class DaemonProcess:
     ) -> None:
         environment = {key: value for key, value in os.environ.items() if not key.lower().endswith("_proxy")}
         environment["http_proxy"] = proxy
+        environment["no_proxy"] = "127.0.0.1"  # alert receivers listen on loopback, portals behind the proxy
         pantau = [sys.executable, "-m", "crawler", "--config", str(config), "--db", database_url]
         self.process = subprocess.Popen(
             [*pantau, command, *options],
@@ -255,6 +261,29 @@ def test_new_stories_speed_the_source_up_and_the_interval_is_persisted(
     next_run = next_runs(database)["lampung"].at
     database.dispose()
     assert timedelta(minutes=29) < next_run - datetime.now(UTC) <= timedelta(minutes=30)
+
+
+def test_alerts_leave_right_after_the_run_that_stored_them(
+    portal: PortalServer, tmp_path: Path, daemons: list[DaemonProcess], http_receiver: HttpReceiver
+) -> None:
+    config = write_config(tmp_path / "pantau.yaml")
+    text = config.read_text(encoding="utf-8").replace(
+        "    query: Lampung\n", "    query: Lampung\n    channels: [hook]\n    delivery: immediate\n"
+    )
+    config.write_text(
+        text + f"alerts:\n  channels:\n    hook:\n      type: webhook\n      url: {http_receiver.url}\n",
+        encoding="utf-8",
+    )
+    database_url = migrated(sqlite_url(tmp_path))
+    daemon = start(daemons, config, database_url, portal.proxy_url)
+    wait_for(finished_runs(database_url, 1), daemon=daemon)
+    finished = time.monotonic()
+    # The delivery timer first fires 30 s after the start: alerts sooner than that left with the run.
+    wait_for(lambda: http_receiver.requests or None, timeout=20, daemon=daemon)
+    assert time.monotonic() - finished < 20
+    assert daemon.stop() == 0, daemon.log
+    titles = sorted(request.json()["article"]["title"] for request in http_receiver.requests)
+    assert len(titles) == len(STORIES) and len(set(titles)) == len(STORIES)
 
 
 def test_a_second_daemon_on_the_same_database_refuses_with_a_clear_message(

@@ -61,7 +61,8 @@ class Daemon:
         self.leases = self.service.leases
         self._stopping = asyncio.Event()
         self._running: dict[str, asyncio.Task[object]] = {}
-        self._requested: set[asyncio.Task[None]] = set()
+        self._requested: set[asyncio.Task[None]] = set()  # run-now crawls and deliveries after a run
+        self._delivery = asyncio.Lock()
         self._jobs: CrawlJobs | None = None
         self._lost_lease = False
 
@@ -194,6 +195,11 @@ class Daemon:
             changed = interval != before
         if self.metrics is not None:
             self.metrics.record_run(summary, seconds, health=polling.health, poll_interval_seconds=interval)
+        if summary.new + summary.duplicate and not self._stopping.is_set():
+            # Its outbox rows are committed: their alerts leave now, not at the next delivery tick.
+            delivery = asyncio.ensure_future(self._deliver_alerts())
+            self._requested.add(delivery)
+            delivery.add_done_callback(self._requested.discard)
         if source is not None and changed and interval is not None:
             # Once stopping, the next start's sync applies the persisted interval.
             if self._jobs is not None and not self._stopping.is_set():
@@ -201,10 +207,12 @@ class Daemon:
             log.warning("%s now polls every %.0f s", summary.source, interval)
 
     async def _deliver_alerts(self) -> None:
-        try:
-            await asyncio.to_thread(deliver_due, self.database, self.config)
-        except Exception:
-            log.exception("alert delivery failed")
+        # One delivery at a time: the timer's (retries, digests) and those right after a run.
+        async with self._delivery:
+            try:
+                await asyncio.to_thread(deliver_due, self.database, self.config)
+            except Exception:
+                log.exception("alert delivery failed")
 
     async def _renew_scheduler_lease(self) -> None:
         if not self.leases.renew(SCHEDULER_LEASE, SCHEDULER_LEASE_TTL):

@@ -440,7 +440,7 @@ class Evidence:
 
 
 def _site_label(url: str) -> str:
-    """The site's own name in its host: "bisnis" in ekonomi.bisnis.com, "contoh" in www.contoh.co.id."""
+    """The site's own name in its host: "contoh" in ekonomi.contoh.com and in www.contoh.co.id."""
     labels = (urlsplit(url).hostname or "").split(".")
     while len(labels) > 1 and (len(labels[-1]) <= 3 or labels[-1] in {"info", "news", "online"}):
         labels.pop()

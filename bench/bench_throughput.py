@@ -36,7 +36,7 @@ seeds:
   path: {seeds}
 crawl:
   obey_robots_txt: false
-archive: matched
+archive: {archive}
 sources:
 {sources}
 aliases:
@@ -93,7 +93,7 @@ def numbered(page: str, number: int) -> str:
     return re.sub(r"(<p[ >])", extra + r"\1", page, count=1)
 
 
-def build(pages: int, folder: Path) -> tuple[dict[str, Path], Path, list[str]]:
+def build(pages: int, folder: Path, archive: str = "matched") -> tuple[dict[str, Path], Path, list[str]]:
     """One archive per source (a crawl loads its whole archive), the config, every story page's HTML."""
     archives: dict[str, Path] = {}
     html_pages: list[str] = []
@@ -120,7 +120,9 @@ def build(pages: int, folder: Path) -> tuple[dict[str, Path], Path, list[str]]:
         write_archive(archives[family.name], responses)
     config = folder / "pantau.yaml"
     config.write_text(
-        CONFIG.format(database=folder / "bench.db", seeds=folder / "no-seeds", sources="".join(sources)),
+        CONFIG.format(
+            database=folder / "bench.db", seeds=folder / "no-seeds", sources="".join(sources), archive=archive
+        ),
         encoding="utf-8",
     )
     return archives, config, html_pages
@@ -153,16 +155,18 @@ def trafilatura_seconds(html_pages: list[str]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=500)
-    pages = parser.parse_args().pages
+    parser.add_argument("--archive", choices=("matched", "all"), default="matched")
+    options = parser.parse_args()
+    pages = options.pages
     with tempfile.TemporaryDirectory(prefix="pantau-bench-") as folder:
-        archives, config, html_pages = build(pages, Path(folder))
+        archives, config, html_pages = build(pages, Path(folder), options.archive)
         baseline = trafilatura_seconds(html_pages)
         elapsed, summaries = pipeline_seconds(archives, config)
     stories = sum(summary.stories for summary in summaries)
     assert stories == pages, f"the pipeline saw {stories} of {pages} stories"
     ratio = baseline / elapsed
     matched = sum(summary.matched for summary in summaries)
-    print(f"pages: {pages} ({matched} matched the watch)")
+    print(f"pages: {pages} ({matched} matched the watch), archive: {options.archive}")
     print(f"trafilatura.extract loop: {baseline:6.2f} s  {pages / baseline:7.1f} articles/s")
     print(f"pantau pipeline:          {elapsed:6.2f} s  {pages / elapsed:7.1f} articles/s")
     print(f"ratio: {ratio:.2f}x (target >= {TARGET}x) {'OK' if ratio >= TARGET else 'BELOW TARGET'}")

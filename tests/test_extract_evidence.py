@@ -142,3 +142,16 @@ def test_the_listing_time_fills_a_page_that_gave_only_its_day_or_nothing() -> No
     assert filled.field_sources["published_at"] == "listing"
     # A listing time for another day says nothing about this page.
     assert _with_listing_time(article, listed + timedelta(days=3)) is article
+
+
+def test_the_section_is_the_deepest_breadcrumb_only_when_it_names_a_kanal() -> None:
+    def crumbs(*names: str) -> str:
+        links = "".join(f"<a href='/{name.lower().replace(' ', '-')}'>{name}</a> / " for name in names)
+        return f"<div class='breadcrumb'>{links}</div>"
+
+    assert extract_article([page(before_title=crumbs("Home", "Daerah"))], URL).section == "Daerah"
+    # The page's own kind ("Detail Berita") is not a kanal; the kanal above it is not guessed either.
+    assert extract_article([page(before_title=crumbs("Home", "Daerah", "Detail Berita"))], URL).section == ""
+    # Eight links under a "breadcrumb" class are a menu.
+    menu = crumbs("News", "Politik", "Hukum", "Ekonomi", "Daerah", "Olahraga", "Dunia", "Video")
+    assert extract_article([page(before_title=menu)], URL).section == ""

@@ -48,7 +48,11 @@ _HEADINGS = frozenset({"h1", "h2", "h3"})
 _HEAD_BEFORE = 3  # blocks above the headline that may still be its header (a kicker, a date)
 _HEAD_AFTER = 25  # blocks between headline and body that are read as its header
 _TAIL = 12  # blocks after the body that may carry "Penulis:" or "Editor:"
-_HOME = frozenset({"home", "beranda", "index", "indeks", "news", "berita"})
+# Words of a page's kind, not of its kanal: "Home", "Berita", "Detail Berita", "Read more".
+_PAGE_WORDS = frozenset(
+    {"home", "beranda", "index", "indeks", "news", "berita", "detail", "artikel", "baca", "read", "more"}
+)
+_MAX_CRUMBS = 5
 
 
 @dataclass
@@ -388,7 +392,10 @@ class Evidence:
                 f"{element.get('class', '')} {element.get('id', '')} {element.get('itemtype', '')}".lower()
             )
             if "breadcrumb" in names:
-                # The deepest crumb is the section; when it is not a kanal's name there is none.
+                # The deepest crumb is the section; when it is not a kanal's name there is none. A
+                # "breadcrumb" of many links is a menu wearing the name.
+                if len(element.findall(".//a")) > _MAX_CRUMBS:
+                    return []
                 texts = [
                     t for a in element.iter("a") if (t := _squash(a.text_content())) and _key(t) != title
                 ]
@@ -399,7 +406,8 @@ class Evidence:
         """A kanal's name: short, no digits, not "Home" or "News", not the site itself."""
         if not text or len(text) > 40 or any(ch.isdigit() or ch in "/|" for ch in text):
             return False
-        return text.casefold() not in _HOME and not self._names_site(text)
+        words = set(text.casefold().split())
+        return not words <= _PAGE_WORDS and not self._names_site(text)
 
     def tags(self) -> list[str]:
         visible = self.page.texts(self.recipe.tag_selectors)

@@ -155,3 +155,22 @@ def test_the_section_is_the_deepest_breadcrumb_only_when_it_names_a_kanal() -> N
     # Eight links under a "breadcrumb" class are a menu.
     menu = crumbs("News", "Politik", "Hukum", "Ekonomi", "Daerah", "Olahraga", "Dunia", "Video")
     assert extract_article([page(before_title=menu)], URL).section == ""
+
+
+def test_a_name_beside_the_time_under_the_headline_is_the_byline_but_a_place_is_not() -> None:
+    named = extract_article([page(header="<div>Laban Laisila : 11 Mar 2024 | 13:06</div>")], URL)
+    assert (named.authors, named.to_dict()["published_at"]) == (
+        ("Laban Laisila",),
+        "2024-03-11T13:06:00+07:00",
+    )
+    place = extract_article([page(header="<div>Jakarta - 11 Maret 2024 13:06 WIB</div>")], URL)
+    assert place.authors == () and place.published_at is not None
+
+
+def test_a_date_in_a_teaser_card_is_not_the_storys_date() -> None:
+    card = (
+        "<div class='x1'><h3><a href='/berita/2024/03/11/kabar-lain-dari-danau'>Kabar lain</a></h3>"
+        "<div>Senin, 11 Maret 2024 | 08:00 WIB</div></div>"
+    )
+    article = extract_article([page(header=card)], URL)
+    assert article.published_at is None

@@ -42,7 +42,7 @@ _TAG_LABEL = re.compile(r"^\s*(?:tags?|topik|topic|kata\s+kunci|label)\b", re.IG
 _WIDGET = re.compile(r"hot|trend|popul|terkini|widget")
 _TAG_PATH = re.compile(r"/(?:tag|tags|topik|topic|topics|label|hashtag)/", re.IGNORECASE)
 _URL_DATE = re.compile(r"/(?P<y>20\d{2}|19\d{2})/?(?P<m>\d{2})/?(?P<d>\d{2})(?:/|\d|$)")
-_NAME_DASH_OUTLET = re.compile(r"^(?P<name>[^-–—|]{3,40}?)\s+[-–—]\s+(?P<outlet>[\w.]{3,30})$")
+_NAME_BESIDE = re.compile(r"^(?P<name>[^-–—|:]{3,40}?)\s*[-–—:|]\s+(?P<rest>.{3,80})$")
 _TITLE_SEPARATORS = re.compile(r"\s+[|–—-]\s+|\s*(?:[|»]|::)\s*")
 _HEADINGS = frozenset({"h1", "h2", "h3"})
 _HEAD_BEFORE = 3  # blocks above the headline that may still be its header (a kicker, a date)
@@ -53,6 +53,7 @@ _PAGE_WORDS = frozenset(
     {"home", "beranda", "index", "indeks", "news", "berita", "detail", "artikel", "baca", "read", "more"}
 )
 _MAX_CRUMBS = 5
+_CARD_PARTS = 4  # child elements of a teaser card: image, kanal, headline, date
 
 
 @dataclass
@@ -253,7 +254,7 @@ class Evidence:
                 found.authors = [n for line in lines if read_moment(line) is None
                                  for n in person_names(line, self.site_keys)]  # fmt: skip
             self._merge(result, found, source)
-        self._merge(result, Byline(authors=self._name_dash_outlet()), "byline")
+        self._merge(result, Byline(authors=self._name_beside()), "byline")
         links = self._author_links()
         self._merge(result, links, "author-link")
         return result
@@ -272,11 +273,20 @@ class Evidence:
             into.source_org = found.source_org
             self.sources["source_org"] = source
 
-    def _name_dash_outlet(self) -> list[str]:
-        """ "Bagus Kurniawan - detikNews": a name and the outlet it writes for, right under the headline."""
+    def _name_beside(self) -> list[str]:
+        """An unlabelled byline right under the headline: a name beside the outlet it writes for
+        ("Bagus Kurniawan - detikNews") or beside the story's time ("Laban Laisila : 19 Jun 2015 | 13:06").
+
+        Beside a time the name must have two words at least: "Jakarta - 13 Oktober 2016" is a place.
+        """
         for line in self._lines(self.head)[:6]:
-            match = _NAME_DASH_OUTLET.match(line)
-            if match and self._names_site(match["outlet"]):
+            match = _NAME_BESIDE.match(line)
+            if match is None:
+                continue
+            rest = match["rest"]
+            beside_outlet = " " not in rest.strip() and self._names_site(rest)
+            beside_time = len(match["name"].split()) >= 2 and date_line(rest, now=self.fetched_at) is not None
+            if beside_outlet or beside_time:
                 return person_names(match["name"], self.site_keys)
         return []
 
@@ -342,14 +352,23 @@ class Evidence:
 
     def _in_card(self, block: Block) -> bool:
         """Whether the block sits in a teaser card: beside a heading that links elsewhere."""
+        own = self.blocks[self.headline].element if self.headline is not None else None
         container = block.element.getparent()
         for ancestor in (container, container.getparent() if container is not None else None):
-            if ancestor is None or ancestor.tag in ("body", "article", "main"):
+            # A card is small: a headline, a date, a line of teaser; a story's header is not one.
+            if ancestor is None or ancestor.tag in ("body", "article", "main") or len(ancestor) > _CARD_PARTS:
                 return False
-            for heading in ancestor.iter("h2", "h3", "h4", "h5", "h6"):
-                if any(a.get("href") for a in heading.iter("a")):
+            for heading in ancestor.iter("h1", "h2", "h3", "h4", "h5", "h6"):
+                links = (a.get("href") for a in heading.iter("a"))
+                if heading is not own and any(self._links_elsewhere(href) for href in links):
                     return True
         return False
+
+    def _links_elsewhere(self, href: str | None) -> bool:
+        """Whether a link leads to another page than this story (a teaser's headline does)."""
+        if not href or href.startswith("#"):
+            return False
+        return urlsplit(href).path.rstrip("/") not in ("", urlsplit(self.url).path.rstrip("/"))
 
     @cached_property
     def url_day(self) -> date | None:

@@ -76,14 +76,13 @@ class Evidence:
 
     @cached_property
     def headline(self) -> int | None:
-        """The index of the headline's block: the recipe's title element, else the page's h1."""
+        """The index of the headline's block: the recipe's title element, else the heading (h1–h3) that
+        agrees with the metadata title, else the page's only h1 when there is no metadata title."""
         elements = set(self.page.select(self.recipe.title_selectors))
         for index, block in enumerate(self.blocks):
             if block.element in elements:
                 return index
-        headings = [
-            i for i, block in enumerate(self.blocks) if block.element.tag in _HEADINGS and not block.chrome
-        ]  # fmt: skip
+        headings = [i for i, b in enumerate(self.blocks) if b.element.tag in _HEADINGS and not b.chrome]
         titles = [_key(self._strip_suffix(title)) for title in self._metadata_titles]
         agreeing = [i for i in headings if any(_agrees(_key(self.blocks[i].text), title) for title in titles)]
         if agreeing:

@@ -14,6 +14,7 @@ from bench.bench_morphology import load_forms, load_pairs, score
 from bench.bench_watch_pairs import counts
 from bench.bench_watch_pairs import load_pairs as load_watch_pairs
 from crawler.matching import WatchSet, parse_query
+from crawler.matching.document import Document
 from crawler.matching.morphology import is_listed_name, root
 from crawler.matching.text import fold
 from tests.test_matching import PAGE, could_match, watch
@@ -127,3 +128,13 @@ def test_the_name_list_holds_provinces_regencies_and_institutions() -> None:
 )  # fmt: skip
 def test_the_pre_check_lets_through_every_new_form_that_matches(query: str, page_text: str) -> None:
     assert could_match(WatchSet([watch("w", query)]), PAGE.format(title="x", lead="", body=page_text)) is True
+
+
+def test_the_word_filter_never_rules_out_a_match() -> None:
+    """A query is evaluated only when the story holds a form or root of each word it needs
+    (`Document.words`); on every second-hand pair it must decide as the full evaluation does."""
+    for pair in load_watch_pairs():
+        query = parse_query(str(pair["watch"]))
+        document = Document({name: str(pair[name]) for name in ("title", "lead", "body")})
+        full = query._root.evaluate(document, document.names) is not None
+        assert (query.evaluate_document(document) is not None) == full, pair["id"]

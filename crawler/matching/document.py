@@ -35,6 +35,7 @@ class Document:
         self._positions: dict[tuple[str, str, str | None, WordKind], list[int]] = {}
         self._names: dict[str, FieldNames] = {}
         self._story: StoryNames | None = None
+        self._words: frozenset[str] | None = None
 
     @classmethod
     def of_article(cls, article: Article) -> Document:
@@ -48,6 +49,18 @@ class Document:
                 return None
             analyzed = self._analyzed[name] = AnalyzedText.of(text)
         return analyzed
+
+    def words(self) -> frozenset[str]:
+        """Every form and root of every field, and every capitalised form without a name's clitics:
+        a word of a query matches nowhere unless its form or root is among them."""
+        if self._words is None:
+            found: set[str] = set()
+            for name in self.names:
+                analyzed = self.field(name)
+                if analyzed is not None:
+                    found.update(analyzed.words())
+            self._words = frozenset(found)
+        return self._words
 
     def positions(self, name: str, form: str, root: str | None, kind: WordKind) -> list[int]:
         """Token positions in field `name` matching a word: a name by its form without clitics where

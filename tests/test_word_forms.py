@@ -88,6 +88,7 @@ def test_affixed_forms_and_names_with_clitics_match(query: str, body: str) -> No
         ("Malik", "Hakim Baru", "Malikah Hanum resmi dilantik."),
         ("Abdul", "Raja Tiba", "Raja Abdullah II tiba di Jakarta."),
         ("rawan", "Relawan Bergerak", "Para relawan membagikan makanan."),
+        ("perintah", "Pemprov Bali", "Kementerian Investasi dan Pemerintah Provinsi Bali membuat desk."),
     ],
 )
 def test_names_stay_names_and_ordinary_words_stay_out_of_them(query: str, title: str, body: str) -> None:
@@ -99,6 +100,8 @@ def test_an_ordinary_word_still_matches_its_own_mentions_beside_a_name() -> None
     assert matches("presiden", "Kata Presiden Prabowo di Istana.") is True
     assert matches("bank", "Laba Bank Mandiri naik.") is True
     assert matches("mandiri", "Laba Bank Mandiri naik.") is False
+    assert matches("pemerintah", "Kementerian Investasi dan Pemerintah Provinsi Bali membuat desk.") is True
+    assert matches("perintah", "Pemerintah memberi perintah tegas.") is True
 
 
 def test_a_capitalised_indonesian_word_matches_as_written_in_any_case() -> None:

@@ -85,7 +85,7 @@ class Document:
                     found = [
                         position
                         for position in found
-                        if not capital[position] or self._ordinary_here(name, analyzed, position)
+                        if not capital[position] or self._ordinary_here(name, analyzed, position, form)
                     ]
             self._positions[key] = found
         return found
@@ -104,7 +104,7 @@ class Document:
                 analyzed.capital[position] and analyzed.name_form(position) == form
             )
         return analyzed.token_matches(position, form, root) and (
-            not analyzed.capital[position] or self._ordinary_here(name, analyzed, position)
+            not analyzed.capital[position] or self._ordinary_here(name, analyzed, position, form)
         )
 
     def _field_names(self, name: str, analyzed: AnalyzedText) -> FieldNames:
@@ -130,10 +130,16 @@ class Document:
             title=name == "title",
         )
 
-    def _ordinary_here(self, name: str, analyzed: AnalyzedText, position: int) -> bool:
+    def _ordinary_here(self, name: str, analyzed: AnalyzedText, position: int, form: str) -> bool:
+        """Whether a capitalised token may be an ordinary word's mention. Mid-sentence a capital marks
+        a proper name, which is no derived form of a root: there only the word as written matches
+        (`pemerintah`, not `perintah`, in `Pemerintah Provinsi Bali`)."""
         names = self._field_names(name, analyzed)
+        ambiguous = names.ambiguous(position)
+        if not ambiguous and analyzed.forms[position] != form:
+            return False
         return self._story_names().ordinary_here(
-            analyzed.name_form(position), names.ambiguous(position), names.name_like(position)
+            analyzed.name_form(position), ambiguous, names.name_like(position)
         )
 
     @staticmethod

@@ -89,6 +89,8 @@ def test_affixed_forms_and_names_with_clitics_match(query: str, body: str) -> No
         ("Abdul", "Raja Tiba", "Raja Abdullah II tiba di Jakarta."),
         ("rawan", "Relawan Bergerak", "Para relawan membagikan makanan."),
         ("perintah", "Pemprov Bali", "Kementerian Investasi dan Pemerintah Provinsi Bali membuat desk."),
+        ("untung", "Warga Bicara", "Menurut Pak Untung, harga cabai naik."),
+        ("minggu", "Banjir", "Banjir merendam Pasar Minggu dan sekitarnya."),
     ],
 )
 def test_names_stay_names_and_ordinary_words_stay_out_of_them(query: str, title: str, body: str) -> None:
@@ -102,6 +104,8 @@ def test_an_ordinary_word_still_matches_its_own_mentions_beside_a_name() -> None
     assert matches("mandiri", "Laba Bank Mandiri naik.") is False
     assert matches("pemerintah", "Kementerian Investasi dan Pemerintah Provinsi Bali membuat desk.") is True
     assert matches("perintah", "Pemerintah memberi perintah tegas.") is True
+    assert matches("keuangan", "Kata Menteri Keuangan di Jakarta.") is True  # an office, not an honorific
+    assert matches("Untung", "Menurut Pak Untung, harga cabai naik.") is True
 
 
 def test_a_capitalised_indonesian_word_matches_as_written_in_any_case() -> None:

@@ -19,15 +19,24 @@ from dataclasses import dataclass, field
 from crawler.matching.morphology import is_listed_name, is_ordinary_word, is_root, listed_runs, root
 from crawler.matching.text import AnalyzedText
 
-# Words that stand before a name without being part of it: titles of office and the class nouns of
-# places and bodies (`Presiden Prabowo`, `Bank Mandiri`); a watch on them still finds them there.
-_HEADS = frozenset((
-    "presiden", "wakil", "menteri", "gubernur", "bupati", "wali", "kota", "kabupaten", "provinsi",
-    "kecamatan", "desa", "ketua", "kepala", "direktur", "pak", "bu", "ibu", "bapak", "raja", "ratu",
+# Words that stand before a name and are capitalised with it, written as PUEBI (Pedoman Umum Ejaan
+# Bahasa Indonesia, on capital letters) lists them: honorifics and titles of birth or religion
+# before a person's name (`Pak Untung`, `Kiai Ma'ruf`) and the generic part of a geographical
+# name (`Pasar Minggu`, `Pulau Seribu`). The capitalised word right after one is a name.
+_NAME_HEADS = frozenset((
+    "pak", "bu", "ibu", "bapak", "mas", "mbak", "bung", "haji", "hajah", "kiai", "ustaz", "ustazah",
+    "habib", "syekh", "gus", "nabi", "raden", "teuku", "cut", "andi", "daeng", "sang", "raja", "ratu",
+    "sultan", "pangeran", "kota", "kabupaten", "provinsi", "kecamatan", "kelurahan", "desa", "dusun",
+    "kampung", "pulau", "selat", "sungai", "danau", "teluk", "tanjung", "gunung", "bukit",
+    "pasar", "pelabuhan", "bandara", "stasiun",
+))  # fmt: skip
+# Words that stand before a name without being part of it: those, titles of office and the class
+# nouns of bodies (`Presiden Prabowo`, `Bank Mandiri`); a watch on them still finds them there.
+_HEADS = _NAME_HEADS | frozenset((
+    "presiden", "wakil", "menteri", "gubernur", "bupati", "wali", "ketua", "kepala", "direktur",
     "camat", "hakim", "jaksa", "jenderal", "komisaris", "sekretaris", "anggota", "mantan", "calon",
-    "panglima", "pelatih", "kapten", "warga", "dokter", "profesor", "haji", "kiai", "ustaz", "sang",
-    "bank", "universitas", "pasar", "pelabuhan", "bandara", "stasiun", "pulau", "selat", "sungai",
-    "danau", "teluk", "kementerian", "badan", "dinas", "komisi",
+    "panglima", "pelatih", "kapten", "warga", "dokter", "profesor", "bank", "universitas",
+    "kementerian", "badan", "dinas", "komisi",
 ))  # fmt: skip
 
 
@@ -69,7 +78,7 @@ class FieldNames:
         found = self._name_like.get(position)
         if found is None:
             found = self._name_like[position] = self._listed(position) or (
-                not self.title and self._beside_foreign_name(position)
+                not self.title and (self._after_name_head(position) or self._beside_foreign_name(position))
             )
         return found
 
@@ -86,6 +95,19 @@ class FieldNames:
                 if end > position and tuple(forms[first:end]) == run and all(capital[first:end]):
                     return True
         return False
+
+    def _after_name_head(self, position: int) -> bool:
+        """Capitalised right after an honorific or a place's generic word (`Pak Untung`, `Pasar Minggu`)."""
+        analyzed = self.analyzed
+        forms, capital = analyzed.forms, analyzed.capital
+        return (
+            position > 0
+            and capital[position]
+            and capital[position - 1]
+            and forms[position - 1] in _NAME_HEADS
+            and forms[position] not in _HEADS
+            and not analyzed.opens_sentence(position)
+        )
 
     def _beside_foreign_name(self, position: int) -> bool:
         """Mid-sentence beside a capitalised word that is no Indonesian word (`Puan Maharani`)."""

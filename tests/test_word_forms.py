@@ -19,10 +19,13 @@ from crawler.matching.morphology import is_listed_name, root
 from crawler.matching.text import fold
 from tests.test_matching import PAGE, could_match, watch
 
+# Unchanged by the second pass on issue 20 (proper names mid-sentence matched as written, names
+# after honorifics and places' generic words): the report half gave the same figures.
 REPORT_ROOTS_RIGHT = 369  # of 382 forms: 96.6%
 REPORT_FALSE_CONFLATIONS = 1  # of 58 pairs
 REPORT_FALSE_ALERTS = 6  # of 78 pairs a reader does not want: precision 0.932
 REPORT_MISSED_ALERTS = 2  # of 84 pairs a reader wants: recall 0.976
+TUNE_WRONG_ALERTS = 1  # of 165 pairs (was 2: `perintah` no longer matches `Pemerintah Provinsi`)
 
 
 def test_report_half_roots_and_conflations_stay_at_their_floor() -> None:
@@ -47,6 +50,12 @@ def test_report_half_watch_pairs_stay_at_their_floor() -> None:
         false,
         missed,
     )
+
+
+def test_tune_half_watch_pairs_stay_at_their_floor() -> None:
+    pairs = [pair for pair in load_watch_pairs() if pair["split"] == "tune"]
+    _, false, missed, _ = counts(pairs)
+    assert (len(pairs), false + missed <= TUNE_WRONG_ALERTS) == (165, True), (false, missed)
 
 
 def matches(query: str, body: str, title: str = "Berita") -> bool:

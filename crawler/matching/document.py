@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 
 from crawler.domain.article import Article
 from crawler.domain.matches import Hit
+from crawler.matching.morphology import is_listed_name
 from crawler.matching.names import FieldNames, StoryNames
 from crawler.matching.text import AnalyzedText
 
@@ -75,6 +76,11 @@ class Document:
                 found = analyzed.named(form)
                 if found:
                     found = [position for position in found if self._names_here(name, analyzed, position)]
+                if found and not is_listed_name(form):  # a person's name, as a term's first word
+                    names = self._field_names(name, analyzed)
+                    found = [
+                        position for position in found if not names.names_a_place_after_someone(position)
+                    ]
             elif kind is WordKind.WRITTEN:  # as written, or with a name's clitics (`Ganjarnya`)
                 written, named = analyzed.by_form.get(form, []), analyzed.named(form)
                 found = sorted({*written, *named}) if named else written

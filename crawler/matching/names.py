@@ -30,6 +30,13 @@ _NAME_HEADS = frozenset((
     "kampung", "pulau", "selat", "sungai", "danau", "teluk", "tanjung", "gunung", "bukit",
     "pasar", "pelabuhan", "bandara", "stasiun",
 ))  # fmt: skip
+# The generic word of a street, building or institution often named after a person (`Jalan
+# Sudirman`, `Bandara Soekarno-Hatta`, `Universitas Diponegoro`): the person's name there is the place's.
+_MEMORIAL_HEADS = frozenset((
+    "jalan", "jl", "bandara", "universitas", "institut", "stadion", "gedung", "wisma", "masjid",
+    "museum", "monumen", "lapangan", "taman", "rsud",
+))  # fmt: skip
+_MEMORIAL_REACH = 2  # words between the generic word and the name (`Jalan Jenderal Sudirman`)
 # Words that stand before a name without being part of it: those, titles of office and the class
 # nouns of bodies (`Presiden Prabowo`, `Bank Mandiri`); a watch on them still finds them there.
 _HEADS = _NAME_HEADS | frozenset((
@@ -94,6 +101,25 @@ class FieldNames:
                 end = first + len(run)
                 if end > position and tuple(forms[first:end]) == run and all(capital[first:end]):
                     return True
+        return False
+
+    def names_a_place_after_someone(self, position: int) -> bool:
+        """Whether the capitalised word is part of a place named after someone: a memorial generic
+        word comes at most two joined capitalised words before it (`Jalan Jenderal Sudirman`)."""
+        analyzed = self.analyzed
+        forms, capital, starts, ends, text = (
+            analyzed.forms,
+            analyzed.capital,
+            analyzed.starts,
+            analyzed.ends,
+            analyzed.text,
+        )
+        for before in range(position - 1, max(-1, position - 1 - _MEMORIAL_REACH - 1), -1):
+            joined = not text[ends[before] : starts[before + 1]].strip(" -\u2010\u2011")
+            if not (capital[before] and joined):
+                return False
+            if forms[before] in _MEMORIAL_HEADS:
+                return True
         return False
 
     def _after_name_head(self, position: int) -> bool:

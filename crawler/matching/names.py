@@ -3,8 +3,10 @@
 A watch word is a name when it is written with a capital (`Malang`, `KPK`) or is a listed name that
 is no ordinary word (`kejagung`). In a story, a capitalised word is a name where it is listed
 (`Serang`, `Kelapa Gading`), or in running text stands beside another capitalised word that is no
-Indonesian word (`Puan Maharani`, `Toyota Kijang`), titles of office and class nouns aside
-(`Presiden Prabowo`, `Bank Mandiri`).
+Indonesian word (`Puan Maharani`, `Toyota Kijang`) or right after an honorific or a place's
+generic word (`Pak Untung`, `Pasar Minggu`), titles of office and class nouns aside
+(`Presiden Prabowo`, `Bank Mandiri`). A person's name right after the generic word of a street,
+airport or university names the place (`Jalan Sudirman`), not the person.
 A title capitalises every word and a sentence its first one, so there a word the story also
 writes in lower case is ordinary (`Medan Magnet Bumi Melemah` … `medan magnet`), and a listed name
 that is also a word opening a sentence is a name only with a clitic or where the story names it

@@ -77,6 +77,7 @@ def matches(query: str, body: str, title: str = "Berita") -> bool:
         ("Kejagung", "Penyidik Kejagung memeriksa saksi."),
         ("Jokowi", "Pak Jokowinya belum menjawab."),
         ("BI", "Tanya saja ke BInya, kata bankir itu."),
+        ("Bahlil", "Publik menilai Bahlillah yang paling bertanggung jawab."),
         ('"Kim Jong Un"', "Adik pemimpin Kim Jong-un mengecam latihan itu."),
     ],
 )

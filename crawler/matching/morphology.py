@@ -136,13 +136,14 @@ def is_root(word: str) -> bool:
 def without_name_clitics(folded_word: str, *, question: bool = True) -> str:
     """A name without the clitics it may take (`jokowilah` -> `jokowi`, `kpknya` -> `kpk`).
 
-    At least three letters must remain, a `-llah` ending is a name's own (`Abdullah`), and `-kah`
+    At least three letters must remain, an `-ullah` ending is a name's own (Arabic theophoric names:
+    `Abdullah`, `Nasrullah`; but `Bahlillah` is `Bahlil` + `-lah`), and `-kah`
     (a question particle) is cut only when `question` says the sentence asks one (`Malikah`).
     """
     word = folded_word
     for ending in ("nyalah", "nyakah", "lah", "kah"):
         if word.endswith(ending) and len(word) >= _MIN_NAME_LETTERS + len(ending):
-            if (ending == "lah" and word.endswith("llah")) or (ending.endswith("kah") and not question):
+            if (ending == "lah" and word.endswith("ullah")) or (ending.endswith("kah") and not question):
                 continue
             return word[: -len(ending)]
     if word.endswith("nya") and len(word) >= _MIN_NAME_LETTERS + 3:

@@ -32,11 +32,12 @@ _NAME_HEADS = frozenset((
     "kampung", "pulau", "selat", "sungai", "danau", "teluk", "tanjung", "gunung", "bukit",
     "pasar", "pelabuhan", "bandara", "stasiun",
 ))  # fmt: skip
-# The generic word of a street, building or institution often named after a person (`Jalan
-# Sudirman`, `Bandara Soekarno-Hatta`, `Universitas Diponegoro`): the person's name there is the place's.
+# The generic word of a street, building, institution or military unit often named after a person
+# (`Jalan Sudirman`, `Bandara Soekarno-Hatta`, `Universitas Diponegoro`, `Kodam Siliwangi`): the
+# person's name there is the place's.
 _MEMORIAL_HEADS = frozenset((
     "jalan", "jl", "bandara", "universitas", "institut", "stadion", "gedung", "wisma", "masjid",
-    "museum", "monumen", "lapangan", "taman", "rsud",
+    "museum", "monumen", "lapangan", "taman", "rsud", "gelora", "kodam", "korem", "lanud", "kri",
 ))  # fmt: skip
 _MEMORIAL_REACH = 2  # words between the generic word and the name (`Jalan Jenderal Sudirman`)
 # Words that stand before a name without being part of it: those, titles of office and the class

@@ -29,7 +29,7 @@ _NAME_HEADS = frozenset((
     "pak", "bu", "ibu", "bapak", "mas", "mbak", "bung", "haji", "hajah", "kiai", "ustaz", "ustazah",
     "habib", "syekh", "gus", "nabi", "raden", "teuku", "cut", "andi", "daeng", "sang", "raja", "ratu",
     "sultan", "pangeran", "kota", "kabupaten", "provinsi", "kecamatan", "kelurahan", "desa", "dusun",
-    "kampung", "pulau", "selat", "sungai", "danau", "teluk", "tanjung", "gunung", "bukit",
+    "kampung", "pulau", "selat", "sungai", "danau", "teluk",
     "pasar", "pelabuhan", "bandara", "stasiun",
 ))  # fmt: skip
 # The generic word of a street, building, institution or military unit often named after a person

@@ -21,8 +21,8 @@ from tests.test_matching import PAGE, could_match, watch
 
 # The second pass on issue 20 raised the roots from 369 (96.6%) with function words carrying a
 # particle (`apakah` -> `apa`), and the watch pairs' precision with places named after people
-# (`Jalan Sudirman` is not `Sudirman`); proper names matched as written mid-sentence and names
-# after honorifics left the report half's watch pairs as they were.
+# (`Jalan Sudirman` is not `Sudirman`) and names after honorifics and places' generic words
+# (README, "Word forms and names", says which change moved which figure).
 REPORT_ROOTS_RIGHT = 371  # of 382 forms: 97.1%
 REPORT_FALSE_CONFLATIONS = 1  # of 58 pairs
 REPORT_FALSE_ALERTS = 4  # of 78 pairs a reader does not want: precision 0.953 (was 6, 0.932)

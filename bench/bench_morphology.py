@@ -160,7 +160,11 @@ def main() -> None:
         ("nusantara-nlp 0.2.1 Stemmer", nusantara(), lambda: None),
         ("nlp-id lemmas > Sastrawi", chain(lemma_table.get, fallback=base), lambda: None),
         ("names > nlp-id lemmas > Sastrawi", chain(name, lemma_table.get, fallback=base), lambda: None),
-        ("Pantau now: corrections > names > lemmas > Sastrawi", pantau_root, pantau_root.cache_clear),
+        (
+            "Pantau now: corrections > names > function word + particle > lemmas > Sastrawi",
+            pantau_root,
+            pantau_root.cache_clear,
+        ),
     ]
     halves = {half: sum(row["split"] == half for row in forms) for half in ("tune", "report")}
     print(

@@ -14,14 +14,20 @@ from bench.bench_morphology import load_forms, load_pairs, score
 from bench.bench_watch_pairs import counts
 from bench.bench_watch_pairs import load_pairs as load_watch_pairs
 from crawler.matching import WatchSet, parse_query
+from crawler.matching.document import Document
 from crawler.matching.morphology import is_listed_name, root
 from crawler.matching.text import fold
 from tests.test_matching import PAGE, could_match, watch
 
-REPORT_ROOTS_RIGHT = 369  # of 382 forms: 96.6%
+# The second pass on issue 20 raised the roots from 369 (96.6%) with function words carrying a
+# particle (`apakah` -> `apa`), and the watch pairs' precision with places named after people
+# (`Jalan Sudirman` is not `Sudirman`) and names after honorifics and places' generic words
+# (README, "Word forms and names", says which change moved which figure).
+REPORT_ROOTS_RIGHT = 371  # of 382 forms: 97.1%
 REPORT_FALSE_CONFLATIONS = 1  # of 58 pairs
-REPORT_FALSE_ALERTS = 6  # of 78 pairs a reader does not want: precision 0.932
+REPORT_FALSE_ALERTS = 4  # of 78 pairs a reader does not want: precision 0.953 (was 6, 0.932)
 REPORT_MISSED_ALERTS = 2  # of 84 pairs a reader wants: recall 0.976
+TUNE_WRONG_ALERTS = 1  # of 165 pairs (was 2: `perintah` no longer matches `Pemerintah Provinsi`)
 
 
 def test_report_half_roots_and_conflations_stay_at_their_floor() -> None:
@@ -48,6 +54,12 @@ def test_report_half_watch_pairs_stay_at_their_floor() -> None:
     )
 
 
+def test_tune_half_watch_pairs_stay_at_their_floor() -> None:
+    pairs = [pair for pair in load_watch_pairs() if pair["split"] == "tune"]
+    _, false, missed, _ = counts(pairs)
+    assert (len(pairs), false + missed <= TUNE_WRONG_ALERTS) == (165, True), (false, missed)
+
+
 def matches(query: str, body: str, title: str = "Berita") -> bool:
     return parse_query(query).evaluate({"title": title, "body": body}) is not None
 
@@ -65,6 +77,7 @@ def matches(query: str, body: str, title: str = "Berita") -> bool:
         ("Kejagung", "Penyidik Kejagung memeriksa saksi."),
         ("Jokowi", "Pak Jokowinya belum menjawab."),
         ("BI", "Tanya saja ke BInya, kata bankir itu."),
+        ("Bahlil", "Publik menilai Bahlillah yang paling bertanggung jawab."),
         ('"Kim Jong Un"', "Adik pemimpin Kim Jong-un mengecam latihan itu."),
     ],
 )
@@ -87,6 +100,11 @@ def test_affixed_forms_and_names_with_clitics_match(query: str, body: str) -> No
         ("Malik", "Hakim Baru", "Malikah Hanum resmi dilantik."),
         ("Abdul", "Raja Tiba", "Raja Abdullah II tiba di Jakarta."),
         ("rawan", "Relawan Bergerak", "Para relawan membagikan makanan."),
+        ("perintah", "Pemprov Bali", "Kementerian Investasi dan Pemerintah Provinsi Bali membuat desk."),
+        ("untung", "Warga Bicara", "Menurut Pak Untung, harga cabai naik."),
+        ("minggu", "Banjir", "Banjir merendam Pasar Minggu dan sekitarnya."),
+        ("Sudirman", "Macet", "Macet panjang di Jalan Jenderal Sudirman pagi ini."),
+        ("Soekarno", "Mudik", "Penumpang di Bandara Soekarno-Hatta naik."),
     ],
 )
 def test_names_stay_names_and_ordinary_words_stay_out_of_them(query: str, title: str, body: str) -> None:
@@ -98,6 +116,17 @@ def test_an_ordinary_word_still_matches_its_own_mentions_beside_a_name() -> None
     assert matches("presiden", "Kata Presiden Prabowo di Istana.") is True
     assert matches("bank", "Laba Bank Mandiri naik.") is True
     assert matches("mandiri", "Laba Bank Mandiri naik.") is False
+    assert matches("pemerintah", "Kementerian Investasi dan Pemerintah Provinsi Bali membuat desk.") is True
+    assert matches("perintah", "Pemerintah memberi perintah tegas.") is True
+    assert matches("keuangan", "Kata Menteri Keuangan di Jakarta.") is True  # an office, not an honorific
+    assert matches("Untung", "Menurut Pak Untung, harga cabai naik.") is True
+
+
+def test_a_place_named_after_someone_is_matched_by_its_own_name_and_places_keep_theirs() -> None:
+    assert matches('"Jalan Sudirman"', "Macet panjang di Jalan Sudirman pagi ini.") is True
+    assert matches("Merak", "Antrean di Pelabuhan Merak panjang.") is True
+    assert matches("Malang", "Mahasiswa Universitas Negeri Malang berunjuk rasa.") is True
+    assert matches("Gibran", "Gibran berkunjung ke Universitas Indonesia.") is True
 
 
 def test_a_capitalised_indonesian_word_matches_as_written_in_any_case() -> None:
@@ -109,7 +138,8 @@ def test_a_capitalised_indonesian_word_matches_as_written_in_any_case() -> None:
     ("written", "expected"),
     [("menyeberangi", "seberang"), ("diseberangi", "seberang"), ("pengunjung", "kunjung"),
      ("pengawal", "kawal"), ("pemalang", "pemalang"), ("kejagung", "kejagung"), ("kediri", "kediri"),
-     ("sayur-mayur", "sayur"), ("bolak-balik", "balik"), ("jokowinya", "jokowi")],
+     ("sayur-mayur", "sayur"), ("bolak-balik", "balik"), ("jokowinya", "jokowi"), ("perlukah", "perlu"),
+     ("disinilah", "sini"), ("bukankah", "bukan"), ("masalah", "masalah"), ("langkah", "langkah")],
 )  # fmt: skip
 def test_roots(written: str, expected: str) -> None:
     assert root(written) == expected
@@ -127,3 +157,21 @@ def test_the_name_list_holds_provinces_regencies_and_institutions() -> None:
 )  # fmt: skip
 def test_the_pre_check_lets_through_every_new_form_that_matches(query: str, page_text: str) -> None:
     assert could_match(WatchSet([watch("w", query)]), PAGE.format(title="x", lead="", body=page_text)) is True
+
+
+def test_the_word_filter_never_rules_out_a_match() -> None:
+    """A query is evaluated only when the story holds a form or root of each word it needs
+    (`Document.words`); on every second-hand pair it must decide as the full evaluation does."""
+    for pair in load_watch_pairs():
+        query = parse_query(str(pair["watch"]))
+        document = Document({name: str(pair[name]) for name in ("title", "lead", "body")})
+        full = query._root.evaluate(document, document.names) is not None
+        assert (query.evaluate_document(document) is not None) == full, pair["id"]
+
+
+def test_the_pre_check_lets_through_a_function_word_with_a_particle() -> None:
+    page = PAGE.format(title="x", lead="", body="Sejak dulupun begitu.")
+    assert (matches("dulu", "Sejak dulupun begitu."), could_match(WatchSet([watch("w", "dulu")]), page)) == (
+        True,
+        True,
+    )

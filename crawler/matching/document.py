@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 
 from crawler.domain.article import Article
 from crawler.domain.matches import Hit
+from crawler.matching.morphology import is_listed_name
 from crawler.matching.names import FieldNames, StoryNames
 from crawler.matching.text import AnalyzedText
 
@@ -35,6 +36,7 @@ class Document:
         self._positions: dict[tuple[str, str, str | None, WordKind], list[int]] = {}
         self._names: dict[str, FieldNames] = {}
         self._story: StoryNames | None = None
+        self._words: frozenset[str] | None = None
 
     @classmethod
     def of_article(cls, article: Article) -> Document:
@@ -49,6 +51,18 @@ class Document:
             analyzed = self._analyzed[name] = AnalyzedText.of(text)
         return analyzed
 
+    def words(self) -> frozenset[str]:
+        """Every form and root of every field, and every capitalised form without a name's clitics:
+        a word of a query matches nowhere unless its form or root is among them."""
+        if self._words is None:
+            found: set[str] = set()
+            for name in self.names:
+                analyzed = self.field(name)
+                if analyzed is not None:
+                    found.update(analyzed.words())
+            self._words = frozenset(found)
+        return self._words
+
     def positions(self, name: str, form: str, root: str | None, kind: WordKind) -> list[int]:
         """Token positions in field `name` matching a word: a name by its form without clitics where
         it names something, else by form (or by stem unless exact) where it is no name."""
@@ -62,6 +76,11 @@ class Document:
                 found = analyzed.named(form)
                 if found:
                     found = [position for position in found if self._names_here(name, analyzed, position)]
+                if found and not is_listed_name(form):  # a person's name, as a term's first word
+                    names = self._field_names(name, analyzed)
+                    found = [
+                        position for position in found if not names.names_a_place_after_someone(position)
+                    ]
             elif kind is WordKind.WRITTEN:  # as written, or with a name's clitics (`Ganjarnya`)
                 written, named = analyzed.by_form.get(form, []), analyzed.named(form)
                 found = sorted({*written, *named}) if named else written
@@ -72,7 +91,7 @@ class Document:
                     found = [
                         position
                         for position in found
-                        if not capital[position] or self._ordinary_here(name, analyzed, position)
+                        if not capital[position] or self._ordinary_here(name, analyzed, position, form)
                     ]
             self._positions[key] = found
         return found
@@ -91,7 +110,7 @@ class Document:
                 analyzed.capital[position] and analyzed.name_form(position) == form
             )
         return analyzed.token_matches(position, form, root) and (
-            not analyzed.capital[position] or self._ordinary_here(name, analyzed, position)
+            not analyzed.capital[position] or self._ordinary_here(name, analyzed, position, form)
         )
 
     def _field_names(self, name: str, analyzed: AnalyzedText) -> FieldNames:
@@ -117,10 +136,16 @@ class Document:
             title=name == "title",
         )
 
-    def _ordinary_here(self, name: str, analyzed: AnalyzedText, position: int) -> bool:
+    def _ordinary_here(self, name: str, analyzed: AnalyzedText, position: int, form: str) -> bool:
+        """Whether a capitalised token may be an ordinary word's mention. Mid-sentence a capital marks
+        a proper name, which is no derived form of a root: there only the word as written matches
+        (`pemerintah`, not `perintah`, in `Pemerintah Provinsi Bali`)."""
         names = self._field_names(name, analyzed)
+        ambiguous = names.ambiguous(position)
+        if not ambiguous and analyzed.forms[position] != form:
+            return False
         return self._story_names().ordinary_here(
-            analyzed.name_form(position), names.ambiguous(position), names.name_like(position)
+            analyzed.name_form(position), ambiguous, names.name_like(position)
         )
 
     @staticmethod

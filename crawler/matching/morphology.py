@@ -1,7 +1,8 @@
 """The root of an Indonesian word, and which words are names: what watches match word forms by.
 
 A root is looked up in order: the committed corrections (known errors, fixed by hand), the list of
-names (a name is never stemmed: `Pemalang` is not pe- + `malang`), nlp-id's lemma dictionary (the
+names (a name is never stemmed: `Pemalang` is not pe- + `malang`), a function word with a particle
+(`apakah`, `perlukah`, `sekalipun`: the function word's root), nlp-id's lemma dictionary (the
 entries where it disagrees with Sastrawi), then Sastrawi's stemmer. The data files and their
 sources and licences are described in `data/README.md`; `bench/bench_morphology.py` measures the
 choice on second-hand forms.
@@ -88,6 +89,32 @@ def listed_runs(first_word: str) -> tuple[tuple[str, ...], ...]:
     return _name_runs()[1].get(first_word, ())
 
 
+@functools.cache
+def _function_words() -> frozenset[str]:
+    """Sastrawi's stop words (Tala's list of Indonesian function words, shipped with Sastrawi)."""
+    from Sastrawi.StopWordRemover.StopWordRemoverFactory import StopWordRemoverFactory
+
+    return frozenset(StopWordRemoverFactory().get_stop_words())
+
+
+_PARTICLES = ("kah", "pun", "tah", "lah")
+
+
+def _function_word_with_particle(folded_word: str) -> str | None:
+    """The function word a particle is written on (`apakah` -> `apa`, `disinilah` -> `disini`).
+
+    The dictionary holds some of these whole (`apakah`, `sekalipun`), and the stemmers read others
+    as affixes (`perlukah` as per- + `lukah`). `-lah` is cut only from a word the dictionary does
+    not hold, as many roots end in it after a function word (`masalah` is not `masa` + -lah).
+    """
+    for particle in _PARTICLES:
+        if folded_word.endswith(particle) and len(folded_word) >= 3 + len(particle):
+            base = folded_word[: -len(particle)]
+            if base in _function_words() and (particle != "lah" or not is_ordinary_word(folded_word)):
+                return base
+    return None
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def is_ordinary_word(folded_word: str) -> bool:
     """Whether the word is in Sastrawi's dictionary of roots (an ordinary Indonesian word)."""
@@ -96,7 +123,9 @@ def is_ordinary_word(folded_word: str) -> bool:
 
 @functools.cache
 def _produced_roots() -> frozenset[str]:
-    return frozenset(lemmas().values()) | frozenset(_corrections().values())
+    """Roots the tables give other words, and those of the function words particles attach to."""
+    carriers = frozenset(root(word) for word in _function_words() if _STEMMABLE.fullmatch(word))
+    return frozenset(lemmas().values()) | frozenset(_corrections().values()) | carriers
 
 
 def is_root(word: str) -> bool:
@@ -107,13 +136,14 @@ def is_root(word: str) -> bool:
 def without_name_clitics(folded_word: str, *, question: bool = True) -> str:
     """A name without the clitics it may take (`jokowilah` -> `jokowi`, `kpknya` -> `kpk`).
 
-    At least three letters must remain, a `-llah` ending is a name's own (`Abdullah`), and `-kah`
+    At least three letters must remain, an `-ullah` ending is a name's own (Arabic theophoric names:
+    `Abdullah`, `Nasrullah`; but `Bahlillah` is `Bahlil` + `-lah`), and `-kah`
     (a question particle) is cut only when `question` says the sentence asks one (`Malikah`).
     """
     word = folded_word
     for ending in ("nyalah", "nyakah", "lah", "kah"):
         if word.endswith(ending) and len(word) >= _MIN_NAME_LETTERS + len(ending):
-            if (ending == "lah" and word.endswith("llah")) or (ending.endswith("kah") and not question):
+            if (ending == "lah" and word.endswith("ullah")) or (ending.endswith("kah") and not question):
                 continue
             return word[: -len(ending)]
     if word.endswith("nya") and len(word) >= _MIN_NAME_LETTERS + 3:
@@ -134,6 +164,9 @@ def root(folded_word: str) -> str:
     name = without_name_clitics(folded_word, question=False)
     if is_listed_name(name):
         return name
+    function_word = _function_word_with_particle(folded_word)
+    if function_word is not None:
+        return root(function_word)
     lemma = lemmas().get(folded_word)
     if lemma is not None:
         return lemma

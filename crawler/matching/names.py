@@ -3,8 +3,10 @@
 A watch word is a name when it is written with a capital (`Malang`, `KPK`) or is a listed name that
 is no ordinary word (`kejagung`). In a story, a capitalised word is a name where it is listed
 (`Serang`, `Kelapa Gading`), or in running text stands beside another capitalised word that is no
-Indonesian word (`Puan Maharani`, `Toyota Kijang`), titles of office and class nouns aside
-(`Presiden Prabowo`, `Bank Mandiri`).
+Indonesian word (`Puan Maharani`, `Toyota Kijang`) or right after an honorific or a place's
+generic word (`Pak Untung`, `Pasar Minggu`), titles of office and class nouns aside
+(`Presiden Prabowo`, `Bank Mandiri`). A person's name right after the generic word of a street,
+airport or university names the place (`Jalan Sudirman`), not the person.
 A title capitalises every word and a sentence its first one, so there a word the story also
 writes in lower case is ordinary (`Medan Magnet Bumi Melemah` … `medan magnet`), and a listed name
 that is also a word opening a sentence is a name only with a clitic or where the story names it
@@ -19,15 +21,32 @@ from dataclasses import dataclass, field
 from crawler.matching.morphology import is_listed_name, is_ordinary_word, is_root, listed_runs, root
 from crawler.matching.text import AnalyzedText
 
-# Words that stand before a name without being part of it: titles of office and the class nouns of
-# places and bodies (`Presiden Prabowo`, `Bank Mandiri`); a watch on them still finds them there.
-_HEADS = frozenset((
-    "presiden", "wakil", "menteri", "gubernur", "bupati", "wali", "kota", "kabupaten", "provinsi",
-    "kecamatan", "desa", "ketua", "kepala", "direktur", "pak", "bu", "ibu", "bapak", "raja", "ratu",
+# Words that stand before a name and are capitalised with it, written as PUEBI (Pedoman Umum Ejaan
+# Bahasa Indonesia, on capital letters) lists them: honorifics and titles of birth or religion
+# before a person's name (`Pak Untung`, `Kiai Ma'ruf`) and the generic part of a geographical
+# name (`Pasar Minggu`, `Pulau Seribu`). The capitalised word right after one is a name.
+_NAME_HEADS = frozenset((
+    "pak", "bu", "ibu", "bapak", "mas", "mbak", "bung", "haji", "hajah", "kiai", "ustaz", "ustazah",
+    "habib", "syekh", "gus", "nabi", "raden", "teuku", "cut", "andi", "daeng", "sang", "raja", "ratu",
+    "sultan", "pangeran", "kota", "kabupaten", "provinsi", "kecamatan", "kelurahan", "desa", "dusun",
+    "kampung", "pulau", "selat", "sungai", "danau", "teluk",
+    "pasar", "pelabuhan", "bandara", "stasiun",
+))  # fmt: skip
+# The generic word of a street, building, institution or military unit often named after a person
+# (`Jalan Sudirman`, `Bandara Soekarno-Hatta`, `Universitas Diponegoro`, `Kodam Siliwangi`): the
+# person's name there is the place's.
+_MEMORIAL_HEADS = frozenset((
+    "jalan", "jl", "bandara", "universitas", "institut", "stadion", "gedung", "wisma", "masjid",
+    "museum", "monumen", "lapangan", "taman", "rsud", "gelora", "kodam", "korem", "lanud", "kri",
+))  # fmt: skip
+_MEMORIAL_REACH = 2  # words between the generic word and the name (`Jalan Jenderal Sudirman`)
+# Words that stand before a name without being part of it: those, titles of office and the class
+# nouns of bodies (`Presiden Prabowo`, `Bank Mandiri`); a watch on them still finds them there.
+_HEADS = _NAME_HEADS | frozenset((
+    "presiden", "wakil", "menteri", "gubernur", "bupati", "wali", "ketua", "kepala", "direktur",
     "camat", "hakim", "jaksa", "jenderal", "komisaris", "sekretaris", "anggota", "mantan", "calon",
-    "panglima", "pelatih", "kapten", "warga", "dokter", "profesor", "haji", "kiai", "ustaz", "sang",
-    "bank", "universitas", "pasar", "pelabuhan", "bandara", "stasiun", "pulau", "selat", "sungai",
-    "danau", "teluk", "kementerian", "badan", "dinas", "komisi",
+    "panglima", "pelatih", "kapten", "warga", "dokter", "profesor", "bank", "universitas",
+    "kementerian", "badan", "dinas", "komisi",
 ))  # fmt: skip
 
 
@@ -69,7 +88,7 @@ class FieldNames:
         found = self._name_like.get(position)
         if found is None:
             found = self._name_like[position] = self._listed(position) or (
-                not self.title and self._beside_foreign_name(position)
+                not self.title and (self._after_name_head(position) or self._beside_foreign_name(position))
             )
         return found
 
@@ -86,6 +105,38 @@ class FieldNames:
                 if end > position and tuple(forms[first:end]) == run and all(capital[first:end]):
                     return True
         return False
+
+    def names_a_place_after_someone(self, position: int) -> bool:
+        """Whether the capitalised word is part of a place named after someone: a memorial generic
+        word comes at most two joined capitalised words before it (`Jalan Jenderal Sudirman`)."""
+        analyzed = self.analyzed
+        forms, capital, starts, ends, text = (
+            analyzed.forms,
+            analyzed.capital,
+            analyzed.starts,
+            analyzed.ends,
+            analyzed.text,
+        )
+        for before in range(position - 1, max(-1, position - 1 - _MEMORIAL_REACH - 1), -1):
+            joined = not text[ends[before] : starts[before + 1]].strip(" -\u2010\u2011")
+            if not (capital[before] and joined):
+                return False
+            if forms[before] in _MEMORIAL_HEADS:
+                return True
+        return False
+
+    def _after_name_head(self, position: int) -> bool:
+        """Capitalised right after an honorific or a place's generic word (`Pak Untung`, `Pasar Minggu`)."""
+        analyzed = self.analyzed
+        forms, capital = analyzed.forms, analyzed.capital
+        return (
+            position > 0
+            and capital[position]
+            and capital[position - 1]
+            and forms[position - 1] in _NAME_HEADS
+            and forms[position] not in _HEADS
+            and not analyzed.opens_sentence(position)
+        )
 
     def _beside_foreign_name(self, position: int) -> bool:
         """Mid-sentence beside a capitalised word that is no Indonesian word (`Puan Maharani`)."""

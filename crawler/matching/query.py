@@ -9,7 +9,8 @@ Grammar, loosest binding first (operators are upper case; adjacent operands mean
 No space may follow FIELD ":" (`title: Rusia` is an error, not the words `title` and `Rusia`).
 
 Why this is long: the node types are shared by the parser that builds them, the evaluator that runs
-them and the pre-check requirement they derive; split apart, each half would import the other.
+them and the requirements they derive (page text for the pre-check, a story's words for the filter
+before evaluation); split apart, each half would import the other.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Generic, NamedTuple, TypeVar
 
 from crawler.domain.errors import QuerySyntaxError
 from crawler.domain.matches import Hit
@@ -58,8 +59,8 @@ class _Node:
     def occurrences(self, document: Document, fields: tuple[str, ...]) -> list[_Span]:
         raise NotImplementedError
 
-    def requirement(self) -> Requirement:
-        """Clauses a story's text must satisfy to match: each needs one of its anchors present."""
+    def requirement(self, keys: _Keys[_K]) -> _Needs[_K]:
+        """Clauses a story must satisfy to match: each needs one of its keys present."""
         raise NotImplementedError
 
     def requires_presence(self) -> bool:
@@ -82,6 +83,49 @@ class _Word:
     form: str  # for a name, without its clitics
     root: str | None  # None: exact form only (always for a name)
     kind: WordKind
+
+
+_K = TypeVar("_K")
+_Needs = tuple[frozenset[_K], ...]
+"""What a story must hold to match: each clause needs one of its keys; () needs nothing."""
+
+
+class _Keys(Generic[_K]):
+    """What stands for a word in a requirement (one of its keys must be present), and how rare a
+    clause is (an OR too wide to expand keeps only its most selective clause)."""
+
+    def of(self, word: _Word) -> frozenset[_K]:
+        raise NotImplementedError
+
+    def selectivity(self, clause: frozenset[_K]) -> tuple[bool, int]:
+        raise NotImplementedError
+
+
+class _TextAnchors(_Keys[Anchor]):
+    """Substrings of a page's text: the pre-check, before extraction (see `precheck`)."""
+
+    def of(self, word: _Word) -> frozenset[Anchor]:
+        return word_anchors(word.form, word.root, name=word.kind is WordKind.NAME)
+
+    def selectivity(self, clause: frozenset[Anchor]) -> tuple[bool, int]:
+        return all(anchor.whole_word for anchor in clause), min(
+            (len(anchor.text) for anchor in clause), default=0
+        )
+
+
+class _WordKeys(_Keys[str]):
+    """The form and root of a word, among an analysed story's words (`Document.words`): most
+    watches are ruled out by a set lookup or two instead of being evaluated."""
+
+    def of(self, word: _Word) -> frozenset[str]:
+        return frozenset((word.form,) if word.root is None else (word.form, word.root))
+
+    def selectivity(self, clause: frozenset[str]) -> tuple[bool, int]:
+        return True, min(map(len, clause), default=0)
+
+
+_ANCHORS = _TextAnchors()
+_WORDS = _WordKeys()
 
 
 @dataclass(eq=False)
@@ -109,10 +153,8 @@ class _Words(_Positional):
                     found.append(_Span(name, position, end, self.label))
         return found
 
-    def requirement(self) -> Requirement:
-        return tuple(
-            word_anchors(word.form, word.root, name=word.kind is WordKind.NAME) for word in self.words
-        )
+    def requirement(self, keys: _Keys[_K]) -> _Needs[_K]:
+        return tuple(keys.of(word) for word in self.words)
 
 
 @dataclass(eq=False)
@@ -125,8 +167,8 @@ class _AnyOf(_Positional):
     def occurrences(self, document: Document, fields: tuple[str, ...]) -> list[_Span]:
         return [span for option in self.options for span in option.occurrences(document, fields)]
 
-    def requirement(self) -> Requirement:
-        return _either(option.requirement() for option in self.options)
+    def requirement(self, keys: _Keys[_K]) -> _Needs[_K]:
+        return _either((option.requirement(keys) for option in self.options), keys)
 
 
 @dataclass(eq=False)
@@ -146,8 +188,8 @@ class _Scoped(_Node):
     def occurrences(self, document: Document, fields: tuple[str, ...]) -> list[_Span]:
         return self.operand.occurrences(document, (self.field,))
 
-    def requirement(self) -> Requirement:
-        return self.operand.requirement()
+    def requirement(self, keys: _Keys[_K]) -> _Needs[_K]:
+        return self.operand.requirement(keys)
 
     def requires_presence(self) -> bool:
         return self.operand.requires_presence()
@@ -177,8 +219,8 @@ class _Near(_Positional):
                     pairs.append(_Span(left.field, first, end, None, (left, right)))
         return pairs
 
-    def requirement(self) -> Requirement:
-        return self.left.requirement() + self.right.requirement()
+    def requirement(self, keys: _Keys[_K]) -> _Needs[_K]:
+        return self.left.requirement(keys) + self.right.requirement(keys)
 
 
 @dataclass(eq=False)
@@ -194,8 +236,8 @@ class _Count(_Node):
         distinct = {(span.field, span.first, span.end) for span in spans}
         return spans if len(distinct) >= self.minimum else None
 
-    def requirement(self) -> Requirement:
-        return self.operand.requirement()
+    def requirement(self, keys: _Keys[_K]) -> _Needs[_K]:
+        return self.operand.requirement(keys)
 
     def requires_presence(self) -> bool:
         return True
@@ -215,8 +257,8 @@ class _All(_Node):
             spans.extend(found)
         return spans
 
-    def requirement(self) -> Requirement:
-        return tuple(clause for operand in self.operands for clause in operand.requirement())
+    def requirement(self, keys: _Keys[_K]) -> _Needs[_K]:
+        return tuple(clause for operand in self.operands for clause in operand.requirement(keys))
 
     def requires_presence(self) -> bool:
         return any(operand.requires_presence() for operand in self.operands)
@@ -237,8 +279,8 @@ class _Either(_Node):
                 spans = (spans or []) + found
         return spans
 
-    def requirement(self) -> Requirement:
-        return _either(operand.requirement() for operand in self.operands)
+    def requirement(self, keys: _Keys[_K]) -> _Needs[_K]:
+        return _either((operand.requirement(keys) for operand in self.operands), keys)
 
     def requires_presence(self) -> bool:
         return all(operand.requires_presence() for operand in self.operands)
@@ -252,7 +294,7 @@ class _Not(_Node):
     def evaluate(self, document: Document, fields: tuple[str, ...]) -> _Result:
         return [] if self.operand.evaluate(document, fields) is None else None
 
-    def requirement(self) -> Requirement:
+    def requirement(self, keys: _Keys[_K]) -> _Needs[_K]:
         return ()
 
     def requires_presence(self) -> bool:
@@ -269,25 +311,19 @@ def _written_terms(node: _Node) -> Iterator[str]:
                     yield from _written_terms(child)
 
 
-def _either(requirements: Iterable[Requirement]) -> Requirement:
+def _either(requirements: Iterable[_Needs[_K]], keys: _Keys[_K]) -> _Needs[_K]:
     """What any one of several alternatives requires: (a AND b) OR c needs (a OR c) AND (b OR c)."""
-    clauses: list[frozenset[Anchor]] = [frozenset()]
+    clauses: list[frozenset[_K]] = [frozenset()]
     for requirement in requirements:
         if not requirement:
             return ()
         if len(clauses) * len(requirement) > _MAX_CLAUSES:
-            requirement = (max(requirement, key=_selectivity),)
+            requirement = (max(requirement, key=keys.selectivity),)
         clauses = [clause | other for clause in clauses for other in requirement]
     return tuple(clauses)
 
 
 _MAX_CLAUSES = 16
-
-
-def _selectivity(clause: frozenset[Anchor]) -> tuple[bool, int]:
-    return all(anchor.whole_word for anchor in clause), min(
-        (len(anchor.text) for anchor in clause), default=0
-    )
 
 
 class Query:
@@ -297,8 +333,10 @@ class Query:
         self.text = text
         self._root = root
         # What a story's text must contain, most selective clause first; () rules nothing out.
-        clauses = {clause for clause in root.requirement() if all(anchor.text for anchor in clause)}
-        self.requirement: Requirement = tuple(sorted(clauses, key=_selectivity, reverse=True))
+        clauses = {clause for clause in root.requirement(_ANCHORS) if all(anchor.text for anchor in clause)}
+        self.requirement: Requirement = tuple(sorted(clauses, key=_ANCHORS.selectivity, reverse=True))
+        # The same for an analysed story's words, asked before evaluating the query on it.
+        self._needs = tuple(sorted(set(root.requirement(_WORDS)), key=_WORDS.selectivity, reverse=True))
 
     def __repr__(self) -> str:
         return f"Query({self.text!r})"
@@ -313,6 +351,10 @@ class Query:
 
     def evaluate_document(self, document: Document) -> tuple[Hit, ...] | None:
         """Like `evaluate` on a document analysed once and shared by many queries."""
+        if self._needs:
+            words = document.words()
+            if not all(not clause.isdisjoint(words) for clause in self._needs):
+                return None
         spans = self._root.evaluate(document, document.names)
         if spans is None:
             return None

@@ -18,7 +18,9 @@ from crawler.matching.morphology import NAME_CLITIC_ENDINGS, root, without_name_
 # Letters and digits (with any combining accents) joined by hyphens form one written word.
 _WORD = re.compile(r"(?:[^\W_]|[\u0300-\u036f])+(?:[-\u2010\u2011](?:[^\W_]|[\u0300-\u036f])+)*")
 _WORD_PART = re.compile(r"(?:[^\W_]|[\u0300-\u036f])+")
-_HYPHENS = str.maketrans({"\u2010": "-", "\u2011": "-"})
+# The same without combining accents, twice as fast: for the text that has none (nearly all).
+_PLAIN_WORD = re.compile(r"[^\W_]+(?:[-\u2010\u2011][^\W_]+)*")
+_COMBINING = re.compile("[\u0300-\u036f]")
 _SENTENCE_END = re.compile(r"[.!?]")
 _ACRONYM_WITH_CLITIC = re.compile(r"([A-Z]{2,})(?:nya|lah|kah|nyalah|nyakah)")
 _CLITIC_TAILS = tuple({ending[-3:] for ending in NAME_CLITIC_ENDINGS})
@@ -91,10 +93,11 @@ class AnalyzedText:
     def of(cls, text: str) -> AnalyzedText:
         analyzed = cls(text)
         forms, starts, ends = analyzed.forms, analyzed.starts, analyzed.ends
-        for word in _WORD.finditer(text):
+        pattern = _WORD if not text.isascii() and _COMBINING.search(text) else _PLAIN_WORD
+        for word in pattern.finditer(text):
             written = word.group()
             if "-" in written or "\u2010" in written or "\u2011" in written:
-                folded = fold(written.translate(_HYPHENS))
+                folded = fold(written.replace("\u2010", "-").replace("\u2011", "-"))
                 if "-" not in root(folded):  # a reduplication: one word, one root
                     forms.append(folded)
                     starts.append(word.start())
@@ -193,6 +196,14 @@ class AnalyzedText:
                     named[form] = [position]
             self._named = named
         return self._named.get(name_form, [])
+
+    def words(self) -> set[str]:
+        """Its forms and stems, and each form without the clitics a name may carry (see `named`)."""
+        found = {*self.by_form, *self.by_stem}
+        for form in self.by_form:
+            if form.endswith(_CLITIC_TAILS):
+                found.update(form[: -len(ending)] for ending in NAME_CLITIC_ENDINGS if form.endswith(ending))
+        return found
 
     def positions(self, form: str, stem: str | None) -> list[int]:
         """Token positions whose form is `form` or, when `stem` is given, whose stem is `stem`."""

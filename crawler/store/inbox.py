@@ -1,0 +1,357 @@
+"""What the web shows: the inbox of matched stories (one row per story, its copies folded under it),
+one story with its matches, cluster and follow-up links, and each source's health and last run.
+
+One query layer serves the HTML pages and the REST API with the same `InboxFilter` and `Cursor`.
+A story's time is when the portal published it, or when Pantau first saw it when the page gave none.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from crawler.domain.verdict import DocumentRef
+from crawler.store.articles import articles_per_source_since, duplicated_document
+from crawler.store.clusters import follow_ups, followed_story, outlet_of
+from crawler.store.db import Database
+from crawler.store.models import CrawlRun, Match, Source, StoredArticle
+from crawler.store.runs import last_runs
+
+MAX_PAGE = 200
+
+
+class CursorError(ValueError):
+    """A paging cursor that this query layer did not write."""
+
+
+@dataclass(frozen=True, slots=True)
+class InboxFilter:
+    """The inbox's filters; `since` is inclusive and `until` exclusive, both aware."""
+
+    watch: str | None = None
+    source: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    """Where a page ended: the last story's time and id (stories are ordered newest first)."""
+
+    moment: datetime
+    article_id: int
+
+    def token(self) -> str:
+        raw = f"{self.moment.isoformat()}|{self.article_id}".encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def from_token(cls, token: str) -> Cursor:
+        try:
+            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+            moment, article_id = raw.split("|")
+            parsed = datetime.fromisoformat(moment)
+            if parsed.tzinfo is None:
+                raise ValueError(moment)
+            return cls(parsed, int(article_id))
+        except (ValueError, binascii.Error, UnicodeDecodeError):
+            raise CursorError(f"{token!r} is not a cursor of this list; start again without one") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Copy:
+    """One outlet's copy of a story: its article, where and when it appeared, and the lag from the first."""
+
+    article_id: int
+    outlet: str
+    url: str
+    source: str
+    moment: datetime
+    lag: timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class InboxStory:
+    article_id: int
+    title: str
+    url: str
+    source: str
+    moment: datetime
+    watches: tuple[str, ...]
+    snippet: str
+    copies: tuple[Copy, ...]
+
+    @property
+    def outlets(self) -> int:
+        """How many outlets carried the story (at least the one shown)."""
+        return max(1, len({copy.outlet for copy in self.copies}))
+
+
+@dataclass(frozen=True, slots=True)
+class WatchHit:
+    watch: str
+    terms: tuple[str, ...]
+    hits: tuple[dict[str, Any], ...]
+    snippet: str
+    historical: bool
+
+
+@dataclass(frozen=True, slots=True)
+class StoryView:
+    """A stored story with everything the story page and `GET /api/v1/stories/{id}` show."""
+
+    id: int
+    title: str
+    url: str
+    canonical_url: str
+    source: str
+    authors: tuple[str, ...]
+    editors: tuple[str, ...]
+    published_at: datetime | None
+    published_date_only: bool
+    modified_at: datetime | None
+    first_seen: datetime
+    section: str
+    source_org: str
+    tags: tuple[str, ...]
+    language: str
+    paywalled: bool
+    lead: str
+    body: str | None
+    field_sources: dict[str, Any]
+    verdict: str
+    similarity: float | None
+    duplicate_of: DocumentRef | None
+    matches: tuple[WatchHit, ...]
+    copies: tuple[Copy, ...]
+    follows: DocumentRef | None
+    followed_by: tuple[DocumentRef, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class SourceState:
+    """A source's health as its last run judged it, that run, and its stories of the last 7 days."""
+
+    name: str
+    family: str
+    health: str
+    health_reason: str | None
+    health_checked_at: datetime | None
+    last_run: RunView | None
+    stories_7d: int
+
+
+@dataclass(frozen=True, slots=True)
+class RunView:
+    id: int
+    trigger: str
+    status: str
+    started_at: datetime
+    finished_at: datetime | None
+    pages_fetched: int
+    items_new: int
+    items_duplicate: int
+    items_unmatched: int
+    items_failed: int
+    items_matched: int
+
+
+def _story_time() -> ColumnElement[datetime]:
+    return func.coalesce(StoredArticle.published_at, StoredArticle.first_seen)
+
+
+def inbox_page(
+    database: Database, filters: InboxFilter, *, after: Cursor | None = None, limit: int = 50
+) -> tuple[list[InboxStory], Cursor | None]:
+    """A page of matched stories, newest first, one per story cluster (its earliest copy within the
+    filters leads); the cursor of the next page, or None on the last."""
+    limit = max(1, min(limit, MAX_PAGE))
+    story_time = _story_time()
+    matched = select(Match.article_id).where(Match.article_id.is_not(None))
+    if filters.watch:
+        matched = matched.where(Match.watch == filters.watch)
+    ranked = select(
+        StoredArticle.id.label("id"),
+        story_time.label("moment"),
+        func.row_number()
+        .over(
+            partition_by=func.coalesce(StoredArticle.cluster_id, -StoredArticle.id),
+            order_by=(story_time, StoredArticle.id),
+        )
+        .label("rank"),
+    ).where(StoredArticle.id.in_(matched))
+    if filters.source:
+        ranked = ranked.join(Source, StoredArticle.source_id == Source.id).where(
+            Source.name == filters.source
+        )
+    if filters.since is not None:
+        ranked = ranked.where(story_time >= filters.since)
+    if filters.until is not None:
+        ranked = ranked.where(story_time < filters.until)
+    leads = ranked.subquery()
+    query = select(leads.c.id, leads.c.moment).where(leads.c.rank == 1)
+    if after is not None:
+        query = query.where(
+            or_(
+                leads.c.moment < after.moment,
+                and_(leads.c.moment == after.moment, leads.c.id < after.article_id),
+            )
+        )
+    query = query.order_by(leads.c.moment.desc(), leads.c.id.desc()).limit(limit + 1)
+    with database.session() as session:
+        page = list(session.execute(query))
+        more = len(page) > limit
+        page = page[:limit]
+        stories = _inbox_stories(session, [row.id for row in page], filters.watch)
+    last = stories[-1] if more and stories else None
+    return stories, (Cursor(last.moment, last.article_id) if last else None)
+
+
+def _inbox_stories(session: Session, ids: list[int], watch: str | None) -> list[InboxStory]:
+    articles = {
+        row.id: row
+        for row in session.scalars(
+            select(StoredArticle)
+            .where(StoredArticle.id.in_(ids))
+            .options(selectinload(StoredArticle.matches), selectinload(StoredArticle.source))
+        )
+    }
+    copies = _cluster_copies(session, {row.cluster_id for row in articles.values() if row.cluster_id})
+    stories = []
+    for article_id in ids:
+        row = articles[article_id]
+        matches = [match for match in row.matches if watch is None or match.watch == watch]
+        stories.append(
+            InboxStory(
+                article_id=row.id,
+                title=row.title,
+                url=row.url,
+                source=row.source.name if row.source else "",
+                moment=row.published_at or row.first_seen,
+                watches=tuple(match.watch for match in row.matches),
+                snippet=matches[0].snippet if matches else "",
+                copies=tuple(copies.get(row.cluster_id, ())) if row.cluster_id else (),
+            )
+        )
+    return stories
+
+
+def _cluster_copies(session: Session, cluster_ids: set[int]) -> dict[int, list[Copy]]:
+    """Each cluster's copies, one per outlet (its first), oldest first, with the lag from the first."""
+    if not cluster_ids:
+        return {}
+    story_time = _story_time()
+    rows = session.execute(
+        select(StoredArticle.id, StoredArticle.cluster_id, StoredArticle.url, Source.name, story_time)
+        .outerjoin(Source, StoredArticle.source_id == Source.id)
+        .where(StoredArticle.cluster_id.in_(cluster_ids))
+        .order_by(story_time, StoredArticle.id)
+    )
+    by_cluster: dict[int, list[Copy]] = defaultdict(list)
+    for article_id, cluster_id, url, source, moment in rows:
+        copies = by_cluster[cluster_id]
+        outlet = outlet_of(url)
+        if any(copy.outlet == outlet for copy in copies):
+            continue
+        lag = moment - copies[0].moment if copies else timedelta(0)
+        copies.append(Copy(article_id, outlet, url, source or "", moment, lag))
+    return by_cluster
+
+
+def story_view(database: Database, article_id: int) -> StoryView | None:
+    """Everything stored about one story, or None when there is no such article."""
+    with database.session() as session:
+        row = session.scalars(
+            select(StoredArticle)
+            .where(StoredArticle.id == article_id)
+            .options(selectinload(StoredArticle.matches), selectinload(StoredArticle.source))
+        ).first()
+        if row is None:
+            return None
+        copies = _cluster_copies(session, {row.cluster_id}) if row.cluster_id else {}
+        later = [
+            DocumentRef("article", later.id, later.title or later.url)
+            for later in session.scalars(
+                select(StoredArticle).where(StoredArticle.id.in_(follow_ups(session, row.id)))
+            )
+        ]
+        return StoryView(
+            id=row.id,
+            title=row.title,
+            url=row.url,
+            canonical_url=row.canonical_url,
+            source=row.source.name if row.source else "",
+            authors=tuple(row.authors),
+            editors=tuple(row.editors),
+            published_at=row.published_local,
+            published_date_only=row.published_date_only,
+            modified_at=row.modified_local,
+            first_seen=row.first_seen,
+            section=row.section,
+            source_org=row.source_org,
+            tags=tuple(row.tags),
+            language=row.language,
+            paywalled=row.paywalled,
+            lead=row.lead,
+            body=row.body,
+            field_sources=dict(row.field_sources),
+            verdict=row.verdict,
+            similarity=row.similarity,
+            duplicate_of=duplicated_document(session, row),
+            matches=tuple(
+                WatchHit(match.watch, tuple(match.terms), tuple(match.hits), match.snippet, match.historical)
+                for match in row.matches
+            ),
+            copies=tuple(copies.get(row.cluster_id, ())) if row.cluster_id else (),
+            follows=followed_story(session, row.id),
+            followed_by=tuple(later),
+        )
+
+
+def watch_names(database: Database) -> list[str]:
+    """Every watch that has matched a stored story, for the inbox's filter."""
+    with database.session() as session:
+        query = select(Match.watch).where(Match.article_id.is_not(None)).distinct().order_by(Match.watch)
+        return list(session.scalars(query))
+
+
+def source_states(database: Database, now: datetime) -> dict[str, SourceState]:
+    """Every source that has a row (it has run at least once), by name."""
+    with database.session() as session:
+        runs = last_runs(session)
+        recent = articles_per_source_since(session, now - timedelta(days=7))
+        return {
+            row.name: SourceState(
+                name=row.name,
+                family=row.family,
+                health=row.health,
+                health_reason=row.health_reason,
+                health_checked_at=row.health_checked_at,
+                last_run=_run_view(runs[row.id]) if row.id in runs else None,
+                stories_7d=recent.get(row.id, 0),
+            )
+            for row in session.scalars(select(Source).order_by(Source.name))
+        }
+
+
+def _run_view(run: CrawlRun) -> RunView:
+    return RunView(
+        run.id,
+        run.trigger,
+        run.status,
+        run.started_at,
+        run.finished_at,
+        run.pages_fetched,
+        run.items_new,
+        run.items_duplicate,
+        run.items_unmatched,
+        run.items_failed,
+        run.items_matched,
+    )

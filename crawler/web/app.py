@@ -1,0 +1,117 @@
+"""The web application: its shared state, the session and security-header middleware, the error
+pages, and the routers of crawler/web/pages.py and crawler/web/api.py put together."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi import FastAPI, Request, Response
+from fastapi.staticfiles import StaticFiles
+from jinja2_fragments.fastapi import Jinja2Blocks
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from crawler.config import Config
+from crawler.store.db import Database
+from crawler.store.users import count_users, web_setting
+from crawler.web.i18n import Words
+from crawler.web.sessions import COOKIE, MAX_AGE_SECONDS, SessionCodec
+from crawler.web.throttle import LoginThrottle
+
+log = logging.getLogger(__name__)
+
+HERE = Path(__file__).parent
+
+SECURITY_HEADERS = {
+    # No inline script or style anywhere: htmx is a file, its config a <meta> tag, styles a file.
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+@dataclass
+class WebState:
+    """What every request handler shares: the config, the database and the web's own machinery."""
+
+    config: Config
+    database: Database
+    codec: SessionCodec
+    throttle: LoginThrottle
+    templates: Jinja2Blocks
+    setup_token: str | None  # the one-time first-admin link, while there are no users
+
+
+def create_app(config: Config, database: Database) -> FastAPI:
+    """The ASGI app over this config and (migrated) database."""
+    from crawler.web import api, pages
+
+    secret = web_setting(database, "session_key", lambda: secrets.token_urlsafe(48))
+    templates = Jinja2Blocks(directory=str(HERE / "templates"))
+    state = WebState(
+        config=config,
+        database=database,
+        codec=SessionCodec(secret),
+        throttle=LoginThrottle(),
+        templates=templates,
+        setup_token=secrets.token_urlsafe(24) if count_users(database) == 0 else None,
+    )
+    app = FastAPI(title="Pantau", openapi_url=None, docs_url=None, redoc_url=None)
+    app.state.web = state
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.mount("/api/v1", api.create_api(state), name="api")
+    app.include_router(pages.router)
+    app.middleware("http")(_session_and_headers)
+    app.add_exception_handler(StarletteHTTPException, _error_page)  # type: ignore[arg-type]
+    return app
+
+
+def web_state(request: Request) -> WebState:
+    state = request.app.state.web
+    assert isinstance(state, WebState)
+    return state
+
+
+async def _session_and_headers(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    """Load the session before the handler, write it back if it changed, and add the security headers."""
+    state = web_state(request)
+    session = state.codec.load(request.cookies.get(COOKIE))
+    request.state.session = session
+    response = await call_next(request)
+    if session.changed:
+        response.set_cookie(
+            COOKIE,
+            state.codec.dump(session),
+            max_age=MAX_AGE_SECONDS,
+            httponly=True,
+            samesite="lax",
+            secure=request.url.scheme == "https",
+        )
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+async def _error_page(request: Request, error: StarletteHTTPException) -> Response:
+    """An HTTP error as a page in the visitor's language (redirects pass through as they are)."""
+    if error.status_code in (301, 302, 303, 307, 308) and error.headers:
+        return Response(status_code=error.status_code, headers=error.headers)
+    from crawler.web.auth import page_context
+
+    context = page_context(request)
+    words: Words = context["t"]
+    message = {403: words("forbidden"), 404: words("not_found")}.get(error.status_code, str(error.detail))
+    context.update(status=error.status_code, message=message)
+    return web_state(request).templates.TemplateResponse(
+        request, "error.html", context, status_code=error.status_code, headers=error.headers
+    )

@@ -153,23 +153,6 @@ def create_api(state: WebState) -> FastAPI:
     api.add_exception_handler(StarletteHTTPException, _problem)  # type: ignore[arg-type]
     api.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]
 
-    def bearer(request: Request) -> tuple[User, str]:
-        """The token's user and scope; a missing, unknown or revoked token is 401."""
-        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-        found = token_user(state.database, token.strip()) if scheme.lower() == "bearer" and token else None
-        if found is None:
-            raise HTTPException(401, "a valid bearer token is required", {"WWW-Authenticate": "Bearer"})
-        return found
-
-    def reader(found: Annotated[tuple[User, str], Depends(bearer)]) -> User:
-        return found[0]
-
-    def writer(found: Annotated[tuple[User, str], Depends(bearer)]) -> User:
-        user, scope = found
-        if scope != "write" or not user.can_write:
-            raise HTTPException(403, "this token may only read (create a write token as an editor)")
-        return user
-
     @api.get("/stories", response_model=StoryPage)
     def stories(
         user: Annotated[User, Depends(reader)],
@@ -241,6 +224,35 @@ def create_api(state: WebState) -> FastAPI:
         return RunRequested(request_id=request_id, source=name, daemon_running=daemon is not None)
 
     return api
+
+
+def _state(request: Request) -> WebState:
+    state = request.app.state.web
+    assert isinstance(state, WebState)
+    return state
+
+
+def bearer(request: Request) -> tuple[User, str]:
+    """The token's user and scope; a missing, unknown or revoked token is 401."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    found = (
+        token_user(_state(request).database, token.strip()) if scheme.lower() == "bearer" and token else None
+    )
+    if found is None:
+        raise HTTPException(401, "a valid bearer token is required", {"WWW-Authenticate": "Bearer"})
+    return found
+
+
+def reader(found: Annotated[tuple[User, str], Depends(bearer)]) -> User:
+    return found[0]
+
+
+def writer(found: Annotated[tuple[User, str], Depends(bearer)]) -> User:
+    """A write-scoped token of an editor or admin; anything else is 403."""
+    user, scope = found
+    if scope != "write" or not user.can_write:
+        raise HTTPException(403, "this token may only read (create a write token as an editor)")
+    return user
 
 
 def _outlet(copy: Any) -> Outlet:

@@ -7,6 +7,7 @@ import logging
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from http import HTTPStatus
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
@@ -110,7 +111,11 @@ async def _error_page(request: Request, error: StarletteHTTPException) -> Respon
 
     context = page_context(request)
     words: Words = context["t"]
-    message = {403: words("forbidden"), 404: words("not_found")}.get(error.status_code, str(error.detail))
+    standard = {403: words("forbidden"), 404: words("not_found")}
+    # A handler's own message is shown; Starlette's stock phrase ("Not Found") is said in the visitor's words.
+    message = str(error.detail)
+    if message == HTTPStatus(error.status_code).phrase:
+        message = standard.get(error.status_code, message)
     context.update(status=error.status_code, message=message)
     return web_state(request).templates.TemplateResponse(
         request, "error.html", context, status_code=error.status_code, headers=error.headers

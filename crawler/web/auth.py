@@ -42,10 +42,10 @@ def signed_in(request: Request) -> User:
     raise HTTPException(303, headers={"Location": login})
 
 
-def editor(user: Annotated[User, Depends(signed_in)]) -> User:
+def editor(request: Request, user: Annotated[User, Depends(signed_in)]) -> User:
     """A user who may change things (editor or admin); a viewer gets 403."""
     if not user.can_write:
-        raise HTTPException(403, "viewers cannot change anything")
+        raise HTTPException(403, words(request)("forbidden"))
     return user
 
 

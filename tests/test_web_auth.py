@@ -27,8 +27,15 @@ def web(sqlite_database: Database, default_config: Config) -> Iterator[str]:
     """The web over a database with an admin, an editor and a viewer, and one matched story."""
     for name, role in (("ani", "admin"), ("eko", "editor"), ("vina", "viewer")):
         add_person(sqlite_database, name, role)
-    put_story(sqlite_database, default_config, source="rmol", url=KORUT, title="Korea Utara kirim insinyur",
-              body="Pemerintah Korea Utara mengirim insinyur.", published_at=datetime(2025, 11, 21, 2, 30, tzinfo=UTC))  # fmt: skip
+    put_story(
+        sqlite_database,
+        default_config,
+        source="rmol",
+        url=KORUT,
+        title="Korea Utara kirim insinyur",
+        body="Pemerintah Korea Utara mengirim insinyur.",
+        published_at=datetime(2025, 11, 21, 2, 30, tzinfo=UTC),
+    )
     with running_web(default_config, sqlite_database) as base_url:
         yield base_url
 
@@ -170,9 +177,15 @@ def test_every_response_carries_the_security_headers(web: str) -> None:
 def test_a_story_with_markup_shows_it_as_text(
     web: str, sqlite_database: Database, default_config: Config
 ) -> None:
-    story = put_story(sqlite_database, default_config, source="bisnis", url="https://bisnis.com/read/1/x",
-                      title='Korea <script>alert("t")</script>', body='Korea <img src=x onerror="alert(1)"> kata',
-                      published_at=datetime(2025, 11, 22, tzinfo=UTC))  # fmt: skip
+    story = put_story(
+        sqlite_database,
+        default_config,
+        source="bisnis",
+        url="https://bisnis.com/read/1/x",
+        title='Korea <script>alert("t")</script>',
+        body='Korea <img src=x onerror="alert(1)"> kata',
+        published_at=datetime(2025, 11, 22, tzinfo=UTC),
+    )
     client = signed_in(web, "vina")
     for page in (client.get(f"/stories/{story}").text, client.get("/inbox").text):
         assert "<script>alert" not in page

@@ -223,7 +223,7 @@ def _inbox_stories(session: Session, ids: list[int], watch: str | None) -> list[
             .options(selectinload(StoredArticle.matches), selectinload(StoredArticle.source))
         )
     }
-    copies = _cluster_copies(session, {row.cluster_id for row in articles.values() if row.cluster_id})
+    copies = _cluster_copies(session, {row.cluster_id for row in articles.values()})
     stories = []
     for article_id in ids:
         row = articles[article_id]
@@ -237,14 +237,15 @@ def _inbox_stories(session: Session, ids: list[int], watch: str | None) -> list[
                 moment=row.published_at or row.first_seen,
                 watches=tuple(match.watch for match in row.matches),
                 snippet=matches[0].snippet if matches else "",
-                copies=tuple(copies.get(row.cluster_id, ())) if row.cluster_id else (),
+                copies=tuple(copies.get(row.cluster_id, ())),
             )
         )
     return stories
 
 
-def _cluster_copies(session: Session, cluster_ids: set[int]) -> dict[int, list[Copy]]:
+def _cluster_copies(session: Session, cluster_ids: set[int | None]) -> dict[int | None, list[Copy]]:
     """Each cluster's copies, one per outlet (its first), oldest first, with the lag from the first."""
+    cluster_ids = cluster_ids - {None}
     if not cluster_ids:
         return {}
     story_time = _story_time()
@@ -254,7 +255,7 @@ def _cluster_copies(session: Session, cluster_ids: set[int]) -> dict[int, list[C
         .where(StoredArticle.cluster_id.in_(cluster_ids))
         .order_by(story_time, StoredArticle.id)
     )
-    by_cluster: dict[int, list[Copy]] = defaultdict(list)
+    by_cluster: dict[int | None, list[Copy]] = defaultdict(list)
     for article_id, cluster_id, url, source, moment in rows:
         copies = by_cluster[cluster_id]
         outlet = outlet_of(url)
@@ -275,7 +276,7 @@ def story_view(database: Database, article_id: int) -> StoryView | None:
         ).first()
         if row is None:
             return None
-        copies = _cluster_copies(session, {row.cluster_id}) if row.cluster_id else {}
+        copies = _cluster_copies(session, {row.cluster_id})
         later = [
             DocumentRef("article", later.id, later.title or later.url)
             for later in session.scalars(
@@ -309,7 +310,7 @@ def story_view(database: Database, article_id: int) -> StoryView | None:
                 WatchHit(match.watch, tuple(match.terms), tuple(match.hits), match.snippet, match.historical)
                 for match in row.matches
             ),
-            copies=tuple(copies.get(row.cluster_id, ())) if row.cluster_id else (),
+            copies=tuple(copies.get(row.cluster_id, ())),
             follows=followed_story(session, row.id),
             followed_by=tuple(later),
         )

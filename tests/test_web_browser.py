@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Response, expect, sync_playwright
 
 from crawler.demo import DEMO_CONFIG
 from tests.conftest import ROOT
@@ -69,9 +70,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
+def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
         yield chromium
@@ -79,11 +78,8 @@ def browser() -> Iterator[object]:
 
 
 def test_a_person_signs_in_filters_opens_a_story_runs_a_source_and_switches_language(
-    server: tuple[str, Path], browser: object
+    server: tuple[str, Path], browser: Browser
 ) -> None:
-    from playwright.sync_api import Browser, ConsoleMessage, Response, expect
-
-    assert isinstance(browser, Browser)
     base_url, _ = server
     problems: list[str] = []
     page = browser.new_page(base_url=base_url)
@@ -125,11 +121,11 @@ def test_a_person_signs_in_filters_opens_a_story_runs_a_source_and_switches_lang
     assert problems == []
 
 
-def _console(message: ConsoleMessage, problems: list[str]) -> None:  # noqa: F821
+def _console(message: ConsoleMessage, problems: list[str]) -> None:
     if message.type == "error":
         problems.append(f"console: {message.text} ({message.location.get('url')})")
 
 
-def _server_error(response: Response, problems: list[str]) -> None:  # noqa: F821
+def _server_error(response: Response, problems: list[str]) -> None:
     if response.status >= 500:
         problems.append(f"{response.status} from {response.url}")

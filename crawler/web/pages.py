@@ -32,7 +32,7 @@ from crawler.store.users import (
     user_credentials,
 )
 from crawler.web.app import web_state
-from crawler.web.auth import check_csrf, editor, page_context, session_of, signed_in, words
+from crawler.web.auth import check_csrf, current_user, editor, page_context, session_of, signed_in, words
 from crawler.web.filters import FilterError, inbox_filter
 from crawler.web.highlight import marked
 from crawler.web.i18n import LANGUAGES, Words
@@ -140,7 +140,7 @@ def setup(
     except WeakPasswordError as error:
         return _render(request, "setup.html", 400, token=token, error=str(error))
     if not name.strip():
-        return _render(request, "setup.html", 400, token=token, error=words(request)("bad_login"))
+        return _render(request, "setup.html", 400, token=token, error=words(request)("name_required"))
     user = add_first_admin(state.database, name.strip(), password_hash)
     state.setup_token = None
     if user is None:
@@ -160,7 +160,7 @@ def choose_language(
     check_csrf(request, csrf_token)
     if language not in LANGUAGES:
         raise HTTPException(400, f"unknown language {language!r}")
-    user = page_context(request)["user"]
+    user = current_user(request)
     if user is not None:
         set_language(web_state(request).database, user.id, language)
     else:

@@ -5,6 +5,7 @@ stops cleanly on SIGTERM."""
 from __future__ import annotations
 
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -117,3 +118,13 @@ def _answers(port: int) -> bool:
         return httpx.get(f"http://127.0.0.1:{port}/login", timeout=1).status_code == 200
     except httpx.TransportError:
         return False
+
+
+def test_a_taken_port_is_one_clear_error(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = _pantau(f"sqlite:///{tmp_path / 'p.db'}", "web", "--port", str(port))
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"error: cannot listen on 127.0.0.1:{port}: Address already in use"

@@ -23,7 +23,7 @@ from crawler.store.runs import open_run
 from crawler.store.sources import source_id
 from crawler.store.users import add_user
 from crawler.web.passwords import hash_password
-from crawler.web.server import WebThread, web_server
+from crawler.web.server import WebServer, WebThread
 
 PASSWORD = "kata-sandi-uji-1"
 _CSRF = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
@@ -79,8 +79,7 @@ def add_person(database: Database, name: str, role: str) -> None:
 @contextmanager
 def running_web(config: Config, database: Database) -> Iterator[str]:
     """The web app served by uvicorn on a free loopback port; yields its base URL."""
-    port = free_port()
-    thread = WebThread(web_server(config, database, "127.0.0.1", port))
+    thread = WebThread(WebServer(config, database, "127.0.0.1", 0))
     thread.start()
     deadline = time.monotonic() + 20
     while not thread.server.started:
@@ -88,7 +87,7 @@ def running_web(config: Config, database: Database) -> Iterator[str]:
             raise RuntimeError("the web did not start within 20 s")
         time.sleep(0.02)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield thread.server.url.rstrip("/")
     finally:
         thread.stop()
 

@@ -222,3 +222,22 @@ def test_no_setup_link_is_logged_when_a_user_exists(
     add_person(sqlite_database, "ani", "admin")
     with caplog.at_level(logging.WARNING, "crawler.web"), running_web(default_config, sqlite_database):
         assert "setup" not in caplog.text
+
+
+def test_the_language_is_the_users_own_and_follows_them_to_a_new_session(web: str) -> None:
+    client = signed_in(web, "eko")
+    chosen = client.post(
+        "/language",
+        data={"language": "en", "back": "/sources", "csrf_token": csrf_of(client.get("/inbox").text)},
+    )
+    assert (chosen.status_code, chosen.headers["location"]) == (303, "/sources")
+    assert "<h1>Sources</h1>" in client.get("/sources").text
+    assert "<h1>Sources</h1>" in signed_in(web, "eko").get("/sources").text
+    assert "<h1>Sumber</h1>" in signed_in(web, "vina").get("/sources").text
+
+
+def test_a_visitor_may_choose_the_language_of_the_login_page(web: str) -> None:
+    client = httpx.Client(base_url=web)
+    token = csrf_of(client.get("/login").text)
+    client.post("/language", data={"language": "en", "back": "/login", "csrf_token": token})
+    assert "<h1>Sign in</h1>" in client.get("/login").text

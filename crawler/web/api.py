@@ -28,8 +28,8 @@ from crawler.store.inbox import (
 from crawler.store.leases import SCHEDULER_LEASE, live_lease
 from crawler.store.run_requests import request_run, requested_sources
 from crawler.store.users import User, token_user
-from crawler.web.app import WebState
 from crawler.web.filters import FilterError, inbox_filter
+from crawler.web.state import WebState, web_state
 
 PROBLEM = "application/problem+json"
 
@@ -226,17 +226,13 @@ def create_api(state: WebState) -> FastAPI:
     return api
 
 
-def _state(request: Request) -> WebState:
-    state = request.app.state.web
-    assert isinstance(state, WebState)
-    return state
-
-
 def bearer(request: Request) -> tuple[User, str]:
     """The token's user and scope; a missing, unknown or revoked token is 401."""
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     found = (
-        token_user(_state(request).database, token.strip()) if scheme.lower() == "bearer" and token else None
+        token_user(web_state(request).database, token.strip())
+        if scheme.lower() == "bearer" and token
+        else None
     )
     if found is None:
         raise HTTPException(401, "a valid bearer token is required", {"WWW-Authenticate": "Bearer"})

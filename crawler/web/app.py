@@ -1,12 +1,11 @@
-"""The web application: its shared state, the session and security-header middleware, the error
-pages, and the routers of crawler/web/pages.py and crawler/web/api.py put together."""
+"""The web application: the session and security-header middleware, the error pages, the static
+files, and the routers of crawler/web/pages.py and crawler/web/api.py put together."""
 
 from __future__ import annotations
 
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from http import HTTPStatus
 from pathlib import Path
 
@@ -18,8 +17,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from crawler.config import Config
 from crawler.store.db import Database
 from crawler.store.users import count_users, web_setting
+from crawler.web import api, pages
+from crawler.web.auth import page_context
 from crawler.web.i18n import Words
 from crawler.web.sessions import COOKIE, MAX_AGE_SECONDS, SessionCodec
+from crawler.web.state import WebState, web_state
 from crawler.web.throttle import LoginThrottle
 
 log = logging.getLogger(__name__)
@@ -39,22 +41,8 @@ SECURITY_HEADERS = {
 }
 
 
-@dataclass
-class WebState:
-    """What every request handler shares: the config, the database and the web's own machinery."""
-
-    config: Config
-    database: Database
-    codec: SessionCodec
-    throttle: LoginThrottle
-    templates: Jinja2Blocks
-    setup_token: str | None  # the one-time first-admin link, while there are no users
-
-
 def create_app(config: Config, database: Database) -> FastAPI:
     """The ASGI app over this config and (migrated) database."""
-    from crawler.web import api, pages
-
     secret = web_setting(database, "session_key", lambda: secrets.token_urlsafe(48))
     templates = Jinja2Blocks(directory=str(HERE / "templates"))
     state = WebState(
@@ -73,12 +61,6 @@ def create_app(config: Config, database: Database) -> FastAPI:
     app.middleware("http")(_session_and_headers)
     app.add_exception_handler(StarletteHTTPException, _error_page)  # type: ignore[arg-type]
     return app
-
-
-def web_state(request: Request) -> WebState:
-    state = request.app.state.web
-    assert isinstance(state, WebState)
-    return state
 
 
 async def _session_and_headers(
@@ -107,8 +89,6 @@ async def _error_page(request: Request, error: StarletteHTTPException) -> Respon
     """An HTTP error as a page in the visitor's language (redirects pass through as they are)."""
     if error.status_code in (301, 302, 303, 307, 308) and error.headers:
         return Response(status_code=error.status_code, headers=error.headers)
-    from crawler.web.auth import page_context
-
     context = page_context(request)
     words: Words = context["t"]
     standard = {403: words("forbidden"), 404: words("not_found")}

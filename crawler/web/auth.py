@@ -9,9 +9,9 @@ from urllib.parse import quote
 from fastapi import Depends, HTTPException, Request
 
 from crawler.store.users import User, user_by_id
-from crawler.web.app import web_state
 from crawler.web.i18n import DEFAULT_LANGUAGE, LANGUAGES, Words
 from crawler.web.sessions import WebSession
+from crawler.web.state import web_state
 
 
 def session_of(request: Request) -> WebSession:

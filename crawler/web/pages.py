@@ -31,12 +31,12 @@ from crawler.store.users import (
     set_password_hash,
     user_credentials,
 )
-from crawler.web.app import web_state
 from crawler.web.auth import check_csrf, current_user, editor, page_context, session_of, signed_in, words
 from crawler.web.filters import FilterError, inbox_filter
 from crawler.web.highlight import marked
 from crawler.web.i18n import LANGUAGES, Words
 from crawler.web.passwords import WeakPasswordError, hash_password, needs_rehash, verify_password
+from crawler.web.state import web_state
 
 log = logging.getLogger(__name__)
 

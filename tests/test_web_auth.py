@@ -208,6 +208,9 @@ def test_the_setup_link_makes_the_first_admin_once(
         assert link.startswith(base_url)
         client = httpx.Client(base_url=base_url)
         assert client.get("/setup/not-the-token").status_code == 404
+        short = {"name": "ani", "password": "pendek", "password_again": "pendek"}
+        refused = client.post(link, data={**short, "csrf_token": csrf_of(client.get(link).text)})
+        assert refused.status_code == 400 and "Kata sandi minimal 10 karakter." in refused.text
         form = {"name": "ani", "password": PASSWORD, "password_again": PASSWORD}
         created = client.post(link, data={**form, "csrf_token": csrf_of(client.get(link).text)})
         assert (created.status_code, created.headers["location"]) == (303, "/inbox")

@@ -13,7 +13,7 @@ from crawler.store.db import Database
 from crawler.store.inbox import Cursor, CursorError, inbox_page, story_view
 from crawler.web.filters import FilterError, inbox_filter
 from crawler.web.highlight import marked
-from crawler.web.i18n import Words
+from crawler.web.i18n import MESSAGES, Words
 from tests.web_helpers import put_story, story_cluster
 
 FIRST = datetime(2025, 11, 21, 2, 30, tzinfo=UTC)  # 09:30 WIB
@@ -117,3 +117,7 @@ def test_hits_cut_a_field_into_plain_and_marked_pieces_joining_overlaps() -> Non
         {"field": "body", "start": 40, "end": 50},  # past the end: dropped
     ]
     assert marked("Korea Utara dan Rusia", hits, "body") == [("Korea Utara", True), (" dan Rusia", False)]
+
+
+def test_every_message_is_said_in_both_languages() -> None:
+    assert set(MESSAGES["id"]) == set(MESSAGES["en"])

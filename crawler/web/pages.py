@@ -16,6 +16,7 @@ from crawler.domain.errors import SourceError
 from crawler.store.inbox import (
     Cursor,
     CursorError,
+    InboxStory,
     StoryView,
     inbox_page,
     source_states,
@@ -35,7 +36,13 @@ from crawler.web.auth import check_csrf, current_user, editor, page_context, ses
 from crawler.web.filters import FilterError, inbox_filter
 from crawler.web.highlight import marked
 from crawler.web.i18n import LANGUAGES, Words
-from crawler.web.passwords import WeakPasswordError, hash_password, needs_rehash, verify_password
+from crawler.web.passwords import (
+    MIN_LENGTH,
+    WeakPasswordError,
+    hash_password,
+    needs_rehash,
+    verify_password,
+)
 from crawler.web.state import web_state
 
 log = logging.getLogger(__name__)
@@ -137,8 +144,9 @@ def setup(
         return _render(request, "setup.html", 400, token=token, error=words(request)("passwords_differ"))
     try:
         password_hash = hash_password(password)
-    except WeakPasswordError as error:
-        return _render(request, "setup.html", 400, token=token, error=str(error))
+    except WeakPasswordError:
+        short = words(request)("password_short", length=MIN_LENGTH)
+        return _render(request, "setup.html", 400, token=token, error=short)
     if not name.strip():
         return _render(request, "setup.html", 400, token=token, error=words(request)("name_required"))
     user = add_first_admin(state.database, name.strip(), password_hash)
@@ -194,7 +202,7 @@ def inbox(
 def _inbox_page(
     request: Request,
     chosen: dict[str, str],
-    stories: list[Any],
+    stories: list[InboxStory],
     next_cursor: Cursor | None,
     error: str | None,
     status: int,

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import httpx
+import yaml
 
 from crawler.store.db import open_database
 from crawler.store.leases import SCHEDULER_LEASE, live_lease
@@ -128,3 +129,12 @@ def test_a_taken_port_is_one_clear_error(tmp_path: Path) -> None:
         result = _pantau(f"sqlite:///{tmp_path / 'p.db'}", "web", "--port", str(port))
     assert result.returncode == 1
     assert result.stderr.strip() == f"error: cannot listen on 127.0.0.1:{port}: Address already in use"
+
+
+def test_compose_runs_the_web_beside_the_daemon_on_the_same_database() -> None:
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))["services"]
+    web, daemon = services["web"], services["pantau"]
+    assert web["command"] == ["web", "--host", "0.0.0.0", "--port", "8000"]
+    assert web["environment"] == daemon["environment"]
+    assert web["ports"] == ["127.0.0.1:8000:8000"]
+    assert web["depends_on"]["postgres"] == {"condition": "service_healthy"}

@@ -31,7 +31,8 @@ class WebServer:
     def __init__(self, config: Config, database: Database, host: str, port: int) -> None:
         self.socket = _listen(host, port)
         bound_port = self.socket.getsockname()[1]  # the port the system chose when asked for 0
-        self.url = f"http://{f'[{host}]' if ':' in host else host}:{bound_port}/"
+        shown = "localhost" if host in ("0.0.0.0", "::") else f"[{host}]" if ":" in host else host
+        self.url = f"http://{shown}:{bound_port}/"  # a wildcard address is reached as localhost
         app = create_app(config, database)
         token = app.state.web.setup_token
         if token is not None:

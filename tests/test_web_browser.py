@@ -108,6 +108,7 @@ def test_a_person_signs_in_filters_opens_a_story_runs_a_source_and_switches_lang
 
     page.get_by_role("link", name="Sumber").click()
     row = page.locator("tr[data-source='rmol']")
+    expect(row.locator("td.health")).to_have_text("sehat")
     expect(row.locator(".queued")).to_have_count(0)
     row.get_by_role("button", name="Jalankan sekarang").click()
     expect(row.locator(".queued")).to_have_text("Menunggu daemon")
@@ -115,6 +116,7 @@ def test_a_person_signs_in_filters_opens_a_story_runs_a_source_and_switches_lang
     page.get_by_role("button", name="EN").click()
     expect(page.locator("h1")).to_have_text("Sources")
     expect(page.locator("tr[data-source='rmol'] .queued")).to_have_text("Waiting for the daemon")
+    expect(page.locator("tr[data-source='rmol'] td.health")).to_have_text("healthy")
     page.get_by_role("link", name="Inbox").click()
     expect(page.get_by_label("Watch")).to_be_visible()  # the choice is the user's, on every page
 

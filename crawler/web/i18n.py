@@ -82,6 +82,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "error": "Galat",
         "back": "Kembali ke kotak masuk",
         "signed_in_as": "Masuk sebagai {name} ({role})",
+        "state.healthy": "sehat",
+        "state.degraded": "terganggu",
+        "state.blocked": "diblokir",
+        "state.unhealthy": "tidak sehat",
+        "state.unknown": "belum diketahui",
+        "state.running": "berjalan",
+        "state.succeeded": "berhasil",
+        "state.failed": "gagal",
+        "state.aborted": "dihentikan",
+        "state.abandoned": "ditinggalkan",
     },
     "en": {
         "inbox": "Inbox",
@@ -150,6 +160,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "error": "Error",
         "back": "Back to the inbox",
         "signed_in_as": "Signed in as {name} ({role})",
+        "state.healthy": "healthy",
+        "state.degraded": "degraded",
+        "state.blocked": "blocked",
+        "state.unhealthy": "unhealthy",
+        "state.unknown": "unknown",
+        "state.running": "running",
+        "state.succeeded": "succeeded",
+        "state.failed": "failed",
+        "state.aborted": "aborted",
+        "state.abandoned": "abandoned",
     },
 }
 
@@ -162,6 +182,10 @@ class Words:
 
     def __call__(self, key: str, **values: object) -> str:
         return MESSAGES[self.language][key].format(**values)
+
+    def state(self, name: str) -> str:
+        """A source's health or a run's status in words; a state this table does not know, as stored."""
+        return MESSAGES[self.language].get(f"state.{name}", name)
 
     def when(self, moment: datetime | None, *, date_only: bool = False) -> str:
         """`21 Nov 2025 09:30 WIB` (`21 Agu 2025` for a date without a time); empty for None."""

@@ -15,7 +15,7 @@ import pytest
 from crawler.config import Config
 from crawler.store.db import Database
 from crawler.store.run_requests import requested_sources
-from crawler.store.users import count_users, create_token, list_tokens, revoke_token
+from crawler.store.users import count_users, create_token, list_tokens, revoke_token, token_user
 from crawler.web.throttle import MAX_FAILURES
 from tests.web_helpers import PASSWORD, add_person, csrf_of, put_story, running_web, signed_in
 
@@ -244,3 +244,13 @@ def test_a_visitor_may_choose_the_language_of_the_login_page(web: str) -> None:
     token = csrf_of(client.get("/login").text)
     client.post("/language", data={"language": "en", "back": "/login", "csrf_token": token})
     assert "<h1>Sign in</h1>" in client.get("/login").text
+
+
+def test_a_tokens_last_use_is_written_at_most_once_a_minute(sqlite_database: Database) -> None:
+    add_person(sqlite_database, "ani", "admin")
+    _, token = create_token(sqlite_database, "ani", "bot", "read")
+    token_user(sqlite_database, token)
+    (first,) = list_tokens(sqlite_database)
+    token_user(sqlite_database, token)
+    (second,) = list_tokens(sqlite_database)
+    assert first.last_used_at is not None and second.last_used_at == first.last_used_at

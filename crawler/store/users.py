@@ -10,7 +10,7 @@ import hashlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -23,6 +23,7 @@ ROLES = ("admin", "editor", "viewer")
 SCOPES = ("read", "write")
 LANGUAGES = ("id", "en")
 TOKEN_PREFIX = "pantau_"
+LAST_USED_PRECISION = timedelta(minutes=1)
 
 
 class UserError(PantauError):
@@ -132,14 +133,17 @@ def create_token(database: Database, user_name: str, name: str, scope: str) -> t
 
 
 def token_user(database: Database, token: str) -> tuple[User, str] | None:
-    """The user and scope of a live (not revoked) token, noting that it was used; None otherwise."""
+    """The user and scope of a live (not revoked) token, noting when it was used (at most once per
+    LAST_USED_PRECISION, so reads do not queue for the write lock the daemon holds); None otherwise."""
     with database.session() as session:
         row = session.scalar(
             select(ApiToken).where(ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None))
         )
         if row is None:
             return None
-        row.last_used_at = datetime.now(UTC)
+        now = datetime.now(UTC)
+        if row.last_used_at is None or now - row.last_used_at > LAST_USED_PRECISION:
+            row.last_used_at = now
         return _user(row.user), row.scope
 
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from crawler.domain.verdict import DocumentRef
 from crawler.store.articles import articles_per_source_since, duplicated_document
@@ -171,47 +171,87 @@ def inbox_page(
     database: Database, filters: InboxFilter, *, after: Cursor | None = None, limit: int = 50
 ) -> tuple[list[InboxStory], Cursor | None]:
     """A page of matched stories, newest first, one per story cluster (its earliest copy within the
-    filters leads); the cursor of the next page, or None on the last."""
+    filters leads); the cursor of the next page, or None on the last.
+
+    The stories passing the filters are read newest first in batches; a copy is kept when it is the
+    earliest passing copy of its cluster (one query per batch over the batch's clusters), so a page
+    costs a few batches whatever the size of the archive.
+    """
     limit = max(1, min(limit, MAX_PAGE))
+    batch = 4 * (limit + 1)
     story_time = _story_time()
-    matched = select(Match.article_id).where(Match.article_id.is_not(None))
-    if filters.watch:
-        matched = matched.where(Match.watch == filters.watch)
-    ranked = select(
-        StoredArticle.id.label("id"),
-        story_time.label("moment"),
-        func.row_number()
-        .over(
-            partition_by=func.coalesce(StoredArticle.cluster_id, -StoredArticle.id),
-            order_by=(story_time, StoredArticle.id),
-        )
-        .label("rank"),
-    ).where(StoredArticle.id.in_(matched))
-    if filters.source:
-        ranked = ranked.join(Source, StoredArticle.source_id == Source.id).where(
-            Source.name == filters.source
-        )
-    if filters.since is not None:
-        ranked = ranked.where(story_time >= filters.since)
-    if filters.until is not None:
-        ranked = ranked.where(story_time < filters.until)
-    leads = ranked.subquery()
-    query = select(leads.c.id, leads.c.moment).where(leads.c.rank == 1)
-    if after is not None:
-        query = query.where(
-            or_(
-                leads.c.moment < after.moment,
-                and_(leads.c.moment == after.moment, leads.c.id < after.article_id),
-            )
-        )
-    query = query.order_by(leads.c.moment.desc(), leads.c.id.desc()).limit(limit + 1)
     with database.session() as session:
-        page = list(session.execute(query))
-        more = len(page) > limit
-        page = page[:limit]
-        stories = _inbox_stories(session, [row.id for row in page], filters.watch)
+        passing = _passing(session, filters)
+        if passing is None:
+            return [], None
+        leads: list[tuple[int, datetime]] = []
+        position = after
+        while len(leads) <= limit:
+            query = select(StoredArticle.id, StoredArticle.cluster_id, story_time).where(*passing)
+            if position is not None:
+                query = query.where(
+                    _before(story_time, StoredArticle.id, position.moment, position.article_id)
+                )
+            rows = session.execute(
+                query.order_by(story_time.desc(), StoredArticle.id.desc()).limit(batch)
+            ).all()
+            firsts = _earliest_copies(
+                session, {cluster for _, cluster, _ in rows if cluster is not None}, passing
+            )
+            leads += [(article_id, moment) for article_id, cluster, moment in rows
+                      if cluster is None or firsts[cluster] == article_id]  # fmt: skip
+            if len(rows) < batch:
+                break
+            position = Cursor(rows[-1][2], rows[-1][0])
+        more = len(leads) > limit
+        stories = _inbox_stories(session, [article_id for article_id, _ in leads[:limit]], filters.watch)
     last = stories[-1] if more and stories else None
     return stories, (Cursor(last.moment, last.article_id) if last else None)
+
+
+def _passing(session: Session, filters: InboxFilter) -> list[ColumnElement[bool]] | None:
+    """The filters as conditions on a stored article; None when the source named has no row."""
+    story_time = _story_time()
+    # EXISTS, not IN: the database walks the story-time index newest first and stops at a batch.
+    matched = exists().where(Match.article_id == StoredArticle.id)
+    if filters.watch:
+        matched = matched.where(Match.watch == filters.watch)
+    conditions: list[ColumnElement[bool]] = [matched]
+    if filters.source:
+        source_id = session.scalar(select(Source.id).where(Source.name == filters.source))
+        if source_id is None:
+            return None
+        conditions.append(StoredArticle.source_id == source_id)
+    if filters.since is not None:
+        conditions.append(story_time >= filters.since)
+    if filters.until is not None:
+        conditions.append(story_time < filters.until)
+    return conditions
+
+
+def _earliest_copies(
+    session: Session, clusters: set[int], passing: list[ColumnElement[bool]]
+) -> dict[int | None, int]:
+    """Cluster id -> the article id of its earliest copy that passes the filters."""
+    if not clusters:
+        return {}
+    story_time = _story_time()
+    rows = session.execute(
+        select(StoredArticle.cluster_id, StoredArticle.id, story_time)
+        .where(StoredArticle.cluster_id.in_(clusters), *passing)
+        .order_by(story_time.desc(), StoredArticle.id.desc())
+    )
+    return {cluster: article_id for cluster, article_id, _ in rows}  # the last written is the earliest
+
+
+def _before(
+    moment: ColumnElement[datetime],
+    article_id: InstrumentedAttribute[int],
+    other_moment: datetime,
+    other_id: int,
+) -> ColumnElement[bool]:
+    """(moment, id) sorts before (other_moment, other_id) in story order."""
+    return or_(moment < other_moment, and_(moment == other_moment, article_id < other_id))
 
 
 def _inbox_stories(session: Session, ids: list[int], watch: str | None) -> list[InboxStory]:

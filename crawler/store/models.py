@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -165,6 +166,14 @@ class StoredArticle(Base):
         if moment is None or self.published_offset_minutes is None:
             return moment
         return moment.astimezone(timezone(timedelta(minutes=self.published_offset_minutes)))
+
+
+# The inbox reads matched stories newest first by this time, a page at a time (crawler/store/inbox.py).
+Index(
+    "ix_articles_story_time",
+    func.coalesce(StoredArticle.published_at, StoredArticle.first_seen),
+    StoredArticle.id,
+)
 
 
 class SeedDocument(Base):

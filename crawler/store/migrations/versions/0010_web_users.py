@@ -1,4 +1,5 @@
-"""web: users, hashed API tokens and the web's settings (its session-signing key)
+"""web: users, hashed API tokens, the web's settings (its session-signing key), and the index the
+inbox reads stories by (publication time, else first seen, newest first)
 
 Revision ID: 0010
 Revises: 0009
@@ -54,9 +55,13 @@ def upgrade() -> None:
         sa.Column("value", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("name", name=op.f("pk_web_settings")),
     )
+    op.create_index(
+        "ix_articles_story_time", "articles", [sa.text("coalesce(published_at, first_seen)"), "id"]
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_articles_story_time", table_name="articles")
     op.drop_table("web_settings")
     op.drop_table("api_tokens")
     op.drop_table("users")

@@ -121,3 +121,21 @@ def test_hits_cut_a_field_into_plain_and_marked_pieces_joining_overlaps() -> Non
 
 def test_every_message_is_said_in_both_languages() -> None:
     assert set(MESSAGES["id"]) == set(MESSAGES["en"])
+
+
+def test_a_story_with_more_copies_than_a_batch_still_shows_once_led_by_its_first(
+    database: Database, default_config: Config
+) -> None:
+    cluster = story_cluster(database)
+    copies = [
+        put_story(database, default_config, source="rmol", url=f"https://outlet{n}.example/korea",
+                  title="Korea", body="Korea.", published_at=FIRST + timedelta(minutes=n), cluster=cluster)
+        for n in range(12)
+    ]  # fmt: skip
+    older = put_story(database, default_config, source="rmol", url="https://rmol.id/old", title="Korea",
+                      body="Korea.", published_at=FIRST - timedelta(days=1))  # fmt: skip
+    first, cursor = inbox_page(database, inbox_filter(), limit=1)  # a batch is 8 rows: 11 copies precede it
+    assert [(story.article_id, story.outlets) for story in first] == [(copies[0], 12)]
+    assert cursor is not None
+    second, _ = inbox_page(database, inbox_filter(), after=cursor, limit=1)
+    assert [story.article_id for story in second] == [older]

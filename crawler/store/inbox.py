@@ -184,7 +184,7 @@ def inbox_page(
         passing = _passing(session, filters)
         if passing is None:
             return [], None
-        leads: list[tuple[int, datetime]] = []
+        leads: list[int] = []
         position = after
         while len(leads) <= limit:
             query = select(StoredArticle.id, StoredArticle.cluster_id, story_time).where(*passing)
@@ -198,13 +198,13 @@ def inbox_page(
             firsts = _earliest_copies(
                 session, {cluster for _, cluster, _ in rows if cluster is not None}, passing
             )
-            leads += [(article_id, moment) for article_id, cluster, moment in rows
+            leads += [article_id for article_id, cluster, _ in rows
                       if cluster is None or firsts[cluster] == article_id]  # fmt: skip
             if len(rows) < batch:
                 break
             position = Cursor(rows[-1][2], rows[-1][0])
         more = len(leads) > limit
-        stories = _inbox_stories(session, [article_id for article_id, _ in leads[:limit]], filters.watch)
+        stories = _inbox_stories(session, leads[:limit], filters.watch)
     last = stories[-1] if more and stories else None
     return stories, (Cursor(last.moment, last.article_id) if last else None)
 

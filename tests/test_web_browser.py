@@ -4,6 +4,7 @@ over a database filled by `pantau demo`; any server error, 5xx or browser consol
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -13,13 +14,15 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Response, expect, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, Response, expect, sync_playwright
 
 from crawler.demo import DEMO_CONFIG
 from tests.conftest import ROOT
 from tests.web_helpers import PASSWORD, free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
+# Set to a folder (docs/screenshots) to save the pages the test passes through, for README.md.
+SCREENSHOTS = os.environ.get("PANTAU_SCREENSHOTS")
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="needs Debian's Chromium (apt-get install chromium)"
@@ -82,7 +85,7 @@ def test_a_person_signs_in_filters_opens_a_story_runs_a_source_and_switches_lang
 ) -> None:
     base_url, _ = server
     problems: list[str] = []
-    page = browser.new_page(base_url=base_url)
+    page = browser.new_page(base_url=base_url, viewport={"width": 1100, "height": 700})
     page.on("console", lambda message: _console(message, problems))
     page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
     page.on("response", lambda response: _server_error(response, problems))
@@ -100,11 +103,13 @@ def test_a_person_signs_in_filters_opens_a_story_runs_a_source_and_switches_lang
     expect(page).to_have_url(re.compile(r"/inbox\?watch=kemiskinan"))
     expect(stories).to_have_count(2)
     expect(page.locator("li.story .watch")).to_have_text(["kemiskinan", "kemiskinan"])
+    _screenshot(page, "inbox")
 
     stories.first.locator("a.headline").click()
     expect(page).to_have_url(re.compile(r"/stories/\d+$"))
     expect(page.locator("h1 mark")).to_have_text(["Kemiskinan"])
     expect(page.locator("table.fields")).to_contain_text("recipe")
+    _screenshot(page, "story")
 
     page.get_by_role("link", name="Sumber").click()
     row = page.locator("tr[data-source='rmol']")
@@ -112,6 +117,7 @@ def test_a_person_signs_in_filters_opens_a_story_runs_a_source_and_switches_lang
     expect(row.locator(".queued")).to_have_count(0)
     row.get_by_role("button", name="Jalankan sekarang").click()
     expect(row.locator(".queued")).to_have_text("Menunggu daemon")
+    _screenshot(page, "sources")
 
     page.get_by_role("button", name="EN").click()
     expect(page.locator("h1")).to_have_text("Sources")
@@ -121,6 +127,11 @@ def test_a_person_signs_in_filters_opens_a_story_runs_a_source_and_switches_lang
     expect(page.get_by_label("Watch")).to_be_visible()  # the choice is the user's, on every page
 
     assert problems == []
+
+
+def _screenshot(page: Page, name: str) -> None:
+    if SCREENSHOTS:
+        page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"), full_page=True)
 
 
 def _console(message: ConsoleMessage, problems: list[str]) -> None:

@@ -254,3 +254,9 @@ def test_a_tokens_last_use_is_written_at_most_once_a_minute(sqlite_database: Dat
     token_user(sqlite_database, token)
     (second,) = list_tokens(sqlite_database)
     assert first.last_used_at is not None and second.last_used_at == first.last_used_at
+
+
+def test_a_story_id_past_the_id_range_is_404_not_a_server_error(web: str) -> None:
+    client = signed_in(web, "vina")
+    assert client.get(f"/stories/{2**63}").status_code == 404
+    assert client.get("/stories/0").status_code == 404

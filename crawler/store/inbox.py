@@ -25,6 +25,8 @@ from crawler.store.models import CrawlRun, Match, Source, StoredArticle
 from crawler.store.runs import last_runs
 
 MAX_PAGE = 200
+MAX_ID = 2**31 - 1
+"""The largest id an INTEGER column holds on PostgreSQL (SQLite's is larger)."""
 
 
 class CursorError(ValueError):
@@ -308,6 +310,8 @@ def _cluster_copies(session: Session, cluster_ids: set[int | None]) -> dict[int 
 
 def story_view(database: Database, article_id: int) -> StoryView | None:
     """Everything stored about one story, or None when there is no such article."""
+    if not 0 < article_id <= MAX_ID:  # past the id column's range: no such article, not a driver error
+        return None
     with database.session() as session:
         row = session.scalars(
             select(StoredArticle)

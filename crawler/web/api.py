@@ -276,17 +276,18 @@ def _summary(story: InboxStory) -> StorySummary:
     )
 
 
-def _problem_response(status: int, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
+def problem_response(status: int, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    """An RFC 9457 problem: the status, its phrase as the title, and what went wrong."""
     body = Problem(title=HTTPStatus(status).phrase, status=status, detail=detail)
     return JSONResponse(body.model_dump(), status_code=status, media_type=PROBLEM, headers=headers)
 
 
 async def _problem(request: Request, error: StarletteHTTPException) -> JSONResponse:
-    return _problem_response(error.status_code, str(error.detail), dict(error.headers or {}) or None)
+    return problem_response(error.status_code, str(error.detail), dict(error.headers or {}) or None)
 
 
 async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
     problems = "; ".join(
         f"{'.'.join(str(part) for part in problem['loc'])}: {problem['msg']}" for problem in error.errors()
     )
-    return _problem_response(422, problems)
+    return problem_response(422, problems)

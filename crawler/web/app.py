@@ -89,6 +89,8 @@ async def _error_page(request: Request, error: StarletteHTTPException) -> Respon
     """An HTTP error as a page in the visitor's language (redirects pass through as they are)."""
     if error.status_code in (301, 302, 303, 307, 308) and error.headers:
         return Response(status_code=error.status_code, headers=error.headers)
+    if request.url.path.startswith("/api/"):  # a path the API's mount did not take (a newline in it)
+        return api.problem_response(error.status_code, str(error.detail), dict(error.headers or {}) or None)
     context = page_context(request)
     words: Words = context["t"]
     standard = {403: words("forbidden"), 404: words("not_found")}

@@ -1,5 +1,5 @@
-"""What the web shows: the inbox of matched stories (one row per story, its copies folded under it),
-one story with its matches, cluster and follow-up links, and each source's health and last run.
+"""What the web shows of stories: the inbox of matched stories (one row per story, its copies folded
+under it), and one story with its matches, cluster and follow-up links.
 
 One query layer serves the HTML pages and the REST API with the same `InboxFilter` and `Cursor`.
 A story's time is when the portal published it, or when Pantau first saw it when the page gave none.
@@ -18,11 +18,10 @@ from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from crawler.domain.verdict import DocumentRef
-from crawler.store.articles import articles_per_source_since, duplicated_document
+from crawler.store.articles import duplicated_document
 from crawler.store.clusters import follow_ups, followed_story, outlet_of
 from crawler.store.db import Database
-from crawler.store.models import CrawlRun, Match, Source, StoredArticle
-from crawler.store.runs import last_runs
+from crawler.store.models import Match, Source, StoredArticle
 
 MAX_PAGE = 200
 MAX_ID = 2**31 - 1
@@ -135,34 +134,6 @@ class StoryView:
     copies: tuple[Copy, ...]
     follows: DocumentRef | None
     followed_by: tuple[DocumentRef, ...] = field(default=())
-
-
-@dataclass(frozen=True, slots=True)
-class SourceState:
-    """A source's health as its last run judged it, that run, and its stories of the last 7 days."""
-
-    name: str
-    family: str
-    health: str
-    health_reason: str | None
-    health_checked_at: datetime | None
-    last_run: RunView | None
-    stories_7d: int
-
-
-@dataclass(frozen=True, slots=True)
-class RunView:
-    id: int
-    trigger: str
-    status: str
-    started_at: datetime
-    finished_at: datetime | None
-    pages_fetched: int
-    items_new: int
-    items_duplicate: int
-    items_unmatched: int
-    items_failed: int
-    items_matched: int
 
 
 def _story_time() -> ColumnElement[datetime]:
@@ -365,38 +336,3 @@ def watch_names(database: Database) -> list[str]:
     with database.session() as session:
         query = select(Match.watch).where(Match.article_id.is_not(None)).distinct().order_by(Match.watch)
         return list(session.scalars(query))
-
-
-def source_states(database: Database, now: datetime) -> dict[str, SourceState]:
-    """Every source that has a row (it has run at least once), by name."""
-    with database.session() as session:
-        runs = last_runs(session)
-        recent = articles_per_source_since(session, now - timedelta(days=7))
-        return {
-            row.name: SourceState(
-                name=row.name,
-                family=row.family,
-                health=row.health,
-                health_reason=row.health_reason,
-                health_checked_at=row.health_checked_at,
-                last_run=_run_view(runs[row.id]) if row.id in runs else None,
-                stories_7d=recent.get(row.id, 0),
-            )
-            for row in session.scalars(select(Source).order_by(Source.name))
-        }
-
-
-def _run_view(run: CrawlRun) -> RunView:
-    return RunView(
-        run.id,
-        run.trigger,
-        run.status,
-        run.started_at,
-        run.finished_at,
-        run.pages_fetched,
-        run.items_new,
-        run.items_duplicate,
-        run.items_unmatched,
-        run.items_failed,
-        run.items_matched,
-    )

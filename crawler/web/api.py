@@ -22,11 +22,11 @@ from crawler.store.inbox import (
     CursorError,
     InboxStory,
     inbox_page,
-    source_states,
     story_view,
 )
 from crawler.store.leases import SCHEDULER_LEASE, live_lease
 from crawler.store.run_requests import request_run, requested_sources
+from crawler.store.sources import source_states
 from crawler.store.users import User, token_user
 from crawler.web.filters import FilterError, inbox_filter
 from crawler.web.state import WebState, web_state

@@ -19,12 +19,12 @@ from crawler.store.inbox import (
     InboxStory,
     StoryView,
     inbox_page,
-    source_states,
     story_view,
     watch_names,
 )
 from crawler.store.leases import SCHEDULER_LEASE, live_lease
 from crawler.store.run_requests import request_run, requested_sources
+from crawler.store.sources import source_states
 from crawler.store.users import (
     User,
     add_first_admin,

@@ -1,9 +1,10 @@
-# The two set-up commands of README.md: `make run` (the daemon on SQLite) and `make test`.
+# The two set-up commands of README.md: `make run` (the daemon and the web on SQLite) and `make test`.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 CONFIG ?= config/pantau.yaml
 DATABASE_URL ?= sqlite:///pantau.db
+WEB_PORT ?= 8000
 
 .PHONY: run test lint bench demo clean
 
@@ -14,7 +15,7 @@ $(BIN)/pantau: pyproject.toml
 	touch $@
 
 run: $(BIN)/pantau
-	$(BIN)/pantau --config $(CONFIG) --db $(DATABASE_URL) daemon
+	$(BIN)/pantau --config $(CONFIG) --db $(DATABASE_URL) serve --port $(WEB_PORT)
 
 lint: $(BIN)/pantau
 	$(BIN)/ruff check .

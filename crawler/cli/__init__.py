@@ -56,7 +56,9 @@ def _register_commands() -> None:
         run_now,
         seeds,
         status,
+        users,
         watch,
+        web,
     )
 
     app.add_typer(config_commands.app, name="config")
@@ -65,12 +67,16 @@ def _register_commands() -> None:
     app.add_typer(dedup.app, name="dedup")
     app.add_typer(seeds.app, name="seeds")
     app.add_typer(watch.app, name="watch")
+    app.add_typer(users.users_app, name="users")
+    app.add_typer(users.tokens_app, name="tokens")
     app.command("crawl")(crawl.crawl)
     app.command("extract")(extract.extract)
     app.command("daemon")(daemon.daemon)
     app.command("demo")(demo.demo)
     app.command("status")(status.status)
     app.command("run-now")(run_now.run_now)
+    app.command("web")(web.web)
+    app.command("serve")(web.serve)
 
 
 _register_commands()

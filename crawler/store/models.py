@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -165,6 +166,14 @@ class StoredArticle(Base):
         if moment is None or self.published_offset_minutes is None:
             return moment
         return moment.astimezone(timezone(timedelta(minutes=self.published_offset_minutes)))
+
+
+# The inbox reads matched stories newest first by this time, a page at a time (crawler/store/inbox.py).
+Index(
+    "ix_articles_story_time",
+    func.coalesce(StoredArticle.published_at, StoredArticle.first_seen),
+    StoredArticle.id,
+)
 
 
 class SeedDocument(Base):
@@ -326,3 +335,44 @@ class ScheduledRun(Base):
     # The trigger the next run was computed with; None when carried over from APScheduler's job table.
     trigger: Mapped[str | None] = mapped_column(Text)
     next_run_at: Mapped[datetime]
+
+
+class WebUser(Base):
+    """A person who signs in to `pantau web`: an admin, editor or viewer, with an argon2 password hash."""
+
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint("role IN ('admin', 'editor', 'viewer')", name="known_role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(10))
+    language: Mapped[str] = mapped_column(String(5), default="id")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ApiToken(Base):
+    """A bearer token of the REST API: only its SHA-256 is kept; revoked tokens stay, for the record."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (CheckConstraint("scope IN ('read', 'write')", name="known_scope"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    scope: Mapped[str] = mapped_column(String(5))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[WebUser] = relationship()
+
+
+class WebSetting(Base):
+    """A value the web keeps across restarts and processes, e.g. the key that signs session cookies."""
+
+    __tablename__ = "web_settings"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

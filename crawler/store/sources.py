@@ -1,14 +1,19 @@
-"""Source rows: a configured source's identity and the health its last run showed."""
+"""Source rows: a configured source's identity, the health its last run showed, and that health with
+the last run as the web's sources page shows it."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crawler.config import Config
-from crawler.store.models import Source
+from crawler.store.articles import articles_per_source_since
+from crawler.store.db import Database
+from crawler.store.models import CrawlRun, Source
+from crawler.store.runs import last_runs
 
 
 def source_id(session: Session, name: str, config: Config) -> int:
@@ -34,3 +39,66 @@ def record_health(session: Session, source_id: int, state: str, reason: str | No
     source.health = state
     source.health_reason = reason
     source.health_checked_at = datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceState:
+    """A source's health as its last run judged it, that run, and its stories of the last 7 days."""
+
+    name: str
+    family: str
+    health: str
+    health_reason: str | None
+    health_checked_at: datetime | None
+    last_run: RunView | None
+    stories_7d: int
+
+
+@dataclass(frozen=True, slots=True)
+class RunView:
+    id: int
+    trigger: str
+    status: str
+    started_at: datetime
+    finished_at: datetime | None
+    pages_fetched: int
+    items_new: int
+    items_duplicate: int
+    items_unmatched: int
+    items_failed: int
+    items_matched: int
+
+
+def source_states(database: Database, now: datetime) -> dict[str, SourceState]:
+    """Every source that has a row (it has run at least once), by name."""
+    with database.session() as session:
+        runs = last_runs(session)
+        recent = articles_per_source_since(session, now - timedelta(days=7))
+        return {
+            row.name: SourceState(
+                name=row.name,
+                family=row.family,
+                health=row.health,
+                health_reason=row.health_reason,
+                health_checked_at=row.health_checked_at,
+                last_run=_run_view(runs[row.id]) if row.id in runs else None,
+                stories_7d=recent.get(row.id, 0),
+            )
+            for row in session.scalars(select(Source).order_by(Source.name))
+        }
+
+
+def _run_view(run: CrawlRun) -> RunView:
+    return RunView(
+        run.id,
+        run.trigger,
+        run.status,
+        run.started_at,
+        run.finished_at,
+        run.pages_fetched,
+        run.items_new,
+        run.items_duplicate,
+        run.items_unmatched,
+        run.items_failed,
+        run.items_matched,
+    )

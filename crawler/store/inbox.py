@@ -1,0 +1,338 @@
+"""What the web shows of stories: the inbox of matched stories (one row per story, its copies folded
+under it), and one story with its matches, cluster and follow-up links.
+
+One query layer serves the HTML pages and the REST API with the same `InboxFilter` and `Cursor`.
+A story's time is when the portal published it, or when Pantau first saw it when the page gave none.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
+
+from crawler.domain.verdict import DocumentRef
+from crawler.store.articles import duplicated_document
+from crawler.store.clusters import follow_ups, followed_story, outlet_of
+from crawler.store.db import Database
+from crawler.store.models import Match, Source, StoredArticle
+
+MAX_PAGE = 200
+MAX_ID = 2**31 - 1
+"""The largest id an INTEGER column holds on PostgreSQL (SQLite's is larger)."""
+
+
+class CursorError(ValueError):
+    """A paging cursor that this query layer did not write."""
+
+
+@dataclass(frozen=True, slots=True)
+class InboxFilter:
+    """The inbox's filters; `since` is inclusive and `until` exclusive, both aware."""
+
+    watch: str | None = None
+    source: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    """Where a page ended: the last story's time and id (stories are ordered newest first)."""
+
+    moment: datetime
+    article_id: int
+
+    def token(self) -> str:
+        raw = f"{self.moment.isoformat()}|{self.article_id}".encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def from_token(cls, token: str) -> Cursor:
+        try:
+            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+            moment, article_id = raw.split("|")
+            parsed = datetime.fromisoformat(moment)
+            if parsed.tzinfo is None:
+                raise ValueError(moment)
+            return cls(parsed, int(article_id))
+        except (ValueError, binascii.Error, UnicodeDecodeError):
+            raise CursorError(f"{token!r} is not a cursor of this list; start again without one") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Copy:
+    """One outlet's copy of a story: its article, where and when it appeared, and the lag from the first."""
+
+    article_id: int
+    outlet: str
+    url: str
+    source: str
+    moment: datetime
+    lag: timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class InboxStory:
+    article_id: int
+    title: str
+    url: str
+    source: str
+    moment: datetime
+    watches: tuple[str, ...]
+    snippet: str
+    copies: tuple[Copy, ...]
+
+    @property
+    def outlets(self) -> int:
+        """How many outlets carried the story (at least the one shown)."""
+        return max(1, len({copy.outlet for copy in self.copies}))
+
+
+@dataclass(frozen=True, slots=True)
+class WatchHit:
+    watch: str
+    terms: tuple[str, ...]
+    hits: tuple[dict[str, Any], ...]
+    snippet: str
+    historical: bool
+
+
+@dataclass(frozen=True, slots=True)
+class StoryView:
+    """A stored story with everything the story page and `GET /api/v1/stories/{id}` show."""
+
+    id: int
+    title: str
+    url: str
+    canonical_url: str
+    source: str
+    authors: tuple[str, ...]
+    editors: tuple[str, ...]
+    published_at: datetime | None
+    published_date_only: bool
+    modified_at: datetime | None
+    first_seen: datetime
+    section: str
+    source_org: str
+    tags: tuple[str, ...]
+    language: str
+    paywalled: bool
+    lead: str
+    body: str | None
+    field_sources: dict[str, Any]
+    verdict: str
+    similarity: float | None
+    duplicate_of: DocumentRef | None
+    matches: tuple[WatchHit, ...]
+    copies: tuple[Copy, ...]
+    follows: DocumentRef | None
+    followed_by: tuple[DocumentRef, ...] = field(default=())
+
+
+def _story_time() -> ColumnElement[datetime]:
+    return func.coalesce(StoredArticle.published_at, StoredArticle.first_seen)
+
+
+def inbox_page(
+    database: Database, filters: InboxFilter, *, after: Cursor | None = None, limit: int = 50
+) -> tuple[list[InboxStory], Cursor | None]:
+    """A page of matched stories, newest first, one per story cluster (its earliest copy within the
+    filters leads); the cursor of the next page, or None on the last.
+
+    The stories passing the filters are read newest first in batches; a copy is kept when it is the
+    earliest passing copy of its cluster (one query per batch over the batch's clusters), so a page
+    costs a few batches whatever the size of the archive.
+    """
+    limit = max(1, min(limit, MAX_PAGE))
+    batch = 4 * (limit + 1)
+    story_time = _story_time()
+    with database.session() as session:
+        passing = _passing(session, filters)
+        if passing is None:
+            return [], None
+        leads: list[int] = []
+        position = after
+        while len(leads) <= limit:
+            query = select(StoredArticle.id, StoredArticle.cluster_id, story_time).where(*passing)
+            if position is not None:
+                query = query.where(
+                    _before(story_time, StoredArticle.id, position.moment, position.article_id)
+                )
+            rows = session.execute(
+                query.order_by(story_time.desc(), StoredArticle.id.desc()).limit(batch)
+            ).all()
+            firsts = _earliest_copies(
+                session, {cluster for _, cluster, _ in rows if cluster is not None}, passing
+            )
+            leads += [article_id for article_id, cluster, _ in rows
+                      if cluster is None or firsts[cluster] == article_id]  # fmt: skip
+            if len(rows) < batch:
+                break
+            position = Cursor(rows[-1][2], rows[-1][0])
+        more = len(leads) > limit
+        stories = _inbox_stories(session, leads[:limit], filters.watch)
+    last = stories[-1] if more and stories else None
+    return stories, (Cursor(last.moment, last.article_id) if last else None)
+
+
+def _passing(session: Session, filters: InboxFilter) -> list[ColumnElement[bool]] | None:
+    """The filters as conditions on a stored article; None when the source named has no row."""
+    story_time = _story_time()
+    # EXISTS, not IN: the database walks the story-time index newest first and stops at a batch.
+    matched = exists().where(Match.article_id == StoredArticle.id)
+    if filters.watch:
+        matched = matched.where(Match.watch == filters.watch)
+    conditions: list[ColumnElement[bool]] = [matched]
+    if filters.source:
+        source_id = session.scalar(select(Source.id).where(Source.name == filters.source))
+        if source_id is None:
+            return None
+        conditions.append(StoredArticle.source_id == source_id)
+    if filters.since is not None:
+        conditions.append(story_time >= filters.since)
+    if filters.until is not None:
+        conditions.append(story_time < filters.until)
+    return conditions
+
+
+def _earliest_copies(
+    session: Session, clusters: set[int], passing: list[ColumnElement[bool]]
+) -> dict[int | None, int]:
+    """Cluster id -> the article id of its earliest copy that passes the filters."""
+    if not clusters:
+        return {}
+    story_time = _story_time()
+    rows = session.execute(
+        select(StoredArticle.cluster_id, StoredArticle.id, story_time)
+        .where(StoredArticle.cluster_id.in_(clusters), *passing)
+        .order_by(story_time.desc(), StoredArticle.id.desc())
+    )
+    return {cluster: article_id for cluster, article_id, _ in rows}  # the last written is the earliest
+
+
+def _before(
+    moment: ColumnElement[datetime],
+    article_id: InstrumentedAttribute[int],
+    other_moment: datetime,
+    other_id: int,
+) -> ColumnElement[bool]:
+    """(moment, id) sorts before (other_moment, other_id) in story order."""
+    return or_(moment < other_moment, and_(moment == other_moment, article_id < other_id))
+
+
+def _inbox_stories(session: Session, ids: list[int], watch: str | None) -> list[InboxStory]:
+    articles = {
+        row.id: row
+        for row in session.scalars(
+            select(StoredArticle)
+            .where(StoredArticle.id.in_(ids))
+            .options(selectinload(StoredArticle.matches), selectinload(StoredArticle.source))
+        )
+    }
+    copies = _cluster_copies(session, {row.cluster_id for row in articles.values()})
+    stories = []
+    for article_id in ids:
+        row = articles[article_id]
+        matches = [match for match in row.matches if watch is None or match.watch == watch]
+        stories.append(
+            InboxStory(
+                article_id=row.id,
+                title=row.title,
+                url=row.url,
+                source=row.source.name if row.source else "",
+                moment=row.published_at or row.first_seen,
+                watches=tuple(match.watch for match in row.matches),
+                snippet=matches[0].snippet if matches else "",
+                copies=tuple(copies.get(row.cluster_id, ())),
+            )
+        )
+    return stories
+
+
+def _cluster_copies(session: Session, cluster_ids: set[int | None]) -> dict[int | None, list[Copy]]:
+    """Each cluster's copies, one per outlet (its first), oldest first, with the lag from the first."""
+    cluster_ids = cluster_ids - {None}
+    if not cluster_ids:
+        return {}
+    story_time = _story_time()
+    rows = session.execute(
+        select(StoredArticle.id, StoredArticle.cluster_id, StoredArticle.url, Source.name, story_time)
+        .outerjoin(Source, StoredArticle.source_id == Source.id)
+        .where(StoredArticle.cluster_id.in_(cluster_ids))
+        .order_by(story_time, StoredArticle.id)
+    )
+    by_cluster: dict[int | None, list[Copy]] = defaultdict(list)
+    for article_id, cluster_id, url, source, moment in rows:
+        copies = by_cluster[cluster_id]
+        outlet = outlet_of(url)
+        if any(copy.outlet == outlet for copy in copies):
+            continue
+        lag = moment - copies[0].moment if copies else timedelta(0)
+        copies.append(Copy(article_id, outlet, url, source or "", moment, lag))
+    return by_cluster
+
+
+def story_view(database: Database, article_id: int) -> StoryView | None:
+    """Everything stored about one story, or None when there is no such article."""
+    if not 0 < article_id <= MAX_ID:  # past the id column's range: no such article, not a driver error
+        return None
+    with database.session() as session:
+        row = session.scalars(
+            select(StoredArticle)
+            .where(StoredArticle.id == article_id)
+            .options(selectinload(StoredArticle.matches), selectinload(StoredArticle.source))
+        ).first()
+        if row is None:
+            return None
+        copies = _cluster_copies(session, {row.cluster_id})
+        later = [
+            DocumentRef("article", later.id, later.title or later.url)
+            for later in session.scalars(
+                select(StoredArticle).where(StoredArticle.id.in_(follow_ups(session, row.id)))
+            )
+        ]
+        return StoryView(
+            id=row.id,
+            title=row.title,
+            url=row.url,
+            canonical_url=row.canonical_url,
+            source=row.source.name if row.source else "",
+            authors=tuple(row.authors),
+            editors=tuple(row.editors),
+            published_at=row.published_local,
+            published_date_only=row.published_date_only,
+            modified_at=row.modified_local,
+            first_seen=row.first_seen,
+            section=row.section,
+            source_org=row.source_org,
+            tags=tuple(row.tags),
+            language=row.language,
+            paywalled=row.paywalled,
+            lead=row.lead,
+            body=row.body,
+            field_sources=dict(row.field_sources),
+            verdict=row.verdict,
+            similarity=row.similarity,
+            duplicate_of=duplicated_document(session, row),
+            matches=tuple(
+                WatchHit(match.watch, tuple(match.terms), tuple(match.hits), match.snippet, match.historical)
+                for match in row.matches
+            ),
+            copies=tuple(copies.get(row.cluster_id, ())),
+            follows=followed_story(session, row.id),
+            followed_by=tuple(later),
+        )
+
+
+def watch_names(database: Database) -> list[str]:
+    """Every watch that has matched a stored story, for the inbox's filter."""
+    with database.session() as session:
+        query = select(Match.watch).where(Match.article_id.is_not(None)).distinct().order_by(Match.watch)
+        return list(session.scalars(query))

@@ -1,0 +1,293 @@
+"""REST API v1: stories (the inbox's filters, cursor paging), one story, sources and run-now, behind
+bearer tokens (`pantau tokens create`) scoped read or write; every error is RFC 9457 problem+json,
+and the schema is served at /api/v1/openapi.json."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import UTC, datetime
+from http import HTTPStatus
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from crawler.domain.errors import SourceError
+from crawler.store.inbox import (
+    MAX_PAGE,
+    Cursor,
+    CursorError,
+    InboxStory,
+    inbox_page,
+    story_view,
+)
+from crawler.store.leases import SCHEDULER_LEASE, live_lease
+from crawler.store.run_requests import request_run, requested_sources
+from crawler.store.sources import source_states
+from crawler.store.users import User, token_user
+from crawler.web.filters import FilterError, inbox_filter
+from crawler.web.state import WebState, web_state
+
+PROBLEM = "application/problem+json"
+
+
+class Problem(BaseModel):
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+
+
+class Outlet(BaseModel):
+    article_id: int
+    outlet: str
+    url: str
+    source: str
+    time: datetime
+    lag_seconds: int
+
+
+class StorySummary(BaseModel):
+    id: int
+    title: str
+    url: str
+    source: str
+    time: datetime
+    watches: list[str]
+    snippet: str
+    outlets: int
+    copies: list[Outlet]
+
+
+class StoryPage(BaseModel):
+    items: list[StorySummary]
+    next_cursor: str | None
+
+
+class MatchOut(BaseModel):
+    watch: str
+    terms: list[str]
+    hits: list[dict[str, Any]]
+    snippet: str
+    historical: bool
+
+
+class StoryDetail(BaseModel):
+    id: int
+    title: str
+    url: str
+    canonical_url: str
+    source: str
+    authors: list[str]
+    editors: list[str]
+    published_at: datetime | None
+    published_date_only: bool
+    modified_at: datetime | None
+    first_seen: datetime
+    section: str
+    source_org: str
+    tags: list[str]
+    language: str
+    paywalled: bool
+    lead: str
+    body: str | None
+    field_sources: dict[str, Any]
+    verdict: str
+    similarity: float | None
+    matches: list[MatchOut]
+    copies: list[Outlet]
+    follows: dict[str, Any] | None
+    followed_by: list[dict[str, Any]]
+
+
+class LastRun(BaseModel):
+    id: int
+    trigger: str
+    status: str
+    started_at: datetime
+    finished_at: datetime | None
+    pages_fetched: int
+    items_new: int
+    items_duplicate: int
+    items_unmatched: int
+    items_failed: int
+    items_matched: int
+
+
+class SourceOut(BaseModel):
+    name: str
+    family: str
+    enabled: bool
+    health: str
+    health_reason: str | None
+    last_run: LastRun | None
+    stories_7d: int
+    run_requested: bool
+
+
+class RunRequested(BaseModel):
+    request_id: int
+    source: str
+    daemon_running: bool
+
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": Problem, "content": {PROBLEM: {}}} for status in (400, 401, 403, 404, 422)
+}
+
+
+def create_api(state: WebState) -> FastAPI:
+    """The /api/v1 sub-application over the web's state."""
+    api = FastAPI(
+        title="Pantau API",
+        version="1",
+        openapi_url="/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        responses=_ERRORS,
+    )
+    api.state.web = state
+    api.add_exception_handler(StarletteHTTPException, _problem)  # type: ignore[arg-type]
+    api.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]
+
+    @api.get("/stories", response_model=StoryPage)
+    def stories(
+        user: Annotated[User, Depends(reader)],
+        watch: str = "",
+        source: str = "",
+        since: Annotated[str, Query(description="First WIB day, YYYY-MM-DD")] = "",
+        until: Annotated[str, Query(description="Last WIB day, YYYY-MM-DD")] = "",
+        cursor: str = "",
+        limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+    ) -> StoryPage:
+        """Matched stories newest first, one per story cluster; pass `next_cursor` back for the next page."""
+        try:
+            filters = inbox_filter(watch, source, since, until)
+            after = Cursor.from_token(cursor) if cursor else None
+        except (FilterError, CursorError) as error:
+            raise HTTPException(400, str(error)) from None
+        page, next_cursor = inbox_page(state.database, filters, after=after, limit=limit)
+        return StoryPage(
+            items=[_summary(story) for story in page],
+            next_cursor=next_cursor.token() if next_cursor else None,
+        )
+
+    @api.get("/stories/{story_id}", response_model=StoryDetail)
+    def story(story_id: int, user: Annotated[User, Depends(reader)]) -> StoryDetail:
+        view = story_view(state.database, story_id)
+        if view is None:
+            raise HTTPException(404, f"no story with id {story_id}")
+        fields = asdict(view)
+        return StoryDetail(
+            **{
+                **fields,
+                "copies": [_outlet(copy) for copy in view.copies],
+                "matches": [MatchOut(**asdict(match)) for match in view.matches],
+                "follows": view.follows.to_dict() if view.follows else None,
+                "followed_by": [later.to_dict() for later in view.followed_by],
+            }
+        )
+
+    @api.get("/sources", response_model=list[SourceOut])
+    def sources(user: Annotated[User, Depends(reader)]) -> list[SourceOut]:
+        states = source_states(state.database, datetime.now(UTC))
+        pending = set(requested_sources(state.database))
+        shown = []
+        for name, config in sorted(state.config.sources.items()):
+            row = states.get(name)
+            shown.append(
+                SourceOut(
+                    name=name,
+                    family=config.family,
+                    enabled=config.enabled,
+                    health=row.health if row else "unknown",
+                    health_reason=row.health_reason if row else None,
+                    last_run=LastRun(**asdict(row.last_run)) if row and row.last_run else None,
+                    stories_7d=row.stories_7d if row else 0,
+                    run_requested=name in pending,
+                )
+            )
+        return shown
+
+    @api.post("/sources/{name}/run", response_model=RunRequested, status_code=202)
+    def run_now(name: str, user: Annotated[User, Depends(writer)]) -> RunRequested:
+        """Queue a run of the source for the daemon (it starts when the source is free)."""
+        try:
+            state.config.source(name)
+        except SourceError as error:
+            raise HTTPException(404, str(error)) from None
+        request_id = request_run(state.database, name, requested_by=f"api:{user.name}")
+        daemon = live_lease(state.database, SCHEDULER_LEASE)
+        return RunRequested(request_id=request_id, source=name, daemon_running=daemon is not None)
+
+    return api
+
+
+def bearer(request: Request) -> tuple[User, str]:
+    """The token's user and scope; a missing, unknown or revoked token is 401."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    found = (
+        token_user(web_state(request).database, token.strip())
+        if scheme.lower() == "bearer" and token
+        else None
+    )
+    if found is None:
+        raise HTTPException(401, "a valid bearer token is required", {"WWW-Authenticate": "Bearer"})
+    return found
+
+
+def reader(found: Annotated[tuple[User, str], Depends(bearer)]) -> User:
+    return found[0]
+
+
+def writer(found: Annotated[tuple[User, str], Depends(bearer)]) -> User:
+    """A write-scoped token of an editor or admin; anything else is 403."""
+    user, scope = found
+    if scope != "write" or not user.can_write:
+        raise HTTPException(403, "this token may only read (create a write token as an editor)")
+    return user
+
+
+def _outlet(copy: Any) -> Outlet:
+    return Outlet(
+        article_id=copy.article_id,
+        outlet=copy.outlet,
+        url=copy.url,
+        source=copy.source,
+        time=copy.moment,
+        lag_seconds=int(copy.lag.total_seconds()),
+    )
+
+
+def _summary(story: InboxStory) -> StorySummary:
+    return StorySummary(
+        id=story.article_id,
+        title=story.title,
+        url=story.url,
+        source=story.source,
+        time=story.moment,
+        watches=list(story.watches),
+        snippet=story.snippet,
+        outlets=story.outlets,
+        copies=[_outlet(copy) for copy in story.copies],
+    )
+
+
+def problem_response(status: int, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    """An RFC 9457 problem: the status, its phrase as the title, and what went wrong."""
+    body = Problem(title=HTTPStatus(status).phrase, status=status, detail=detail)
+    return JSONResponse(body.model_dump(), status_code=status, media_type=PROBLEM, headers=headers)
+
+
+async def _problem(request: Request, error: StarletteHTTPException) -> JSONResponse:
+    return problem_response(error.status_code, str(error.detail), dict(error.headers or {}) or None)
+
+
+async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
+    problems = "; ".join(
+        f"{'.'.join(str(part) for part in problem['loc'])}: {problem['msg']}" for problem in error.errors()
+    )
+    return problem_response(422, problems)

@@ -1,0 +1,293 @@
+"""The HTML pages: sign-in and first-admin setup, the inbox, a story, the sources with Run now, and
+the language switch. Handlers are plain functions (FastAPI runs them in its thread pool) that read
+and write through crawler/store/ only; htmx requests get just the block of the page they replace."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, Response
+from fastapi.responses import RedirectResponse
+
+from crawler.domain.errors import SourceError
+from crawler.store.inbox import (
+    Cursor,
+    CursorError,
+    InboxStory,
+    StoryView,
+    inbox_page,
+    story_view,
+    watch_names,
+)
+from crawler.store.leases import SCHEDULER_LEASE, live_lease
+from crawler.store.run_requests import request_run, requested_sources
+from crawler.store.sources import source_states
+from crawler.store.users import (
+    User,
+    add_first_admin,
+    set_language,
+    set_password_hash,
+    user_credentials,
+)
+from crawler.web.auth import check_csrf, current_user, editor, page_context, session_of, signed_in, words
+from crawler.web.filters import FilterError, inbox_filter
+from crawler.web.highlight import marked
+from crawler.web.i18n import LANGUAGES, Words
+from crawler.web.passwords import (
+    MIN_LENGTH,
+    WeakPasswordError,
+    hash_password,
+    needs_rehash,
+    verify_password,
+)
+from crawler.web.state import web_state
+
+log = logging.getLogger(__name__)
+
+router = APIRouter()
+
+PAGE_SIZE = 25
+STORY_FIELDS = ("title", "authors", "published_at", "modified_at", "section", "tags", "source_org", "editors")
+
+
+def _render(request: Request, template: str, status: int = 200, **values: Any) -> Response:
+    """The page, or only its `content` block when htmx asks for a part of it."""
+    block = "content" if request.headers.get("HX-Request") and not request.headers.get("HX-Boosted") else None
+    return web_state(request).templates.TemplateResponse(
+        request, template, page_context(request, **values), status_code=status, block_name=block
+    )
+
+
+def _local_target(target: str | None) -> str:
+    """Where to go after signing in: a path on this site only, never another host."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/inbox"
+    return target
+
+
+@router.get("/")
+def home() -> RedirectResponse:
+    return RedirectResponse("/inbox", status_code=303)
+
+
+@router.get("/login")
+def login_form(request: Request, next: str | None = None) -> Response:
+    return _render(request, "login.html", next=_local_target(next), error=None)
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    name: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    csrf_token: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/inbox",
+) -> Response:
+    check_csrf(request, csrf_token)
+    state = web_state(request)
+    keys = (f"address:{request.client.host if request.client else '?'}", f"name:{name.casefold()}")
+    wait = state.throttle.retry_after(*keys)
+    if wait:
+        error = words(request)("throttled", seconds=wait)
+        return _render(request, "login.html", 429, next=_local_target(next), error=error)
+    found = user_credentials(state.database, name)
+    if found is None or not verify_password(found[1], password):
+        state.throttle.fail(*keys)
+        log.warning("failed login for %r from %s", name, keys[0])
+        return _render(
+            request, "login.html", 401, next=_local_target(next), error=words(request)("bad_login")
+        )
+    user, password_hash = found
+    state.throttle.succeed(*keys)
+    if needs_rehash(password_hash):
+        set_password_hash(state.database, user.id, hash_password(password))
+    session_of(request).sign_in(user.id)
+    return RedirectResponse(_local_target(next), status_code=303)
+
+
+@router.post("/logout")
+def logout(request: Request, csrf_token: Annotated[str, Form()] = "") -> Response:
+    check_csrf(request, csrf_token)
+    session_of(request).sign_out()
+    return RedirectResponse("/login", status_code=303)
+
+
+def _setup_token(request: Request, token: str) -> None:
+    """The first-admin link works once, and only while there are no users."""
+    expected = web_state(request).setup_token
+    if expected is None or token != expected:
+        raise HTTPException(404)
+
+
+@router.get("/setup/{token}")
+def setup_form(request: Request, token: str) -> Response:
+    _setup_token(request, token)
+    return _render(request, "setup.html", token=token, error=None)
+
+
+@router.post("/setup/{token}")
+def setup(
+    request: Request,
+    token: str,
+    name: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    password_again: Annotated[str, Form()],
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    _setup_token(request, token)
+    check_csrf(request, csrf_token)
+    state = web_state(request)
+    if password != password_again:
+        return _render(request, "setup.html", 400, token=token, error=words(request)("passwords_differ"))
+    try:
+        password_hash = hash_password(password)
+    except WeakPasswordError:
+        short = words(request)("password_short", length=MIN_LENGTH)
+        return _render(request, "setup.html", 400, token=token, error=short)
+    if not name.strip():
+        return _render(request, "setup.html", 400, token=token, error=words(request)("name_required"))
+    user = add_first_admin(state.database, name.strip(), password_hash)
+    state.setup_token = None
+    if user is None:
+        raise HTTPException(404)
+    log.warning("first admin %r created through the setup link; the link is spent", user.name)
+    session_of(request).sign_in(user.id)
+    return RedirectResponse("/inbox", status_code=303)
+
+
+@router.post("/language")
+def choose_language(
+    request: Request,
+    language: Annotated[str, Form()],
+    csrf_token: Annotated[str, Form()] = "",
+    back: Annotated[str, Form()] = "/inbox",
+) -> Response:
+    check_csrf(request, csrf_token)
+    if language not in LANGUAGES:
+        raise HTTPException(400, f"unknown language {language!r}")
+    user = current_user(request)
+    if user is not None:
+        set_language(web_state(request).database, user.id, language)
+    else:
+        session_of(request).choose_language(language)
+    return RedirectResponse(_local_target(back), status_code=303)
+
+
+@router.get("/inbox")
+def inbox(
+    request: Request,
+    user: Annotated[User, Depends(signed_in)],
+    watch: str = "",
+    source: str = "",
+    since: str = "",
+    until: str = "",
+    cursor: Annotated[str, Query()] = "",
+) -> Response:
+    state = web_state(request)
+    chosen = {"watch": watch, "source": source, "since": since, "until": until}
+    try:
+        filters = inbox_filter(**chosen)
+        after = Cursor.from_token(cursor) if cursor else None
+    except FilterError as error:
+        return _inbox_page(request, chosen, [], None, words(request)("bad_date", value=error.value), 400)
+    except CursorError as error:
+        return _inbox_page(request, chosen, [], None, str(error), 400)
+    stories, next_cursor = inbox_page(state.database, filters, after=after, limit=PAGE_SIZE)
+    return _inbox_page(request, chosen, stories, next_cursor, None, 200, paged=after is not None)
+
+
+def _inbox_page(
+    request: Request,
+    chosen: dict[str, str],
+    stories: list[InboxStory],
+    next_cursor: Cursor | None,
+    error: str | None,
+    status: int,
+    *,
+    paged: bool = False,
+) -> Response:
+    """The inbox with the filters as chosen, a page of stories and links to the older and newest pages."""
+    state = web_state(request)
+    query = {key: value for key, value in chosen.items() if value}
+    older = f"/inbox?{urlencode({**query, 'cursor': next_cursor.token()})}" if next_cursor else None
+    return _render(
+        request,
+        "inbox.html",
+        status,
+        chosen=chosen,
+        stories=stories,
+        older=older,
+        newest=f"/inbox?{urlencode(query)}" if paged else None,
+        error=error,
+        watches=watch_names(state.database),
+        source_names=sorted(state.config.sources),
+    )
+
+
+@router.get("/stories/{article_id}")
+def story(request: Request, article_id: int, user: Annotated[User, Depends(signed_in)]) -> Response:
+    view = story_view(web_state(request).database, article_id)
+    if view is None:
+        raise HTTPException(404)
+    hits = [hit for match in view.matches for hit in match.hits]
+    t = words(request)
+    return _render(
+        request,
+        "story.html",
+        story=view,
+        fields=[(name, _shown(view, name, t), view.field_sources.get(name, "")) for name in STORY_FIELDS],
+        title_pieces=marked(view.title, hits, "title"),
+        body_pieces=marked(view.body, hits, "body") if view.body else None,
+    )
+
+
+def _shown(view: StoryView, name: str, t: Words) -> str:
+    """A story field as the page shows it: lists joined, times in WIB, a missing field empty."""
+    value = getattr(view, name)
+    if name == "published_at":
+        return t.when(value, date_only=view.published_date_only)
+    if isinstance(value, datetime):
+        return t.when(value)
+    if isinstance(value, tuple):
+        return ", ".join(str(item) for item in value)
+    return str(value or "")
+
+
+@router.get("/sources")
+def sources(request: Request, user: Annotated[User, Depends(signed_in)]) -> Response:
+    return _sources_page(request)
+
+
+@router.post("/sources/{name}/run")
+def run_now(
+    request: Request,
+    name: str,
+    user: Annotated[User, Depends(editor)],
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    state = web_state(request)
+    try:
+        state.config.source(name)
+    except SourceError:
+        raise HTTPException(404) from None
+    request_id = request_run(state.database, name, requested_by=f"web:{user.name}")
+    log.info("%s asked for a run of %s (request %d)", user.name, name, request_id)
+    if request.headers.get("HX-Request"):
+        return _sources_page(request)
+    return RedirectResponse("/sources", status_code=303)
+
+
+def _sources_page(request: Request) -> Response:
+    state = web_state(request)
+    states = source_states(state.database, datetime.now(UTC))
+    return _render(
+        request,
+        "sources.html",
+        sources=[(name, config, states.get(name)) for name, config in sorted(state.config.sources.items())],
+        pending=set(requested_sources(state.database)),
+        daemon=live_lease(state.database, SCHEDULER_LEASE),
+    )

@@ -103,7 +103,7 @@ def read_story(text: str) -> StoryReading:
         paragraphs=tuple(lines),
         lead=lead,
         facts=facts,
-        lead_facts=facts_of(lead).within(facts),
+        lead_facts=facts_of(lead).within(facts).without_years(),
         quotes=tuple(quote for quote in _QUOTE.findall(whole) if len(words_of(quote)) >= _MIN_QUOTE_WORDS),
         word_count=len(words),
         normalised=" ".join(words),

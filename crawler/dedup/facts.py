@@ -57,7 +57,7 @@ _NUMERIC_DATE = re.compile(
 )
 # A clock time is when, not what: `pukul 10.00 WIB`, `pukul 10:00`, `12.30 WITA` say one thing.
 _TIME = re.compile(
-    r"\b(?:pukul|jam)\s+\d{1,2}(?:[.:]\d{2})?(?:\s*(?:WIB|WITA|WIT)\b)?|\b\d{1,2}[.:]\d{2}\s*(?:WIB|WITA|WIT)\b",
+    r"(?=[pPjJ\d])\b(?:pukul|jam)\s+\d{1,2}(?:[.:]\d{2})?(?:\s*(?:WIB|WITA|WIT)\b)?|\b\d{1,2}[.:]\d{2}\s*(?:WIB|WITA|WIT)\b",
     re.IGNORECASE,
 )
 # Small numbers written as words are the same figures as their digits (`tiga orang` = `3 orang`);
@@ -67,7 +67,7 @@ _NUMBER_WORDS = {
     "sepuluh": 10, "sebelas": 11, "seratus": 100, "seribu": 1000, "sejuta": 1_000_000,
 }  # fmt: skip
 _NUMBER_WORD = re.compile(
-    rf"\b({'|'.join(_NUMBER_WORDS)})\b(?:\s+(belas|puluh)\b)?(?:\s+({'|'.join(list(_NUMBER_WORDS)[:7])})\b)?",
+    rf"(?=[dDtTeElLsS])\b({'|'.join(_NUMBER_WORDS)})\b(?:\s+(belas|puluh)\b)?(?:\s+({'|'.join(list(_NUMBER_WORDS)[:7])})\b)?",
     re.IGNORECASE,
 )
 # A range shares its unit (`10-15 persen` = `10 persen hingga 15 persen`, `Rp1-2 triliun`).
@@ -75,7 +75,8 @@ _UNITS = r"%|persen\b|pct\b|ribu\b|juta\b|miliar\b|milyar\b|triliun\b"
 _RANGE = re.compile(rf"(\d+(?:[.,]\d+)*)\s*(?:-|–|hingga|sampai)\s*(\d+(?:[.,]\d+)*)\s*({_UNITS})", re.I)
 _YEAR = re.compile(r"^(?:19[4-9]\d|20\d\d|2100)$")
 _WRITTEN_DATE = re.compile(
-    rf"\b(?:(\d{{1,2}})\s*(?:-|–|sampai dengan|hingga|s\.d\.?|sd)\s*)?(?:(\d{{1,2}})\s+({_MONTH_NAMES})\b)"
+    rf"(?=\d)\b(?:(\d{{1,2}})\s*(?:-|–|sampai dengan|hingga|s\.d\.?|sd)\s*)?"
+    rf"(?:(\d{{1,2}})\s+({_MONTH_NAMES})\b)"
     rf"(?:\s*(?:-|–|sampai dengan|hingga)\s*(\d{{1,2}})\s+({_MONTH_NAMES})\b)?\.?(?:\s+(\d{{4}}))?",
     re.IGNORECASE,
 )
@@ -83,7 +84,7 @@ _WRITTEN_DATE = re.compile(
 # (`Liputan6`, `COP30`) is part of a name, not a number of the story.
 _CURRENCY = re.compile(r"(Rp|US\$|USD|IDR|\$)(?=\d)")
 _QUARTER = re.compile(
-    r"\b(?:kuartal|triwulan|quarter|q)\s*(iv|iii|ii|i|[1-4]|pertama|kedua|ketiga|keempat)\b"
+    r"(?=[kKtTqQ])\b(?:kuartal|triwulan|quarter|q)\s*(iv|iii|ii|i|[1-4]|pertama|kedua|ketiga|keempat)\b"
     r"\s*(?:/|tahun\s+)?\s*(\d{4})?",
     re.IGNORECASE,
 )

@@ -96,8 +96,17 @@ class NearDuplicateIndex:
             .order_by(func.count().desc(), NearDuplicateBand.signature_id)
             .limit(CANDIDATE_CAP)
         )
+        # Plain columns, not ORM objects: a check reads each candidate once and never changes it.
+        stored = NearDuplicateSignature
         self._candidate_query = (
-            select(NearDuplicateSignature)
+            select(
+                stored.id,
+                stored.document_kind,
+                stored.document_id,
+                stored.signature,
+                stored.shingle_count,
+                stored.profile,
+            )
             .where(NearDuplicateSignature.id.in_(band_matches))
             .where(NearDuplicateSignature.scheme == self.scheme)
             .order_by(NearDuplicateSignature.id)
@@ -179,11 +188,8 @@ class NearDuplicateIndex:
             if signature.shingle_count
             else (None, None)
         )
-        finding = judge(
-            _exact_duplicate(session, "seed", digest, exclude),
-            near,
-            _exact_duplicate(session, "article", digest, exclude),
-        )
+        exact_seed, exact_article = _exact_duplicates(session, digest, exclude)
+        finding = judge(exact_seed, near, exact_article)
         if finding is not None:
             return _duplicate(session, finding)
         if follows is not None:
@@ -200,7 +206,7 @@ class NearDuplicateIndex:
         }
         buckets["quotes"] = _keys(profile.quotes)
         buckets["leads"] = _keys(profile.lead_sentences)
-        rows = list(session.scalars(self._candidate_query, buckets))
+        rows = list(session.execute(self._candidate_query, buckets))
         if len(rows) == CANDIDATE_CAP:
             log.info("near-duplicate check: candidates capped at the %d sharing most buckets", CANDIDATE_CAP)
         return [
@@ -216,13 +222,18 @@ class NearDuplicateIndex:
         ]
 
 
-def _exact_duplicate(session: Session, kind: DocumentKind, digest: str, exclude: _Exclude) -> int | None:
-    """The id of the first document of this kind whose normalised text has this hash."""
-    model = _DOCUMENT_MODELS[kind]
-    query = select(model.id).where(model.content_hash == digest).order_by(model.id).limit(1)
-    if exclude is not None and exclude[0] == kind:
-        query = query.where(model.id != exclude[1])
-    return session.scalar(query)
+def _exact_duplicates(session: Session, digest: str, exclude: _Exclude) -> tuple[int | None, int | None]:
+    """The ids of the first seed and the first article whose normalised text has this hash, in one
+    round trip (each a scalar subquery on its content-hash index)."""
+    firsts = []
+    for kind in ("seed", "article"):
+        model = _DOCUMENT_MODELS[kind]
+        query = select(model.id).where(model.content_hash == digest).order_by(model.id).limit(1)
+        if exclude is not None and exclude[0] == kind:
+            query = query.where(model.id != exclude[1])
+        firsts.append(query.scalar_subquery())
+    seed, article = session.execute(select(*firsts)).one()
+    return seed, article
 
 
 def _keys(hashes: frozenset[int]) -> list[int]:

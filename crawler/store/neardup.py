@@ -83,11 +83,13 @@ class NearDuplicateIndex:
                     ),
                     and_(
                         NearDuplicateBand.band == bands,
-                        NearDuplicateBand.bucket.in_(bindparam("quotes", expanding=True)),
+                        NearDuplicateBand.bucket.in_(
+                            [bindparam(f"quote_{key}") for key in range(STORY_KEYS)]
+                        ),
                     ),
                     and_(
                         NearDuplicateBand.band == bands + 1,
-                        NearDuplicateBand.bucket.in_(bindparam("leads", expanding=True)),
+                        NearDuplicateBand.bucket.in_([bindparam(f"lead_{key}") for key in range(STORY_KEYS)]),
                     ),
                 )
             )
@@ -204,8 +206,8 @@ class NearDuplicateIndex:
         buckets: dict[str, object] = {
             f"bucket_{band}": bucket for band, bucket in enumerate(signature.band_buckets)
         }
-        buckets["quotes"] = _keys(profile.quotes)
-        buckets["leads"] = _keys(profile.lead_sentences)
+        for name, keys in (("quote", profile.quotes), ("lead", profile.lead_sentences)):
+            buckets |= {f"{name}_{index}": key for index, key in enumerate(_padded_keys(keys))}
         rows = list(session.execute(self._candidate_query, buckets))
         if len(rows) == CANDIDATE_CAP:
             log.info("near-duplicate check: candidates capped at the %d sharing most buckets", CANDIDATE_CAP)
@@ -238,6 +240,17 @@ def _exact_duplicates(session: Session, digest: str, exclude: _Exclude) -> tuple
 
 def _keys(hashes: frozenset[int]) -> list[int]:
     return sorted(hashes)[:STORY_KEYS]
+
+
+def _padded_keys(hashes: frozenset[int]) -> list[int]:
+    """Exactly STORY_KEYS keys, padded with one no CRC-32 can be: every check sends the same SQL, so
+    PostgreSQL plans it once per connection (a prepared statement) instead of on every check, where
+    planning the band probe took longer than running it."""
+    keys = _keys(hashes)
+    return keys + [_NO_KEY] * (STORY_KEYS - len(keys))
+
+
+_NO_KEY = -1
 
 
 def _lock_story_keys(session: Session, digest: str, signature: Signature, profile: Profile) -> None:

@@ -145,7 +145,9 @@ def fill(database: Database, index: NearDuplicateIndex, corpus: Corpus, count: i
             for table in ("articles", "near_duplicate_signatures", "near_duplicate_bands"):
                 sequence = f"pg_get_serial_sequence('{table}', 'id')"
                 connection.execute(text(f"SELECT setval({sequence}, (SELECT MAX(id) FROM {table}))"))
-        connection.execute(text("ANALYZE"))
+        # Only the tables filled: a database-wide ANALYZE can deadlock with another client analysing too.
+        for table in ("articles", "near_duplicate_signatures", "near_duplicate_bands"):
+            connection.execute(text(f"ANALYZE {table}"))
 
 
 _COLUMNS = {

@@ -6,7 +6,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from crawler.dedup.minhash import similarity
@@ -219,6 +219,30 @@ def test_check_stores_nothing(database: Database) -> None:
         ]
     assert verdict == Verdict("new", None, 0.0, None)
     assert counts == [0, 0, 0]
+
+
+def test_a_check_is_two_statements_and_the_same_sql_whatever_the_story(database: Database) -> None:
+    """The candidate probe and both exact-hash lookups take two round trips, and their SQL does not vary
+    with a story's quotes or lead sentences, so PostgreSQL can plan it once per connection."""
+    index = NearDuplicateIndex()
+    statements: list[str] = []
+    with database.session() as session:
+        article = store_article(session, "https://rmol.id/read/2022/09/06/546353", RMOL_CLEAN)
+        index.add(session, "article", article.id, TITLE, RMOL_CLEAN)
+        session.flush()
+
+        def record(*arguments: object) -> None:
+            statements.append(str(arguments[2]))
+
+        event.listen(database.engine, "before_cursor_execute", record)
+        try:
+            new_story = index.check(session, "", "Harga cabai di Kota Medan naik 10 persen pada Senin.")
+            quoted = index.check(session, TITLE, REWRITE)
+        finally:
+            event.remove(database.engine, "before_cursor_execute", record)
+    assert (new_story.kind, quoted.kind) == ("new", "new")
+    assert len(statements) == 4
+    assert statements[:2] == statements[2:]
 
 
 def test_the_index_survives_a_restart_and_is_shared_by_another_connection(database: Database) -> None:

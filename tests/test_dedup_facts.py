@@ -45,3 +45,25 @@ def test_names_are_capitalised_words_without_titles_days_or_a_lone_opening_word(
 def test_figures_glued_to_names_and_dates_are_not_figures_of_the_story() -> None:
     facts = facts_of("Liputan6.com melaporkan COP30 dibuka pada 15/11/2025")
     assert (facts.numbers, facts.dates) == (frozenset(), frozenset({"11-15"}))
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("tiga orang tewas", "3 orang tewas"),
+        ("dua belas rumah", "12 rumah"),
+        ("naik 10-15 persen", "naik 10 persen hingga 15 persen"),
+        ("dibuka pukul 10.00 WIB pada 17-11-2025", "dibuka pukul 10:00 WIB pada 17 November 2025"),
+        ("rapat 2025-11-17", "rapat 17.11.2025"),
+    ],
+)
+def test_reformatted_figures_times_and_dates_read_alike(first: str, second: str) -> None:
+    assert (facts_of(first).numbers, facts_of(first).dates) == (
+        facts_of(second).numbers,
+        facts_of(second).dates,
+    )
+
+
+def test_salah_satu_is_no_figure_and_years_are_no_new_development() -> None:
+    facts = facts_of("Salah satu saksi menyebut omzet sepanjang 2025 naik 5%")
+    assert (facts.numbers, facts.without_years().numbers) == (frozenset({"2025", "5%"}), frozenset({"5%"}))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from crawler.dedup.judge import Candidate, Finding, judge, nearest
+from crawler.dedup.features import PairFeatures
+from crawler.dedup.judge import MODEL, Candidate, Finding, judge, nearest
 from crawler.dedup.minhash import MinHasher, Signature
 from crawler.domain.verdict import DocumentKind
 
@@ -43,3 +44,18 @@ def test_an_exact_seed_comes_first_then_a_near_seed_then_an_exact_article() -> N
     assert judge(None, near_article, 9) == Finding("exact", "article", 9, 1.0)
     assert judge(None, near_article, None) == near_article
     assert judge(None, None, None) is None
+
+
+def test_an_earlier_text_wholly_inside_the_new_one_is_a_duplicate_unless_it_is_a_correction() -> None:
+    """The model alone would weigh the names the longer text's lead adds; the containment rule does not."""
+    values = dict.fromkeys([*MODEL.weights, "lead_new_facts_in_b", "sentence_a_in_b", "lead_new_names"], 0.0)
+    values |= {"lead_new_names_in_b": 1.0, "names_agree": 1.0}
+    inside = PairFeatures(values | {"shingle_a_in_b": 0.96, "correction_notice": 0.0})
+    correction = PairFeatures(values | {"shingle_a_in_b": 0.96, "correction_notice": 1.0})
+    partly = PairFeatures(values | {"shingle_a_in_b": 0.9, "correction_notice": 0.0})
+    assert MODEL.probability(inside) < MODEL.threshold
+    assert [MODEL.judge(features).decision for features in (inside, correction, partly)] == [
+        "duplicate",
+        "distinct",
+        "distinct",
+    ]

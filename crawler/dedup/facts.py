@@ -51,9 +51,32 @@ _SCALES = {
     "trillion": 1e12,
 }
 _MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
-_NUMERIC_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?\b(?!/)")
+_NUMERIC_DATE = re.compile(
+    r"\b(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?\b(?!/)|\b(\d{1,2})[-.](\d{1,2})[-.](\d{4})\b"
+    r"|\b(\d{4})-(\d{1,2})-(\d{1,2})\b"
+)
+# A clock time is when, not what: `pukul 10.00 WIB`, `pukul 10:00`, `12.30 WITA` say one thing.
+_TIME = re.compile(
+    r"(?=[pPjJ\d])\b(?:pukul|jam)\s+\d{1,2}(?:[.:]\d{2})?(?:\s*(?:WIB|WITA|WIT)\b)?|\b\d{1,2}[.:]\d{2}\s*(?:WIB|WITA|WIT)\b",
+    re.IGNORECASE,
+)
+# Small numbers written as words are the same figures as their digits (`tiga orang` = `3 orang`);
+# `satu` is left out, as `salah satu` (one of) is no figure.
+_NUMBER_WORDS = {
+    "dua": 2, "tiga": 3, "empat": 4, "lima": 5, "enam": 6, "tujuh": 7, "delapan": 8, "sembilan": 9,
+    "sepuluh": 10, "sebelas": 11, "seratus": 100, "seribu": 1000, "sejuta": 1_000_000,
+}  # fmt: skip
+_NUMBER_WORD = re.compile(
+    rf"(?=[dDtTeElLsS])\b({'|'.join(_NUMBER_WORDS)})\b(?:\s+(belas|puluh)\b)?(?:\s+({'|'.join(list(_NUMBER_WORDS)[:7])})\b)?",
+    re.IGNORECASE,
+)
+# A range shares its unit (`10-15 persen` = `10 persen hingga 15 persen`, `Rp1-2 triliun`).
+_UNITS = r"%|persen\b|pct\b|ribu\b|juta\b|miliar\b|milyar\b|triliun\b"
+_RANGE = re.compile(rf"(\d+(?:[.,]\d+)*)\s*(?:-|–|hingga|sampai)\s*(\d+(?:[.,]\d+)*)\s*({_UNITS})", re.I)
+_YEAR = re.compile(r"^(?:19[4-9]\d|20\d\d|2100)$")
 _WRITTEN_DATE = re.compile(
-    rf"\b(?:(\d{{1,2}})\s*(?:-|–|sampai dengan|hingga|s\.d\.?|sd)\s*)?(?:(\d{{1,2}})\s+({_MONTH_NAMES})\b)"
+    rf"(?=\d)\b(?:(\d{{1,2}})\s*(?:-|–|sampai dengan|hingga|s\.d\.?|sd)\s*)?"
+    rf"(?:(\d{{1,2}})\s+({_MONTH_NAMES})\b)"
     rf"(?:\s*(?:-|–|sampai dengan|hingga)\s*(\d{{1,2}})\s+({_MONTH_NAMES})\b)?\.?(?:\s+(\d{{4}}))?",
     re.IGNORECASE,
 )
@@ -61,12 +84,12 @@ _WRITTEN_DATE = re.compile(
 # (`Liputan6`, `COP30`) is part of a name, not a number of the story.
 _CURRENCY = re.compile(r"(Rp|US\$|USD|IDR|\$)(?=\d)")
 _QUARTER = re.compile(
-    r"\b(?:kuartal|triwulan|quarter|q)\s*(iv|iii|ii|i|[1-4]|pertama|kedua|ketiga|keempat)\b"
+    r"(?=[kKtTqQ])\b(?:kuartal|triwulan|quarter|q)\s*(iv|iii|ii|i|[1-4]|pertama|kedua|ketiga|keempat)\b"
     r"\s*(?:/|tahun\s+)?\s*(\d{4})?",
     re.IGNORECASE,
 )
 _NUMBER = re.compile(
-    r"(?<![\w.,/])(?P<value>\d+(?:[.,]\d+)*)\s*(?P<unit>%|persen\b|per\s+sen\b"
+    r"(?<![\w.,/])(?P<value>\d+(?:[.,]\d+)*)\s*(?P<unit>%|persen\b|per\s+sen\b|pct\b"
     r"|(?:ribu|rb|juta|jt|miliar|milyar|triliun|billion|million|trillion)\b|[MT]\b)?",
     re.IGNORECASE,
 )
@@ -101,6 +124,11 @@ class Facts:
     dates: frozenset[str]
     names: frozenset[str]
 
+    def without_years(self) -> Facts:
+        """These facts with bare years left out: a copy that writes `sepanjang 2025` for `tahun ini`
+        brings no new development."""
+        return Facts(frozenset(n for n in self.numbers if not _YEAR.match(n)), self.dates, self.names)
+
     def within(self, whole: Facts) -> Facts:
         """These facts as the whole text reads them: a lead cut inside `15-22 November` or `Rp15.316
         triliun` reads a figure the text does not have."""
@@ -110,7 +138,8 @@ class Facts:
 def facts_of(text: str) -> Facts:
     """Numbers, dates and name words in a text (furniture removed already)."""
     dates: set[str] = set()
-    remaining = _QUARTER.sub(lambda match: _quarter(match, dates), _CURRENCY.sub(r"\1 ", text))
+    remaining = _RANGE.sub(r"\1 \3 - \2 \3", _NUMBER_WORD.sub(_number_word, _TIME.sub(" ", text)))
+    remaining = _QUARTER.sub(lambda match: _quarter(match, dates), _CURRENCY.sub(r"\1 ", remaining))
     remaining = _NUMERIC_DATE.sub(lambda match: _numeric_date(match, dates), remaining)
     remaining = _WRITTEN_DATE.sub(lambda match: _written_date(match, dates), remaining)
     numbers = {_number(match) for match in _NUMBER.finditer(remaining)}
@@ -134,8 +163,27 @@ def _quarter(match: re.Match[str], dates: set[str]) -> str:
     return " "
 
 
+def _number_word(match: re.Match[str]) -> str:
+    """`tiga` -> `3`, `dua belas` -> `12`, `tiga puluh lima` -> `35`."""
+    value = _NUMBER_WORDS[match.group(1).lower()]
+    if match.group(2) and value < 10:
+        value = value + 10 if match.group(2).lower() == "belas" else value * 10
+    elif match.group(2):
+        return match.group(0)
+    if match.group(3):
+        if match.group(2) and match.group(2).lower() == "puluh":
+            value += _NUMBER_WORDS[match.group(3).lower()]
+        else:
+            return f"{value} {match.group(3)}"
+    return str(value)
+
+
 def _numeric_date(match: re.Match[str], dates: set[str]) -> str:
-    day, month = int(match.group(1)), int(match.group(2))
+    """`15/11`, `15/11/2025`, `15-11-2025`, `15.11.2025` and `2025-11-15` (day before month but in ISO)."""
+    if match.group(7):
+        day, month = int(match.group(9)), int(match.group(8))
+    else:
+        day, month = int(match.group(1) or match.group(4)), int(match.group(2) or match.group(5))
     if not (1 <= day <= 31 and 1 <= month <= 12):
         return match.group(0)
     dates.add(f"{month:02d}-{day:02d}")

@@ -103,7 +103,7 @@ def read_story(text: str) -> StoryReading:
         paragraphs=tuple(lines),
         lead=lead,
         facts=facts,
-        lead_facts=facts_of(lead).within(facts),
+        lead_facts=facts_of(lead).within(facts).without_years(),
         quotes=tuple(quote for quote in _QUOTE.findall(whole) if len(words_of(quote)) >= _MIN_QUOTE_WORDS),
         word_count=len(words),
         normalised=" ".join(words),
@@ -113,13 +113,19 @@ def read_story(text: str) -> StoryReading:
 def profile_of(reading: StoryReading) -> Profile:
     """The profile of a reading: each piece reduced to a stable 32-bit hash."""
     facts, lead_facts = reading.facts, reading.lead_facts
+    # Each sentence is made comparable once; a paragraph reads as its sentences' comparables joined
+    # (the same string as its own, as sentences split only at spaces), not a second pass of the text.
+    comparables = {sentence: _comparable(sentence) for sentence in reading.sentences}
     return Profile(
         sentences=_hashed(
             comparable
-            for comparable in map(_comparable, reading.sentences)
+            for comparable in comparables.values()
             if comparable.count(" ") >= _MIN_SENTENCE_WORDS - 1
         ),
-        paragraphs=_hashed(_comparable(paragraph) for paragraph in reading.paragraphs),
+        paragraphs=_hashed(
+            " ".join(filter(None, (comparables[sentence] for sentence in sentences_of(paragraph))))
+            for paragraph in reading.paragraphs
+        ),
         lead_words=_hashed(words_of(reading.lead)),
         numbers=_hashed(facts.numbers),
         dates=_hashed(facts.dates),
@@ -130,7 +136,7 @@ def profile_of(reading: StoryReading) -> Profile:
         quotes=_hashed(_comparable(quote) for quote in reading.quotes),
         lead_sentences=_hashed(
             comparable
-            for comparable in map(_comparable, reading.sentences[:LEAD_SENTENCES])
+            for comparable in map(comparables.__getitem__, reading.sentences[:LEAD_SENTENCES])
             if comparable.count(" ") >= _MIN_KEY_SENTENCE_WORDS - 1
         ),
         word_count=reading.word_count,

@@ -15,7 +15,7 @@ from crawler.portals.registry import furniture_patterns
 # Attribution of a republished copy: a sentence running to the end of its line, or a trailing
 # "sumber: <outlet>" (a "(sumber: BPS)" inside a sentence is the story's own text and stays).
 _ATTRIBUTION = re.compile(
-    r"(?:artikel ini telah (?:tayang|terbit|dimuat) di|baca artikel \S+ lainnya di).*$"
+    r"(?=[aAbBsS])(?:artikel ini telah (?:tayang|terbit|dimuat) di|baca artikel \S+ lainnya di).*$"
     r"|(?:sumber|source)\s*:\s*\S{2,60}\s*$",
     re.IGNORECASE,
 )
@@ -44,9 +44,9 @@ def story_lines(text: str) -> list[str]:
     and attributions removed, so the judge reads facts from the same text the hashes are taken of."""
     lines = []
     for raw_line in unicodedata.normalize("NFKC", text).splitlines():
-        if is_furniture(raw_line):
-            continue
         line = _FURNITURE.inline.sub(" ", raw_line).strip()
+        if not line or _FURNITURE.lines.match(line):  # as is_furniture, without a second pass
+            continue
         for dateline in _FURNITURE.datelines:
             line = dateline.sub("", line, count=1)
         line = _ATTRIBUTION.sub("", line).strip()

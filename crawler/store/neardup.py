@@ -83,11 +83,13 @@ class NearDuplicateIndex:
                     ),
                     and_(
                         NearDuplicateBand.band == bands,
-                        NearDuplicateBand.bucket.in_(bindparam("quotes", expanding=True)),
+                        NearDuplicateBand.bucket.in_(
+                            [bindparam(f"quote_{key}") for key in range(STORY_KEYS)]
+                        ),
                     ),
                     and_(
                         NearDuplicateBand.band == bands + 1,
-                        NearDuplicateBand.bucket.in_(bindparam("leads", expanding=True)),
+                        NearDuplicateBand.bucket.in_([bindparam(f"lead_{key}") for key in range(STORY_KEYS)]),
                     ),
                 )
             )
@@ -96,8 +98,17 @@ class NearDuplicateIndex:
             .order_by(func.count().desc(), NearDuplicateBand.signature_id)
             .limit(CANDIDATE_CAP)
         )
+        # Plain columns, not ORM objects: a check reads each candidate once and never changes it.
+        stored = NearDuplicateSignature
         self._candidate_query = (
-            select(NearDuplicateSignature)
+            select(
+                stored.id,
+                stored.document_kind,
+                stored.document_id,
+                stored.signature,
+                stored.shingle_count,
+                stored.profile,
+            )
             .where(NearDuplicateSignature.id.in_(band_matches))
             .where(NearDuplicateSignature.scheme == self.scheme)
             .order_by(NearDuplicateSignature.id)
@@ -179,11 +190,8 @@ class NearDuplicateIndex:
             if signature.shingle_count
             else (None, None)
         )
-        finding = judge(
-            _exact_duplicate(session, "seed", digest, exclude),
-            near,
-            _exact_duplicate(session, "article", digest, exclude),
-        )
+        exact_seed, exact_article = _exact_duplicates(session, digest, exclude)
+        finding = judge(exact_seed, near, exact_article)
         if finding is not None:
             return _duplicate(session, finding)
         if follows is not None:
@@ -198,9 +206,9 @@ class NearDuplicateIndex:
         buckets: dict[str, object] = {
             f"bucket_{band}": bucket for band, bucket in enumerate(signature.band_buckets)
         }
-        buckets["quotes"] = _keys(profile.quotes)
-        buckets["leads"] = _keys(profile.lead_sentences)
-        rows = list(session.scalars(self._candidate_query, buckets))
+        for name, keys in (("quote", profile.quotes), ("lead", profile.lead_sentences)):
+            buckets |= {f"{name}_{index}": key for index, key in enumerate(_padded_keys(keys))}
+        rows = list(session.execute(self._candidate_query, buckets))
         if len(rows) == CANDIDATE_CAP:
             log.info("near-duplicate check: candidates capped at the %d sharing most buckets", CANDIDATE_CAP)
         return [
@@ -216,17 +224,33 @@ class NearDuplicateIndex:
         ]
 
 
-def _exact_duplicate(session: Session, kind: DocumentKind, digest: str, exclude: _Exclude) -> int | None:
-    """The id of the first document of this kind whose normalised text has this hash."""
-    model = _DOCUMENT_MODELS[kind]
-    query = select(model.id).where(model.content_hash == digest).order_by(model.id).limit(1)
-    if exclude is not None and exclude[0] == kind:
-        query = query.where(model.id != exclude[1])
-    return session.scalar(query)
+def _exact_duplicates(session: Session, digest: str, exclude: _Exclude) -> tuple[int | None, int | None]:
+    """The ids of the first seed and the first article whose normalised text has this hash, in one
+    round trip (each a scalar subquery on its content-hash index)."""
+    firsts = []
+    for kind in ("seed", "article"):
+        model = _DOCUMENT_MODELS[kind]
+        query = select(model.id).where(model.content_hash == digest).order_by(model.id).limit(1)
+        if exclude is not None and exclude[0] == kind:
+            query = query.where(model.id != exclude[1])
+        firsts.append(query.scalar_subquery())
+    seed, article = session.execute(select(*firsts)).one()
+    return seed, article
 
 
 def _keys(hashes: frozenset[int]) -> list[int]:
     return sorted(hashes)[:STORY_KEYS]
+
+
+def _padded_keys(hashes: frozenset[int]) -> list[int]:
+    """Exactly STORY_KEYS keys, padded with one no CRC-32 can be: every check sends the same SQL, so
+    PostgreSQL plans it once per connection (a prepared statement) instead of on every check, where
+    planning the band probe took longer than running it."""
+    keys = _keys(hashes)
+    return keys + [_NO_KEY] * (STORY_KEYS - len(keys))
+
+
+_NO_KEY = -1
 
 
 def _lock_story_keys(session: Session, digest: str, signature: Signature, profile: Profile) -> None:

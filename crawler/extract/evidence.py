@@ -21,10 +21,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from crawler.domain.dates import read_moment
+from crawler.extract.jsonld import scalar_text
 from crawler.extract.moments import Candidate, Dating, choose, date_line, is_labelled
 from crawler.extract.page import PageView
 from crawler.extract.people import Byline, person_names, read_labelled, site_keys
-from crawler.extract.render import Block
+from crawler.extract.render import Block, squash
 from crawler.portals.recipes import PortalRecipe
 from crawler.portals.registry import family_for_url
 
@@ -146,7 +147,7 @@ class Evidence:
     def without_page_lines(self, paragraphs: list[str]) -> list[str]:
         """The body without the page's own metadata lines that a text extractor swept in at its edges:
         the section's name, the date line, a labelled byline."""
-        section = _key(self.section())
+        section = _key(self.section)
         edge = 3
 
         def is_page_line(text: str) -> bool:
@@ -169,9 +170,9 @@ class Evidence:
     @cached_property
     def _metadata_titles(self) -> list[str]:
         titles = (
-            _text(self.page.news_article.get("headline")),
+            scalar_text(self.page.news_article.get("headline")),
             self.page.meta("og:title", "twitter:title"),
-            _squash(self.page.tree.findtext(".//title") or ""),
+            squash(self.page.tree.findtext(".//title") or ""),
         )
         return [title for title in titles if title]
 
@@ -185,9 +186,9 @@ class Evidence:
         if self.headline is not None:
             return self._found("title", self._strip_suffix(" ".join(self.blocks[self.headline].lines)), "h1")
         for source, value in (
-            ("json-ld", _text(self.page.news_article.get("headline"))),
+            ("json-ld", scalar_text(self.page.news_article.get("headline"))),
             ("meta", self.page.meta("og:title", "twitter:title")),
-            ("title-tag", _squash(self.page.tree.findtext(".//title") or "")),
+            ("title-tag", squash(self.page.tree.findtext(".//title") or "")),
         ):
             if value:
                 return self._found("title", self._strip_suffix(value), source)
@@ -316,13 +317,13 @@ class Evidence:
                     (modified if read[1] else published).append(Candidate(read[0], source))
         article = self.page.news_article
         for source, value in (
-            ("json-ld", _text(article.get("datePublished"))),
+            ("json-ld", scalar_text(article.get("datePublished"))),
             ("meta", self.page.meta(*_PUBLISHED_META)),
         ):
             if value and (moment := read_moment(value)) is not None:
                 published.append(Candidate(moment, source))
         for source, value in (
-            ("json-ld", _text(article.get("dateModified"))),
+            ("json-ld", scalar_text(article.get("dateModified"))),
             ("meta", self.page.meta(*_MODIFIED_META)),
         ):
             if value and (moment := read_moment(value)) is not None:
@@ -390,12 +391,14 @@ class Evidence:
 
     # --- section and tags ---------------------------------------------------------------------
 
+    @cached_property
     def section(self) -> str:
+        """The kanal: JSON-LD or meta, else the deepest breadcrumb; read once, the body's edges use it too."""
         for source, value in (
             ("json-ld", self.page.news_article.get("articleSection")),
             ("meta", self.page.meta("article:section")),
         ):
-            text = _text(value[0] if isinstance(value, list) and value else value)
+            text = scalar_text(value[0] if isinstance(value, list) and value else value)
             if self._is_section(text):
                 return self._found("section", _display_case(text), source)
         crumbs = self._breadcrumb()
@@ -414,9 +417,7 @@ class Evidence:
                 # "breadcrumb" of many links is a menu wearing the name.
                 if len(element.findall(".//a")) > _MAX_CRUMBS:
                     return []
-                texts = [
-                    t for a in element.iter("a") if (t := _squash(a.text_content())) and _key(t) != title
-                ]
+                texts = [t for a in element.iter("a") if (t := squash(a.text_content())) and _key(t) != title]
                 return texts[-1:] if texts and self._is_section(texts[-1]) else []
         return []
 
@@ -481,7 +482,7 @@ def _json_ld_people(value: Any) -> list[str]:
         if isinstance(item, str):
             names.append(item)
         elif isinstance(item, dict) and item.get("@type", "Person") == "Person":
-            names.append(_text(item.get("name")))
+            names.append(scalar_text(item.get("name")))
     return names
 
 
@@ -501,11 +502,3 @@ def _agrees(h1: str, metadata: str) -> bool:
 
 def _key(text: str) -> str:
     return " ".join(re.findall(r"\w+", text.casefold()))
-
-
-def _text(value: Any) -> str:
-    return _squash(str(value)) if isinstance(value, str | int | float) else ""
-
-
-def _squash(text: str) -> str:
-    return " ".join(text.split())

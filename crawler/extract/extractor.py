@@ -12,7 +12,6 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 import lxml.html
 import trafilatura
@@ -21,7 +20,9 @@ from crawler.domain.article import Article
 from crawler.domain.errors import ExtractionError
 from crawler.extract.evidence import Evidence
 from crawler.extract.html import css_selector, parse_html
+from crawler.extract.jsonld import scalar_text
 from crawler.extract.page import PageView
+from crawler.extract.render import squash
 from crawler.portals.recipes import PortalRecipe
 from crawler.portals.registry import recipe_for
 from crawler.portals.urls import canonical_url
@@ -130,7 +131,7 @@ class _ArticleBuilder:
             evidence.sources["published_at"] = published.source
         if dating.modified is not None:
             evidence.sources["modified_at"] = dating.modified.source
-        section = evidence.section()
+        section = evidence.section
         tags = tuple(_unique(evidence.tags()))
         self._selector_warnings(evidence)
         return Article(
@@ -187,7 +188,7 @@ class _ArticleBuilder:
         visible = self.first.texts(self.recipe.lead_selectors)
         if visible:
             return " ".join(visible)
-        description = _as_text(self.first.news_article.get("description")) or self.first.meta(
+        description = scalar_text(self.first.news_article.get("description")) or self.first.meta(
             "og:description", "description", "twitter:description"
         )
         # trafilatura's text may open with the headline: the story starts after it.
@@ -220,7 +221,7 @@ class _ArticleBuilder:
         for line in text.split("\n"):
             for pattern in (*self.recipe.line_patterns, _READ_ALSO):
                 line = pattern.sub("", line)
-            if squashed := _squash(line):
+            if squashed := squash(line):
                 lines.append(squashed)
         return " ".join(lines)
 
@@ -234,7 +235,8 @@ class _ArticleBuilder:
         return [first, *paragraphs[1:]]
 
     def _paywalled(self) -> bool:
-        if _as_text(self.first.news_article.get("isAccessibleForFree")).lower() == "false":
+        free = self.first.news_article.get("isAccessibleForFree")
+        if free is False or scalar_text(free).lower() == "false":
             return True
         return any(self.first.css(selector) for selector in self.recipe.paywall_selectors)
 
@@ -252,16 +254,8 @@ class _ArticleBuilder:
         return text or ""
 
 
-def _as_text(value: Any) -> str:
-    return _squash(str(value)) if isinstance(value, str | int | float | bool) else ""
-
-
-def _squash(text: str) -> str:
-    return " ".join(text.split())
-
-
 def _comparable(text: str) -> str:
-    return _squash(text).casefold().rstrip(" .…")
+    return squash(text).casefold().rstrip(" .…")
 
 
 def _unique(items: Iterable[str]) -> Iterator[str]:

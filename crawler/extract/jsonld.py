@@ -43,3 +43,12 @@ def _objects(data: Any) -> Iterator[dict[str, Any]]:
 
 def _listed(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
+
+
+def scalar_text(value: Any) -> str:
+    """A JSON-LD string or number as one line of text; objects, lists, booleans and null give ""."""
+    return (
+        " ".join(str(value).split())
+        if isinstance(value, str | int | float) and not isinstance(value, bool)
+        else ""
+    )

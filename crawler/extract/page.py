@@ -11,7 +11,7 @@ import lxml.html
 
 from crawler.extract.html import css_selector, dropped_blocks
 from crawler.extract.jsonld import news_article
-from crawler.extract.render import Block, render_blocks
+from crawler.extract.render import Block, render_blocks, squash
 from crawler.portals.recipes import PortalRecipe
 
 
@@ -40,7 +40,7 @@ class PageView:
         texts = [self.visible_text(element) for element in self.select(selectors)]
         if by_line:
             texts = [line for text in texts for line in text.split("\n")]
-        return [squashed for text in texts if (squashed := _squash(text))]
+        return [squashed for text in texts if (squashed := squash(text))]
 
     def visible_text(self, element: lxml.html.HtmlElement) -> str:
         """Rendered text: blocks and <br> end lines; hidden and dropped elements vanish."""
@@ -62,7 +62,7 @@ class PageView:
         """Each name's first non-empty <meta> content (by name, property or itemprop): read once."""
         contents: dict[str, str] = {}
         for element in self.tree.iter("meta"):
-            content = _squash(element.get("content", ""))
+            content = squash(element.get("content", ""))
             if content:
                 for attribute in ("name", "property", "itemprop"):
                     contents.setdefault(element.get(attribute) or "", content)
@@ -90,7 +90,3 @@ class PageView:
         """
         root = self.tree.find("body")
         return render_blocks(self.tree if root is None else root, spaced=True)
-
-
-def _squash(text: str) -> str:
-    return " ".join(text.split())

@@ -96,3 +96,8 @@ def _render(
                 _render(child, blocks, dropped, gap)
                 blocks[-1].chunks.append(gap)
         blocks[-1].chunks.append(_WHITESPACE.sub(" ", child.tail or ""))
+
+
+def squash(text: str) -> str:
+    """The text with every run of whitespace one space, trimmed: how a reader sees it on one line."""
+    return " ".join(text.split())

@@ -13,7 +13,7 @@ from lxml import html
 from tests.robustness.mutations import markup, metadata
 from tests.robustness.mutations.cases import Case, load_cases
 from tests.robustness.mutations.dates import find_date_lines, moments_mentioned
-from tests.robustness.mutations.harness import is_knowable
+from tests.robustness.mutations.harness import is_knowable, plain_trafilatura
 from tests.robustness.mutations.judge import judge
 from tests.robustness.mutations.landmarks import (
     find_body,
@@ -343,3 +343,11 @@ def test_iso_stamps_count_in_the_page_zone() -> None:
         set(),
         True,
     )
+
+
+def test_plain_trafilatura_answers_in_the_extractors_form_with_the_day_only() -> None:
+    case = next(case for case in load_cases("rmol") if case.name == "rmol_2022_dunia_leaked_author")
+    answer = plain_trafilatura(case.pages, case.url)
+    assert answer is not None and answer["title"]
+    assert answer["published_at"] is None or len(answer["published_at"]) == len("2022-09-06")
+    assert set(answer) == {"title", "authors", "published_at", "tags", "body"}

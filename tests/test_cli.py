@@ -154,6 +154,25 @@ def test_extract_shows_each_field_with_its_evidence_and_reports_missing_ones() -
     assert lines["editors"].split()[1:] == ["not", "found"]
 
 
+def test_extract_reads_relative_times_against_fetched_at_and_refuses_a_bad_one(tmp_path: Path) -> None:
+    saved = tmp_path / "page.html"
+    paragraphs = "".join(f"<p>Paragraf {n} tentang festival danau yang digelar warga.</p>" for n in range(4))
+    saved.write_text(
+        f"<html><body><article><h1>Warga gelar festival danau</h1><div>2 jam yang lalu</div>{paragraphs}"
+        "</article></body></html>"
+    )
+    url = "https://www.contoh-portal.co.id/berita/2024/03/11/warga-gelar-festival"
+    common = {"config": DEFAULT_CONFIG, "database_url": "sqlite:///unused.db"}
+    saved_at = "2024-03-11T10:30+07:00"
+    fetched = run_pantau("extract", str(saved), "--url", url, "--fetched-at", saved_at, "--json", **common)
+    assert fetched.returncode == 0, fetched.stderr
+    assert json.loads(fetched.stdout)["published_at"] == "2024-03-11T08:30:00+07:00"
+    undated = run_pantau("extract", str(saved), "--url", url, "--json", **common)
+    assert json.loads(undated.stdout)["published_at"] is None
+    bad = run_pantau("extract", str(saved), "--url", url, "--fetched-at", "pekan depan", **common)
+    assert bad.returncode == 2 and "'pekan depan' is not a past date or an age" in bad.stderr
+
+
 def test_items_export_csv_has_the_extract_fields_source_first_seen_duplicate_and_matches(
     stored_story: Database,
 ) -> None:

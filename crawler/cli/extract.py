@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -10,6 +11,7 @@ import typer
 from rich.table import Table
 
 from crawler.cli.context import console
+from crawler.cli.options import SINCE_FORMS, parse_since
 from crawler.domain.errors import ExtractionError
 from crawler.extract import extract_article
 
@@ -20,6 +22,15 @@ def extract(
     ],
     url: Annotated[str, typer.Option("--url", help="The URL the pages were served from.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    fetched_at: Annotated[
+        datetime | None,
+        typer.Option(
+            "--fetched-at",
+            parser=parse_since,
+            metavar="DATE|AGE",
+            help=f"When the pages were saved, for relative times ('2 jam yang lalu'): {SINCE_FORMS}.",
+        ),
+    ] = None,
 ) -> None:
     """Extract title, authors, editors, times, section, body, lead and tags from saved pages, each with
     the evidence that gave it."""
@@ -29,7 +40,7 @@ def extract(
             pages.append(path.read_bytes())
         except OSError as error:
             raise ExtractionError(f"cannot read {path}: {error.strerror}") from None
-    fields = extract_article(pages, url).to_dict()
+    fields = extract_article(pages, url, fetched_at=fetched_at).to_dict()
     if as_json:
         console.print_json(json.dumps(fields, ensure_ascii=False))
         return

@@ -46,6 +46,24 @@ def test_the_label_may_follow_the_name_on_a_line_of_its_own() -> None:
     assert (article.authors, article.editors) == (("Isna Rahayu",), ("Yoga Sukmana",))
 
 
+CREDITS = (
+    "<div class='kredit'><div>Suka ( 3 )</div><div>Author</div><div><a href='/u/theo'>Theo Kelen</a></div>"
+    "<div><a href='/u/rina'>Rina Maharani Sari</a></div><div>Editor</div><div>Budi Santoso</div></div>"
+)
+
+
+def test_a_credits_list_after_the_story_completes_the_byline_it_agrees_with() -> None:
+    article = extract_article([page(header="<div>Oleh Theo Kelen</div>", after=CREDITS)], URL)
+    assert article.authors == ("Theo Kelen", "Rina Maharani Sari")
+    assert article.editors == ("Budi Santoso",)
+
+
+def test_a_credits_list_that_leaves_out_the_bylines_author_does_not_replace_it() -> None:
+    other = CREDITS.replace("Theo Kelen", "Agus Salim")
+    article = extract_article([page(header="<div>Oleh Theo Kelen</div>", after=other)], URL)
+    assert article.authors == ("Theo Kelen",)
+
+
 def test_an_editor_named_as_json_ld_author_is_not_the_author() -> None:
     person = '{"@type": "Person", "name": "Renne Kawilarang"}'
     ld = f'<script type="application/ld+json">{{"@type": "NewsArticle", "author": {person}}}</script>'

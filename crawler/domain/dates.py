@@ -26,7 +26,7 @@ _MONTHS = {
 _MONTH = "(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 # Time and zone are optional and may follow the date after commas, pipes, dashes or a bullet.
 _TIME = (
-    r"(?:[\s,|•\-–—]+(?:pukul\s+)?(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?::(?P<second>\d{2}))?"
+    r"(?:[\s,|•\-–—]+(?:(?:pukul|jam|at)\s+)?(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?::(?P<second>\d{2}))?"
     r"(?:\s*(?P<ampm>[AaPp][Mm]))?"
     r"(?:\s*(?P<offset>[+-]\d{2}:?\d{2}|GMT|UTC|UT)\b)?)?"  # RFC 822 feeds: "10:20:00 +0700", "03:20 GMT"
     r"(?:\s*(?P<zone>WITA|WIT|WIB)\b)?"

@@ -266,6 +266,10 @@ class Evidence:
         if found.authors and not into.authors:
             into.authors = found.authors
             self.sources["authors"] = source
+        elif source == "byline" and _extends(found.authors, into.authors):
+            # A labelled list further down (a credits box) that names the byline's people and more.
+            known = _folded(into.authors)
+            into.authors = [*into.authors, *(name for name in found.authors if name.casefold() not in known)]
         if found.editors and not into.editors:
             into.editors = found.editors
             self.sources["editors"] = source
@@ -484,6 +488,15 @@ def _json_ld_people(value: Any) -> list[str]:
         elif isinstance(item, dict) and item.get("@type", "Person") == "Person":
             names.append(scalar_text(item.get("name")))
     return names
+
+
+def _folded(names: Iterable[str]) -> set[str]:
+    return {name.casefold() for name in names}
+
+
+def _extends(names: Sequence[str], known: Sequence[str]) -> bool:
+    """Whether `names` holds every one of `known` and someone more."""
+    return bool(known) and _folded(known) < _folded(names)
 
 
 def _display_case(text: str) -> str:

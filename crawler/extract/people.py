@@ -116,7 +116,8 @@ def read_labelled(lines: Iterable[str], site_names: Iterable[str] = ()) -> Bylin
 
 
 def _label_lines(lines: list[str], sites: frozenset[str]) -> list[tuple[str, str]]:
-    """Labels printed on a line of their own, beside the name ("Isna Rahayu" / "Penulis").
+    """Labels printed on a line of their own, beside the name ("Isna Rahayu" / "Penulis"), or heading
+    the names under it ("Author" / "Silvanus Alvin" / "Hanz Jimenez Salim" / "Editor" / …).
 
     Whether the name comes before or after its label is read from the page itself: the side on which
     every label has a name. When both sides or neither do, the roles are unknown and nothing is read.
@@ -134,8 +135,16 @@ def _label_lines(lines: list[str], sites: frozenset[str]) -> list[tuple[str, str
     after = all(named(i + 1) for i, _ in bare)
     if before == after:
         return []
-    offset = -1 if before else 1
-    return [(role, lines[i + offset]) for i, role in bare]
+    if before:
+        return [(role, lines[i - 1]) for i, role in bare]
+    # Names under their label may run on, one per line, to the next label: a credits list.
+    found = []
+    for i, role in bare:
+        end = i + 1
+        while named(end):
+            found.append((role, lines[end]))
+            end += 1
+    return found
 
 
 def _bare_label(line: str) -> str:
@@ -176,7 +185,8 @@ def person_names(value: str, site_keys: frozenset[str] = frozenset()) -> list[st
 
     One non-name in the list ("Budi, Redaksi") spoils the whole value: a list is either a byline or not.
     """
-    value = re.sub(r"\([^)]*\)", " ", value)  # "Dian Hadiyatna (ANTARA)": the bracket is the outlet
+    # "Dian Hadiyatna (ANTARA)": the bracket is the outlet; "Dislike ( 0 )" is a counter, not a name.
+    value = re.sub(r"\([^)\d]*\)", " ", value)
     parts = [part for part in _SEPARATORS.split(" ".join(value.split())) if part]
     names = [_name_case(part) for part in parts]
     if not names or not all(is_person_name(name, site_keys) for name in names):

@@ -192,3 +192,38 @@ def test_a_date_in_a_teaser_card_is_not_the_storys_date() -> None:
     )
     article = extract_article([page(header=card)], URL)
     assert article.published_at is None
+
+
+def test_a_masthead_heading_linking_home_is_not_the_headline_even_when_it_repeats_the_title() -> None:
+    title = "Warga gelar festival danau tahunan"
+    masthead = f"<h1><a href='https://www.contoh-portal.co.id/'>{title} :: Contoh News</a></h1>"
+    menu = "".join(f"<div><a href='/kanal-{n}'>Kanal {n}</a></div>" for n in range(30))
+    html = page(
+        head=f"<title>{title} :: Contoh News</title>",
+        before_title="<div>Senin, 11 Maret 2024 | 09:30 WIB</div>",
+    )
+    html = html.replace("<body>", f"<body>{masthead}{menu}")
+    assert extract_article([html], URL).to_dict()["published_at"] == "2024-03-11T09:30:00+07:00"
+
+
+def test_a_story_header_that_also_holds_related_links_is_not_a_teaser_card() -> None:
+    related = "".join(
+        f"<h4><a href='/berita/2024/03/0{n}/kabar-lain-{n}'>Kabar lain {n}</a></h4>" for n in range(1, 6)
+    )
+    html = (
+        "<html><head><title>Warga gelar festival danau tahunan</title></head><body><div class='hdr'>"
+        "<div class='meta'><p><time>Senin, 11 Maret 2024 - 09:30 wib</time></p></div>"
+        "<div class='judul'><h1>Warga gelar festival danau tahunan</h1></div>"
+        f"<div>{BODY}<aside>{related}</aside></div>"
+        "</div></body></html>"
+    )
+    assert extract_article([html], URL).to_dict()["published_at"] == "2024-03-11T09:30:00+07:00"
+
+
+def test_a_byline_is_found_when_the_body_is_one_block_of_lines_split_by_br() -> None:
+    lines = [
+        f"Paragraf {n} berita tentang festival danau yang digelar warga setiap tahun." for n in range(1, 5)
+    ]
+    body = "<br><br>".join(["Baca juga: Festival lain di tepi danau", *lines])  # a first line not in the body
+    html = page(header="<div>Oleh : <b>Theo Kelen</b></div>").replace(BODY, body)
+    assert extract_article([html], URL).authors == ("Theo Kelen",)

@@ -78,7 +78,8 @@ class Evidence:
     @cached_property
     def headline(self) -> int | None:
         """The index of the headline's block: the recipe's title element, else the heading (h1–h3) that
-        agrees with the metadata title, else the page's only h1 when there is no metadata title."""
+        agrees with the metadata title (one not linking elsewhere first), else the page's only h1 when
+        there is no metadata title."""
         elements = set(self.page.select(self.recipe.title_selectors))
         for index, block in enumerate(self.blocks):
             if block.element in elements:
@@ -86,8 +87,14 @@ class Evidence:
         headings = [i for i, b in enumerate(self.blocks) if b.element.tag in _HEADINGS and not b.chrome]
         titles = [_key(self._strip_suffix(title)) for title in self._metadata_titles]
         agreeing = [i for i in headings if any(_agrees(_key(self.blocks[i].text), title) for title in titles)]
-        if agreeing:
-            return agreeing[0]
+        # A heading that links to another page, the home page included, is a masthead or a teaser.
+        own = [
+            i
+            for i in agreeing
+            if not any(self._leads_away(a.get("href")) for a in self.blocks[i].element.iter("a"))
+        ]
+        if own or agreeing:
+            return (own or agreeing)[0]
         # With no metadata to agree with, the page's one h1 is its headline; several, or a disagreeing
         # one (a logo, a section name), name no headline.
         h1s = [i for i in headings if self.blocks[i].element.tag == "h1"]
@@ -103,7 +110,8 @@ class Evidence:
         found = [
             index
             for index, block in enumerate(self.blocks[start:], start)
-            if any(_key(block.text).startswith(key) for key in keys)
+            # A body paragraph starts the block, or one of its lines where paragraphs are split by <br>.
+            if any(_key(line).startswith(key) for line in (block.text, *block.lines) for key in keys)
         ]
         return (found[0], found[-1]) if found else None
 
@@ -362,6 +370,8 @@ class Evidence:
             # A card is small: a headline, a date, a line of teaser; a story's header is not one.
             if ancestor is None or ancestor.tag in ("body", "article", "main") or len(ancestor) > _CARD_PARTS:
                 return False
+            if own is not None and _within(own, ancestor):  # the story's own header holds its headline
+                return False
             for heading in ancestor.iter("h1", "h2", "h3", "h4", "h5", "h6"):
                 links = (a.get("href") for a in heading.iter("a"))
                 if heading is not own and any(self._links_elsewhere(href) for href in links):
@@ -369,10 +379,14 @@ class Evidence:
         return False
 
     def _links_elsewhere(self, href: str | None) -> bool:
-        """Whether a link leads to another page than this story (a teaser's headline does)."""
+        """Whether a link leads to another story than this one (a teaser's headline does)."""
+        return self._leads_away(href) and urlsplit(href or "").path.rstrip("/") != ""
+
+    def _leads_away(self, href: str | None) -> bool:
+        """Whether a link leads to another page than this story, the home page included."""
         if not href or href.startswith("#"):
             return False
-        return urlsplit(href).path.rstrip("/") not in ("", urlsplit(self.url).path.rstrip("/"))
+        return urlsplit(href).path.rstrip("/") != urlsplit(self.url).path.rstrip("/")
 
     @cached_property
     def url_day(self) -> date | None:

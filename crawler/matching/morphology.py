@@ -167,13 +167,43 @@ def root(folded_word: str) -> str:
     function_word = _function_word_with_particle(folded_word)
     if function_word is not None:
         return root(function_word)
+    negated = _negated_abstract(folded_word)
+    if negated is not None:
+        return negated
     lemma = lemmas().get(folded_word)
     if lemma is not None:
-        return lemma
+        return _se_reading(folded_word, lemma)
     stemmed: str = _sastrawi().stem_word(folded_word)  # type: ignore[attr-defined]
     if stemmed == folded_word and not is_ordinary_word(folded_word):
         return name
-    return stemmed or folded_word
+    return _se_reading(folded_word, stemmed or folded_word)
+
+
+def _negated_abstract(folded_word: str) -> str | None:
+    """ke-…-an on `tidak` and a word takes that word's root (`ketidakadilan` -> `adil`,
+    `ketidakpastian` -> `pasti`): the stemmers know only the prefix they can strip."""
+    if not (folded_word.startswith("ketidak") and folded_word.endswith("an")):
+        return None
+    negated = folded_word[len("ketidak") : -len("an")]
+    if len(negated) < 3:
+        return None
+    found = root(negated)
+    return found if is_root(found) else None
+
+
+def _se_reading(folded_word: str, found: str) -> str:
+    """The prefix se- read as the dictionary reads it. Se- and a root: the whole root, where the
+    stemmer cut its end as a suffix (`sepekan` is se- + `pekan`, not se- + `pek` + -an). A root the
+    dictionary also holds with se- keeps the se- in every form that has it, as the word itself does
+    (`menyesuaikan` -> `sesuai` like `sesuai`; meN-/peN- turn its s into ny)."""
+    if folded_word.startswith("se") and not is_ordinary_word(folded_word):
+        rest = folded_word[2:]
+        if found != rest and found in rest and is_ordinary_word(rest):
+            return rest
+    whole = "se" + found
+    if is_ordinary_word(whole) and (whole in folded_word or "ny" + whole[1:] in folded_word):
+        return whole
+    return found
 
 
 def _reduplicated_root(folded_word: str) -> str:

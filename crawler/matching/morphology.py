@@ -24,7 +24,7 @@ _DATA = resources.files("crawler.matching") / "data"
 _STEMMABLE = re.compile(r"[a-z]+")
 # Clitics a name may carry (`Rusianya`, `Jokowilah`, `Prabowokah`); `-nya` may come before a particle.
 NAME_CLITIC_ENDINGS = ("nya", "lah", "kah", "nyalah", "nyakah")
-_MIN_NAME_LETTERS = 3  # `KPKnya`, `DPRlah`; `Kenya` keeps its `-nya`
+MIN_NAME_LETTERS = 3  # `KPKnya`, `DPRlah`; `Kenya` keeps its `-nya`
 
 
 @functools.cache
@@ -98,6 +98,7 @@ def _function_words() -> frozenset[str]:
 
 
 _PARTICLES = ("kah", "pun", "tah", "lah")
+_CLITICS = frozenset((*NAME_CLITIC_ENDINGS, *_PARTICLES, "ku", "mu"))
 
 
 def _function_word_with_particle(folded_word: str) -> str | None:
@@ -133,20 +134,21 @@ def is_root(word: str) -> bool:
     return is_ordinary_word(word) or word in _produced_roots()
 
 
-def without_name_clitics(folded_word: str, *, question: bool = True) -> str:
+def without_name_clitics(folded_word: str, *, question: bool = True, shortest: int = MIN_NAME_LETTERS) -> str:
     """A name without the clitics it may take (`jokowilah` -> `jokowi`, `kpknya` -> `kpk`).
 
-    At least three letters must remain, an `-ullah` ending is a name's own (Arabic theophoric names:
-    `Abdullah`, `Nasrullah`; but `Bahlillah` is `Bahlil` + `-lah`), and `-kah`
+    At least `shortest` letters must remain (three, so `Kenya` keeps its `-nya`; two for the later
+    part of a hyphenated name, `Jong-unnya`), an `-ullah` ending is a name's own (Arabic theophoric
+    names: `Abdullah`, `Nasrullah`; but `Bahlillah` is `Bahlil` + `-lah`), and `-kah`
     (a question particle) is cut only when `question` says the sentence asks one (`Malikah`).
     """
     word = folded_word
     for ending in ("nyalah", "nyakah", "lah", "kah"):
-        if word.endswith(ending) and len(word) >= _MIN_NAME_LETTERS + len(ending):
+        if word.endswith(ending) and len(word) >= shortest + len(ending):
             if (ending == "lah" and word.endswith("ullah")) or (ending.endswith("kah") and not question):
                 continue
             return word[: -len(ending)]
-    if word.endswith("nya") and len(word) >= _MIN_NAME_LETTERS + 3:
+    if word.endswith("nya") and len(word) >= shortest + 3:
         return word[:-3]
     return word
 
@@ -213,8 +215,8 @@ def _reduplicated_root(folded_word: str) -> str:
     if len(parts) != 2 or not all(parts):
         return folded_word
     first, second = parts
-    if not (_STEMMABLE.fullmatch(first) and _STEMMABLE.fullmatch(second)):
-        return folded_word
+    if not (_STEMMABLE.fullmatch(first) and _STEMMABLE.fullmatch(second)) or second in _CLITICS:
+        return folded_word  # `Malang-lah`, `rumah-nya`: a word and its clitic, no reduplication
     first_root, second_root = root(first), root(second)
     if first_root == second_root:
         return first_root

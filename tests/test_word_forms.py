@@ -15,7 +15,7 @@ from bench.bench_watch_pairs import counts
 from bench.bench_watch_pairs import load_pairs as load_watch_pairs
 from crawler.matching import WatchSet, parse_query
 from crawler.matching.document import Document
-from crawler.matching.morphology import is_listed_name, root
+from crawler.matching.morphology import is_listed_name, listed_runs, root
 from crawler.matching.text import fold
 from tests.test_matching import PAGE, could_match, watch
 
@@ -145,9 +145,10 @@ def test_roots(written: str, expected: str) -> None:
     assert root(written) == expected
 
 
-def test_the_name_list_holds_provinces_regencies_and_institutions() -> None:
-    names = ("Sulsel", "Pemalang", "Kejagung", "Pegadaian", "Rusia")
-    assert [is_listed_name(fold(name)) for name in names] == [True, True, True, True, False]
+def test_the_name_list_holds_provinces_regencies_institutions_and_countries() -> None:
+    names = ("Sulsel", "Pemalang", "Kejagung", "Pegadaian", "Rusia", "Supiori", "Selandia Baru", "Prabowo")
+    listed = [is_listed_name(fold(name)) or bool(listed_runs(fold(name).split()[0])) for name in names]
+    assert listed == [True, True, True, True, True, True, True, False]
 
 
 @pytest.mark.parametrize(

@@ -30,7 +30,7 @@ _NAME_HEADS = frozenset((
     "habib", "syekh", "gus", "nabi", "raden", "teuku", "cut", "andi", "daeng", "sang", "raja", "ratu",
     "sultan", "pangeran", "kota", "kabupaten", "provinsi", "kecamatan", "kelurahan", "desa", "dusun",
     "kampung", "pulau", "selat", "sungai", "danau", "teluk",
-    "pasar", "pelabuhan", "bandara", "stasiun",
+    "pasar", "pelabuhan", "bandara", "stasiun", "jalan", "jl", "gang", "gg",
 ))  # fmt: skip
 # The generic word of a street, building, institution or military unit often named after a person
 # (`Jalan Sudirman`, `Bandara Soekarno-Hatta`, `Universitas Diponegoro`, `Kodam Siliwangi`): the
@@ -46,7 +46,7 @@ _HEADS = _NAME_HEADS | frozenset((
     "presiden", "wakil", "menteri", "gubernur", "bupati", "wali", "ketua", "kepala", "direktur",
     "camat", "hakim", "jaksa", "jenderal", "komisaris", "sekretaris", "anggota", "mantan", "calon",
     "panglima", "pelatih", "kapten", "warga", "dokter", "profesor", "bank", "universitas",
-    "kementerian", "badan", "dinas", "komisi",
+    "kementerian", "badan", "dinas", "komisi", "tol", "layang", "lingkar",
 ))  # fmt: skip
 
 
@@ -88,9 +88,48 @@ class FieldNames:
         found = self._name_like.get(position)
         if found is None:
             found = self._name_like[position] = self._listed(position) or (
-                not self.title and (self._after_name_head(position) or self._beside_foreign_name(position))
+                not self.title
+                and (
+                    self._after_name_head(position)
+                    or self._beside_foreign_name(position)
+                    or self._in_named_run(position)
+                )
             )
         return found
+
+    def _run(self, position: int) -> range:
+        """The capitalised words joined to this one by spaces or hyphens, from the sentence's second
+        word on (the first has a capital anyway): `Putri Kusuma Wardani`, `Kebon Sirih`."""
+        analyzed = self.analyzed
+        capital, starts, ends, text = analyzed.capital, analyzed.starts, analyzed.ends, analyzed.text
+
+        def joined(left: int) -> bool:
+            return not text[ends[left] : starts[left + 1]].strip(" -\u2010\u2011")
+
+        first = last = position
+        while first > 0 and capital[first - 1] and joined(first - 1) and not analyzed.opens_sentence(first - 1):
+            first -= 1
+        while last + 1 < len(capital) and capital[last + 1] and joined(last):
+            last += 1
+        return range(first, last + 1)
+
+    def _in_named_run(self, position: int) -> bool:
+        """Mid-sentence, in a run of capitalised words with no title of office or class noun in it
+        that holds a listed name or a word that is no Indonesian word (`Putri Kusuma Wardani`,
+        `Rakyat` in `Garuda Rakyat Indonesia`): the whole run is one name."""
+        analyzed = self.analyzed
+        forms = analyzed.forms
+        if not (analyzed.capital[position] and _plain_word(forms[position])) or analyzed.opens_sentence(position):
+            return False
+        run = self._run(position)
+        if len(run) < 2 or any(forms[other] in _HEADS for other in run):
+            return False
+        return any(other != position and self._proper(other) for other in run)
+
+    def _proper(self, position: int) -> bool:
+        """A word only a name is made of: listed, or no Indonesian word."""
+        form = self.analyzed.forms[position]
+        return is_listed_name(form) or _foreign_name(form)
 
     def _listed(self, position: int) -> bool:
         """Listed alone, or inside a listed run of capitalised words (`Kelapa Gading`), not its head."""
@@ -126,17 +165,18 @@ class FieldNames:
         return False
 
     def _after_name_head(self, position: int) -> bool:
-        """Capitalised right after an honorific or a place's generic word (`Pak Untung`, `Pasar Minggu`)."""
+        """Capitalised after an honorific or a place's generic word, in the run of words that follows
+        it (`Pak Untung`, `Pasar Minggu`, `Desa Sumber Makmur`, `Jalan Kebon Sirih`)."""
         analyzed = self.analyzed
         forms, capital = analyzed.forms, analyzed.capital
-        return (
-            position > 0
-            and capital[position]
-            and capital[position - 1]
-            and forms[position - 1] in _NAME_HEADS
-            and forms[position] not in _HEADS
-            and not analyzed.opens_sentence(position)
-        )
+        if not capital[position] or forms[position] in _HEADS or analyzed.opens_sentence(position):
+            return False
+        for before in reversed(self._run(position)[: position - self._run(position).start]):
+            if forms[before] in _NAME_HEADS:
+                return True
+            if forms[before] in _HEADS:
+                return False
+        return False
 
     def _beside_foreign_name(self, position: int) -> bool:
         """Mid-sentence beside a capitalised word that is no Indonesian word (`Puan Maharani`)."""

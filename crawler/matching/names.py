@@ -82,7 +82,18 @@ class FieldNames:
     _name_like: dict[int, bool] = field(default_factory=dict)
 
     def ambiguous(self, position: int) -> bool:
-        return self.title or self.analyzed.opens_sentence(position)
+        return self.title or (self.analyzed.opens_sentence(position) and not self._dateline(position))
+
+    def _dateline(self, position: int) -> bool:
+        """The place a story is filed from, in capitals before its first sentence (`MALANG, …`)."""
+        analyzed = self.analyzed
+        start, end = analyzed.starts[position], analyzed.ends[position]
+        return (
+            (position == 0 or analyzed.text[analyzed.ends[position - 1] : start].count("\n") > 0)
+            and end - start >= 3
+            and analyzed.text[start:end].isupper()
+            and analyzed.text[end : end + 3].lstrip(" ")[:1] in (",", "-", "\u2013", "\u2014")
+        )
 
     def name_like(self, position: int) -> bool:
         found = self._name_like.get(position)
@@ -208,7 +219,8 @@ def _plain_word(form: str) -> bool:
 @dataclass(slots=True)
 class StoryNames:
     """What the whole story says about a word (by its form without clitics), asked once per word:
-    written in lower case somewhere, capitalised mid-sentence somewhere, or part of a name there."""
+    written in lower case somewhere (itself or a form of it as a root: `Israel Serang Gaza` …
+    `menyerang`), capitalised mid-sentence somewhere, or part of a name there."""
 
     fields: list[tuple[AnalyzedText, FieldNames]]
     _usage: dict[str, tuple[bool, bool, bool]] = field(default_factory=dict)
@@ -218,7 +230,10 @@ class StoryNames:
         if found is None:
             lower = capitalised = named = False
             for analyzed, names in self.fields:
-                lower = lower or any(not analyzed.capital[p] for p in analyzed.by_form.get(name_form, ()))
+                lower = lower or any(
+                    not analyzed.capital[p]
+                    for p in (*analyzed.by_form.get(name_form, ()), *analyzed.by_stem.get(name_form, ()))
+                )
                 for position in analyzed.named(name_form):
                     if not names.ambiguous(position):
                         capitalised = True

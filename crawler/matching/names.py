@@ -144,17 +144,21 @@ class FieldNames:
 
     def _listed(self, position: int) -> bool:
         """Listed alone, or inside a listed run of capitalised words (`Kelapa Gading`), not its head."""
-        forms, capital = self.analyzed.forms, self.analyzed.capital
-        if is_listed_name(forms[position]):
+        form = self.analyzed.forms[position]
+        if is_listed_name(form):
             return True
-        if forms[position] in _HEADS:
-            return False
+        return form not in _HEADS and self.listed_run(position) is not None
+
+    def listed_run(self, position: int) -> tuple[int, int] | None:
+        """The longest listed name of several capitalised words around this one (`Kelapa Gading`,
+        `Idul Fitri`), as its first token and the token after it."""
+        forms, capital = self.analyzed.forms, self.analyzed.capital
         for first in range(max(0, position - _LONGEST_LISTED_NAME + 1), position + 1):
             for run in listed_runs(forms[first]):
                 end = first + len(run)
                 if end > position and tuple(forms[first:end]) == run and all(capital[first:end]):
-                    return True
-        return False
+                    return first, end
+        return None
 
     def names_a_place_after_someone(self, position: int) -> bool:
         """Whether the capitalised word is part of a place named after someone: a memorial generic

@@ -118,7 +118,9 @@ class FieldNames:
             return not text[ends[left] : starts[left + 1]].strip(" -\u2010\u2011")
 
         first = last = position
-        while first > 0 and capital[first - 1] and joined(first - 1) and not analyzed.opens_sentence(first - 1):
+        while (
+            first > 0 and capital[first - 1] and joined(first - 1) and not analyzed.opens_sentence(first - 1)
+        ):
             first -= 1
         while last + 1 < len(capital) and capital[last + 1] and joined(last):
             last += 1
@@ -130,7 +132,9 @@ class FieldNames:
         `Rakyat` in `Garuda Rakyat Indonesia`): the whole run is one name."""
         analyzed = self.analyzed
         forms = analyzed.forms
-        if not (analyzed.capital[position] and _plain_word(forms[position])) or analyzed.opens_sentence(position):
+        if not (analyzed.capital[position] and _plain_word(forms[position])) or analyzed.opens_sentence(
+            position
+        ):
             return False
         run = self._run(position)
         if len(run) < 2 or any(forms[other] in _HEADS for other in run):
@@ -223,8 +227,9 @@ def _plain_word(form: str) -> bool:
 @dataclass(slots=True)
 class StoryNames:
     """What the whole story says about a word (by its form without clitics), asked once per word:
-    written in lower case somewhere (itself or a form of it as a root: `Israel Serang Gaza` …
-    `menyerang`), capitalised mid-sentence somewhere, or part of a name there."""
+    written in lower case somewhere (itself, a form of it as a root: `Israel Serang Gaza` …
+    `menyerang`, or joined to its neighbour: `Batu Bara` … `batubara`), capitalised mid-sentence
+    somewhere, or part of a name there."""
 
     fields: list[tuple[AnalyzedText, FieldNames]]
     _usage: dict[str, tuple[bool, bool, bool]] = field(default_factory=dict)
@@ -242,8 +247,24 @@ class StoryNames:
                     if not names.ambiguous(position):
                         capitalised = True
                         named = named or names.name_like(position)
+                    else:
+                        lower = lower or self._joined_in_lower_case(analyzed, position)
             found = self._usage[name_form] = (lower, capitalised, named)
         return found
+
+    def _joined_in_lower_case(self, analyzed: AnalyzedText, position: int) -> bool:
+        """Whether the story writes this word and a neighbour as one word in lower case: a compound
+        (`Ekspor Batu Bara Naik` … `batubara`) is no name."""
+        forms = analyzed.forms
+        compounds = [
+            forms[left] + forms[left + 1] for left in (position - 1, position) if 0 <= left < len(forms) - 1
+        ]
+        return any(
+            not other.capital[p]
+            for other, _ in self.fields
+            for compound in compounds
+            for p in other.by_form.get(compound, ())
+        )
 
     def names_here(self, name_form: str, form: str, ambiguous: bool, *, title: bool) -> bool:
         """Whether a capitalised word (`name_form` is `form` without its clitics) names something."""

@@ -177,8 +177,14 @@ def root(folded_word: str) -> str:
         return _se_reading(folded_word, lemma)
     stemmed: str = _sastrawi().stem_word(folded_word)  # type: ignore[attr-defined]
     if stemmed == folded_word and not is_ordinary_word(folded_word):
+        collective = _COLLECTIVE.fullmatch(folded_word)
+        if collective and is_ordinary_word(collective.group(2)):
+            return collective.group(2)  # `bebatuan`: the first consonant doubled with e, and -an
         return name
     return _se_reading(folded_word, stemmed or folded_word)
+
+
+_COLLECTIVE = re.compile(r"([bcdfghjklmnpqrstvwyz])e(\1[a-z]{2,})an")
 
 
 def _negated_abstract(folded_word: str) -> str | None:

@@ -218,5 +218,7 @@ def tuner_misses() -> list[str]:
 if __name__ == "__main__":
     main()
     misses = tuner_misses()
-    print(f"\nThe tuner's own forms (tuned on, not a measurement): {len(misses)} of {len(tuner_forms())} wrong:")
+    print(
+        f"\nThe tuner's own forms (tuned on, not a measurement): {len(misses)} of {len(tuner_forms())} wrong:"
+    )
     print("  " + "; ".join(misses))

@@ -71,10 +71,15 @@ def main() -> None:
             wanted = pair["alert"]
             print(f"  {pair['id']}: {pair['watch']!r} alerts={not wanted}, want {wanted}: {pair['note']}")
     wrong = tuner_wrong()
-    print(f"\nThe tuner's own checks (tuned on, not a measurement): {len(wrong)} of "
-          f"{len(load_pairs(TUNER_CHECKS))} wrong:")
+    print(
+        f"\nThe tuner's own checks (tuned on, not a measurement): {len(wrong)} of "
+        f"{len(load_pairs(TUNER_CHECKS))} wrong:"
+    )
     for pair in wrong:
-        print(f"  {pair['kind']}: {pair['watch']!r} alerts={not pair['alert']}: {pair['title']} | {pair['body']}")
+        print(
+            f"  {pair['kind']}: {pair['watch']!r} alerts={not pair['alert']}: "
+            f"{pair['title']} | {pair['body']}"
+        )
 
 
 if __name__ == "__main__":

@@ -275,4 +275,3 @@ def test_nothing_normalised_is_stored_so_a_changed_analyser_needs_only_a_backfil
         assert [(hit["term"], body[hit["start"] : hit["end"]]) for hit in match.hits] == [
             ("penyeberangan", "menyeberangi"), ("Merak", "Merak"),
         ]  # fmt: skip
-

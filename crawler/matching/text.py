@@ -47,7 +47,9 @@ def _asks(text: str, start: int, end: int) -> bool:
     sentence_end = _SENTENCE_END.search(text, end)
     if sentence_end is not None and sentence_end.group() == "?":
         return True
-    return bool(_ALTERNATIVE_AFTER.match(text, end) or _ALTERNATIVE_BEFORE.search(text, max(0, start - 40), start))
+    return bool(
+        _ALTERNATIVE_AFTER.match(text, end) or _ALTERNATIVE_BEFORE.search(text, max(0, start - 40), start)
+    )
 
 
 _ALTERNATIVE_AFTER = re.compile(r"\s+atau\s+\w+kah\b", re.IGNORECASE)

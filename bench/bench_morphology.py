@@ -161,7 +161,8 @@ def main() -> None:
         ("nlp-id lemmas > Sastrawi", chain(lemma_table.get, fallback=base), lambda: None),
         ("names > nlp-id lemmas > Sastrawi", chain(name, lemma_table.get, fallback=base), lambda: None),
         (
-            "Pantau now: corrections > names > function word + particle > lemmas > Sastrawi",
+            "Pantau now: corrections > names > function word + particle > ke-tidak-X-an > lemmas"
+            " > Sastrawi, se- as the dictionary reads it",
             pantau_root,
             pantau_root.cache_clear,
         ),

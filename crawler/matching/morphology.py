@@ -2,8 +2,11 @@
 
 A root is looked up in order: the committed corrections (known errors, fixed by hand), the list of
 names (a name is never stemmed: `Pemalang` is not pe- + `malang`), a function word with a particle
-(`apakah`, `perlukah`, `sekalipun`: the function word's root), nlp-id's lemma dictionary (the
-entries where it disagrees with Sastrawi), then Sastrawi's stemmer. The data files and their
+(`apakah`, `perlukah`, `sekalipun`: the function word's root), ke-tidak-X-an (`ketidakadilan`:
+X's root), nlp-id's lemma dictionary (the entries where it disagrees with Sastrawi), then
+Sastrawi's stemmer; se- is read as the dictionary reads it (`sepekan` -> `pekan`, `menyesuaikan`
+-> `sesuai`), and a collective with a doubled consonant no stemmer reads takes its base
+(`bebatuan` -> `batu`). The data files and their
 sources and licences are described in `data/README.md`; `bench/bench_morphology.py` measures the
 choice on second-hand forms.
 

@@ -3,13 +3,17 @@
 A watch word is a name when it is written with a capital (`Malang`, `KPK`) or is a listed name that
 is no ordinary word (`kejagung`). In a story, a capitalised word is a name where it is listed
 (`Serang`, `Kelapa Gading`), or in running text stands beside another capitalised word that is no
-Indonesian word (`Puan Maharani`, `Toyota Kijang`) or right after an honorific or a place's
-generic word (`Pak Untung`, `Pasar Minggu`), titles of office and class nouns aside
-(`Presiden Prabowo`, `Bank Mandiri`). A person's name right after the generic word of a street,
-airport or university names the place (`Jalan Sudirman`), not the person.
+Indonesian word (`Puan Maharani`, `Toyota Kijang`), in the run of capitalised words after an
+honorific or a place's or street's generic word (`Pak Untung`, `Pasar Minggu`, `Jalan Kebon
+Sirih`), or in a run with no title or class noun that holds a listed or foreign word (`Putri
+Kusuma Wardani`); titles of office and class nouns aside (`Presiden Prabowo`, `Bank Mandiri`). A
+person's name right after the generic word of a street, airport or university names the place
+(`Jalan Sudirman`), not the person, and a name that is not itself listed is not the longer listed
+name it is part of (`Gading`, `Kelapa Gading`).
 A title capitalises every word and a sentence its first one, so there a word the story also
-writes in lower case is ordinary (`Medan Magnet Bumi Melemah` … `medan magnet`), and a listed name
-that is also a word opening a sentence is a name only with a clitic or where the story names it
+writes in lower case is ordinary (`Medan Magnet Bumi Melemah` … `medan magnet`; also a form of its
+root, `serangan`, or the word joined to its neighbour, `batubara`), and a listed name that is also
+a word opening a sentence is a name only with a clitic, in a dateline, or where the story names it
 mid-sentence elsewhere (`Padang rumput …`).
 """
 

@@ -132,8 +132,8 @@ class FieldNames:
 
     def _in_named_run(self, position: int) -> bool:
         """Mid-sentence, in a run of capitalised words with no title of office or class noun in it
-        that holds a listed name or a word that is no Indonesian word (`Putri Kusuma Wardani`,
-        `Rakyat` in `Garuda Rakyat Indonesia`): the whole run is one name."""
+        that holds a listed name or a word that is no Indonesian word (`Putri` and `Kusuma` in `Putri
+        Kusuma Wardani`): the whole run is one name."""
         analyzed = self.analyzed
         forms = analyzed.forms
         if not (analyzed.capital[position] and _plain_word(forms[position])) or analyzed.opens_sentence(
@@ -158,8 +158,8 @@ class FieldNames:
         return form not in _HEADS and self.listed_run(position) is not None
 
     def listed_run(self, position: int) -> tuple[int, int] | None:
-        """The longest listed name of several capitalised words around this one (`Kelapa Gading`,
-        `Idul Fitri`), as its first token and the token after it."""
+        """A listed name of several capitalised words around this one, the one that starts first
+        (`Kelapa Gading`, `Hari Raya Idul Fitri`), as its first token and the token after it."""
         forms, capital = self.analyzed.forms, self.analyzed.capital
         for first in range(max(0, position - _LONGEST_LISTED_NAME + 1), position + 1):
             for run in listed_runs(forms[first]):
@@ -194,7 +194,7 @@ class FieldNames:
         forms, capital = analyzed.forms, analyzed.capital
         if not capital[position] or forms[position] in _HEADS or analyzed.opens_sentence(position):
             return False
-        for before in reversed(self._run(position)[: position - self._run(position).start]):
+        for before in reversed(range(self._run(position).start, position)):
             if forms[before] in _NAME_HEADS:
                 return True
             if forms[before] in _HEADS:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Generic, NamedTuple, TypeVar
 
 from crawler.domain.errors import QuerySyntaxError
@@ -135,6 +135,7 @@ class _Words(_Positional):
     label: str
     words: tuple[_Word, ...]
     column: int
+    _enclosable: bool = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         # A name that is not itself listed is not matched inside a longer listed name (`Gading` is

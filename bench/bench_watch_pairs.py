@@ -3,7 +3,8 @@
 Run: `.venv/bin/python bench/bench_watch_pairs.py`. The pairs are
 `tests/fixtures/secondhand/watches/pairs.jsonl` (written by a session that never read the matcher,
 labelled "a reader would want this alert"); precision and recall are printed per kind and in all,
-for the tune half and the held-back report half, followed by every wrong pair of the tune half.
+for the tune half and the held-back report half, followed by every wrong pair of the tune half
+and every wrong check of the tuner's own (`tests/fixtures/tuner/`, not a measurement).
 The report half's wrong pairs are not printed, so that whoever tunes next does not tune on them.
 """
 
@@ -14,13 +15,19 @@ from pathlib import Path
 
 from crawler.matching import parse_query
 
-PAIRS = (
-    Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "secondhand" / "watches" / "pairs.jsonl"
-)
+FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
+PAIRS = FIXTURES / "secondhand" / "watches" / "pairs.jsonl"
+TUNER_CHECKS = FIXTURES / "tuner" / "watch_checks.jsonl"
 
 
-def load_pairs() -> list[dict[str, object]]:
-    return [json.loads(line) for line in PAIRS.read_text("utf-8").splitlines() if line.strip()]
+def load_pairs(path: Path = PAIRS) -> list[dict[str, object]]:
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
+def tuner_wrong() -> list[dict[str, object]]:
+    """The tuner's own checks the matcher gets wrong (`tests/fixtures/tuner/`: tuned on, a
+    regression gate, not a measurement)."""
+    return [pair for pair in load_pairs(TUNER_CHECKS) if alerts(pair) != pair["alert"]]
 
 
 def alerts(pair: dict[str, object]) -> bool:
@@ -63,6 +70,16 @@ def main() -> None:
         if pair["split"] == "tune" and alerts(pair) != pair["alert"]:
             wanted = pair["alert"]
             print(f"  {pair['id']}: {pair['watch']!r} alerts={not wanted}, want {wanted}: {pair['note']}")
+    wrong = tuner_wrong()
+    print(
+        f"\nThe tuner's own checks (tuned on, not a measurement): {len(wrong)} of "
+        f"{len(load_pairs(TUNER_CHECKS))} wrong:"
+    )
+    for pair in wrong:
+        print(
+            f"  {pair['kind']}: {pair['watch']!r} alerts={not pair['alert']}: "
+            f"{pair['title']} | {pair['body']}"
+        )
 
 
 if __name__ == "__main__":

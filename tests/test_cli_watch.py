@@ -255,3 +255,23 @@ def kr_watch(query: str, config: Config) -> CompiledWatch:
     return CompiledWatch(
         Watch(name="kr", query=query, sources=["bisnis"]), parse_query(query, config.aliases)
     )
+
+
+def test_nothing_normalised_is_stored_so_a_changed_analyser_needs_only_a_backfill(
+    database: Database, default_config: Config
+) -> None:
+    """Stories are stored as written and a match records the query's term as written and offsets
+    into the stored text, so a change of the word data or the analyser leaves nothing stale: the
+    next start matches with it, and `pantau watch backfill` rewrites the historical matches."""
+    body = "Ribuan pemudik menyeberangi Selat Sunda dari Merak-nya, kata Pak Untung."
+    story = add_article(database, "a", "Arus Mudik", body, source="bisnis")
+    query = "penyeberangan AND Merak"
+    backfill(database, CompiledWatch(Watch(name="m", query=query, sources=["bisnis"]), parse_query(query)))
+    with database.session() as session:
+        stored = session.get(StoredArticle, story)
+        match = session.scalars(select(Match)).one()
+        assert stored is not None and (stored.title, stored.body) == ("Arus Mudik", body)
+        assert match.terms == ["penyeberangan", "Merak"]
+        assert [(hit["term"], body[hit["start"] : hit["end"]]) for hit in match.hits] == [
+            ("penyeberangan", "menyeberangi"), ("Merak", "Merak"),
+        ]  # fmt: skip

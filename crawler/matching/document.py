@@ -113,6 +113,13 @@ class Document:
             not analyzed.capital[position] or self._ordinary_here(name, analyzed, position, form)
         )
 
+    def inside_longer_name(self, name: str, first: int, end: int) -> bool:
+        """Whether tokens first:end of field `name` are part of a longer listed name (`Gading` in
+        `Kelapa Gading`, `Fitri` in `Idul Fitri`)."""
+        analyzed = self._analyzed[name]
+        run = self._field_names(name, analyzed).listed_run(first)
+        return run is not None and run[0] <= first and end <= run[1] and run != (first, end)
+
     def _field_names(self, name: str, analyzed: AnalyzedText) -> FieldNames:
         found = self._names.get(name)
         if found is None:

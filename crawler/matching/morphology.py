@@ -2,8 +2,11 @@
 
 A root is looked up in order: the committed corrections (known errors, fixed by hand), the list of
 names (a name is never stemmed: `Pemalang` is not pe- + `malang`), a function word with a particle
-(`apakah`, `perlukah`, `sekalipun`: the function word's root), nlp-id's lemma dictionary (the
-entries where it disagrees with Sastrawi), then Sastrawi's stemmer. The data files and their
+(`apakah`, `perlukah`, `sekalipun`: the function word's root), ke-tidak-X-an (`ketidakadilan`:
+X's root), nlp-id's lemma dictionary (the entries where it disagrees with Sastrawi), then
+Sastrawi's stemmer; se- is read as the dictionary reads it (`sepekan` -> `pekan`, `menyesuaikan`
+-> `sesuai`), and a collective with a doubled consonant no stemmer reads takes its base
+(`bebatuan` -> `batu`). The data files and their
 sources and licences are described in `data/README.md`; `bench/bench_morphology.py` measures the
 choice on second-hand forms.
 
@@ -24,7 +27,7 @@ _DATA = resources.files("crawler.matching") / "data"
 _STEMMABLE = re.compile(r"[a-z]+")
 # Clitics a name may carry (`Rusianya`, `Jokowilah`, `Prabowokah`); `-nya` may come before a particle.
 NAME_CLITIC_ENDINGS = ("nya", "lah", "kah", "nyalah", "nyakah")
-_MIN_NAME_LETTERS = 3  # `KPKnya`, `DPRlah`; `Kenya` keeps its `-nya`
+MIN_NAME_LETTERS = 3  # `KPKnya`, `DPRlah`; `Kenya` keeps its `-nya`
 
 
 @functools.cache
@@ -98,6 +101,7 @@ def _function_words() -> frozenset[str]:
 
 
 _PARTICLES = ("kah", "pun", "tah", "lah")
+_CLITICS = frozenset((*NAME_CLITIC_ENDINGS, *_PARTICLES, "ku", "mu"))
 
 
 def _function_word_with_particle(folded_word: str) -> str | None:
@@ -133,20 +137,21 @@ def is_root(word: str) -> bool:
     return is_ordinary_word(word) or word in _produced_roots()
 
 
-def without_name_clitics(folded_word: str, *, question: bool = True) -> str:
+def without_name_clitics(folded_word: str, *, question: bool = True, shortest: int = MIN_NAME_LETTERS) -> str:
     """A name without the clitics it may take (`jokowilah` -> `jokowi`, `kpknya` -> `kpk`).
 
-    At least three letters must remain, an `-ullah` ending is a name's own (Arabic theophoric names:
-    `Abdullah`, `Nasrullah`; but `Bahlillah` is `Bahlil` + `-lah`), and `-kah`
+    At least `shortest` letters must remain (three, so `Kenya` keeps its `-nya`; two for the later
+    part of a hyphenated name, `Jong-unnya`), an `-ullah` ending is a name's own (Arabic theophoric
+    names: `Abdullah`, `Nasrullah`; but `Bahlillah` is `Bahlil` + `-lah`), and `-kah`
     (a question particle) is cut only when `question` says the sentence asks one (`Malikah`).
     """
     word = folded_word
     for ending in ("nyalah", "nyakah", "lah", "kah"):
-        if word.endswith(ending) and len(word) >= _MIN_NAME_LETTERS + len(ending):
+        if word.endswith(ending) and len(word) >= shortest + len(ending):
             if (ending == "lah" and word.endswith("ullah")) or (ending.endswith("kah") and not question):
                 continue
             return word[: -len(ending)]
-    if word.endswith("nya") and len(word) >= _MIN_NAME_LETTERS + 3:
+    if word.endswith("nya") and len(word) >= shortest + 3:
         return word[:-3]
     return word
 
@@ -167,13 +172,49 @@ def root(folded_word: str) -> str:
     function_word = _function_word_with_particle(folded_word)
     if function_word is not None:
         return root(function_word)
+    negated = _negated_abstract(folded_word)
+    if negated is not None:
+        return negated
     lemma = lemmas().get(folded_word)
     if lemma is not None:
-        return lemma
+        return _se_reading(folded_word, lemma)
     stemmed: str = _sastrawi().stem_word(folded_word)  # type: ignore[attr-defined]
     if stemmed == folded_word and not is_ordinary_word(folded_word):
+        collective = _COLLECTIVE.fullmatch(folded_word)
+        if collective and is_ordinary_word(collective.group(2)):
+            return collective.group(2)  # `bebatuan`: the first consonant doubled with e, and -an
         return name
-    return stemmed or folded_word
+    return _se_reading(folded_word, stemmed or folded_word)
+
+
+_COLLECTIVE = re.compile(r"([bcdfghjklmnpqrstvwyz])e(\1[a-z]{2,})an")
+
+
+def _negated_abstract(folded_word: str) -> str | None:
+    """ke-…-an on `tidak` and a word takes that word's root (`ketidakadilan` -> `adil`,
+    `ketidakpastian` -> `pasti`): the stemmers know only the prefix they can strip."""
+    if not (folded_word.startswith("ketidak") and folded_word.endswith("an")):
+        return None
+    negated = folded_word[len("ketidak") : -len("an")]
+    if len(negated) < 3:
+        return None
+    found = root(negated)
+    return found if is_root(found) else None
+
+
+def _se_reading(folded_word: str, found: str) -> str:
+    """The prefix se- read as the dictionary reads it. Se- and a root: the whole root, where the
+    stemmer cut its end as a suffix (`sepekan` is se- + `pekan`, not se- + `pek` + -an). A root the
+    dictionary also holds with se- keeps the se- in every form that has it, as the word itself does
+    (`menyesuaikan` -> `sesuai` like `sesuai`; meN-/peN- turn its s into ny)."""
+    if folded_word.startswith("se") and not is_ordinary_word(folded_word):
+        rest = folded_word[2:]
+        if found != rest and found in rest and is_ordinary_word(rest):
+            return rest
+    whole = "se" + found
+    if is_ordinary_word(whole) and (whole in folded_word or "ny" + whole[1:] in folded_word):
+        return whole
+    return found
 
 
 def _reduplicated_root(folded_word: str) -> str:
@@ -183,8 +224,8 @@ def _reduplicated_root(folded_word: str) -> str:
     if len(parts) != 2 or not all(parts):
         return folded_word
     first, second = parts
-    if not (_STEMMABLE.fullmatch(first) and _STEMMABLE.fullmatch(second)):
-        return folded_word
+    if not (_STEMMABLE.fullmatch(first) and _STEMMABLE.fullmatch(second)) or second in _CLITICS:
+        return folded_word  # `Malang-lah`, `rumah-nya`: a word and its clitic, no reduplication
     first_root, second_root = root(first), root(second)
     if first_root == second_root:
         return first_root

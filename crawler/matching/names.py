@@ -3,13 +3,17 @@
 A watch word is a name when it is written with a capital (`Malang`, `KPK`) or is a listed name that
 is no ordinary word (`kejagung`). In a story, a capitalised word is a name where it is listed
 (`Serang`, `Kelapa Gading`), or in running text stands beside another capitalised word that is no
-Indonesian word (`Puan Maharani`, `Toyota Kijang`) or right after an honorific or a place's
-generic word (`Pak Untung`, `Pasar Minggu`), titles of office and class nouns aside
-(`Presiden Prabowo`, `Bank Mandiri`). A person's name right after the generic word of a street,
-airport or university names the place (`Jalan Sudirman`), not the person.
+Indonesian word (`Puan Maharani`, `Toyota Kijang`), in the run of capitalised words after an
+honorific or a place's or street's generic word (`Pak Untung`, `Pasar Minggu`, `Jalan Kebon
+Sirih`), or in a run with no title or class noun that holds a listed or foreign word (`Putri
+Kusuma Wardani`); titles of office and class nouns aside (`Presiden Prabowo`, `Bank Mandiri`). A
+person's name right after the generic word of a street, airport or university names the place
+(`Jalan Sudirman`), not the person, and a name that is not itself listed is not the longer listed
+name it is part of (`Gading`, `Kelapa Gading`).
 A title capitalises every word and a sentence its first one, so there a word the story also
-writes in lower case is ordinary (`Medan Magnet Bumi Melemah` … `medan magnet`), and a listed name
-that is also a word opening a sentence is a name only with a clitic or where the story names it
+writes in lower case is ordinary (`Medan Magnet Bumi Melemah` … `medan magnet`; also a form of its
+root, `serangan`, or the word joined to its neighbour, `batubara`), and a listed name that is also
+a word opening a sentence is a name only with a clitic, in a dateline, or where the story names it
 mid-sentence elsewhere (`Padang rumput …`).
 """
 
@@ -30,7 +34,7 @@ _NAME_HEADS = frozenset((
     "habib", "syekh", "gus", "nabi", "raden", "teuku", "cut", "andi", "daeng", "sang", "raja", "ratu",
     "sultan", "pangeran", "kota", "kabupaten", "provinsi", "kecamatan", "kelurahan", "desa", "dusun",
     "kampung", "pulau", "selat", "sungai", "danau", "teluk",
-    "pasar", "pelabuhan", "bandara", "stasiun",
+    "pasar", "pelabuhan", "bandara", "stasiun", "jalan", "jl", "gang", "gg",
 ))  # fmt: skip
 # The generic word of a street, building, institution or military unit often named after a person
 # (`Jalan Sudirman`, `Bandara Soekarno-Hatta`, `Universitas Diponegoro`, `Kodam Siliwangi`): the
@@ -46,7 +50,7 @@ _HEADS = _NAME_HEADS | frozenset((
     "presiden", "wakil", "menteri", "gubernur", "bupati", "wali", "ketua", "kepala", "direktur",
     "camat", "hakim", "jaksa", "jenderal", "komisaris", "sekretaris", "anggota", "mantan", "calon",
     "panglima", "pelatih", "kapten", "warga", "dokter", "profesor", "bank", "universitas",
-    "kementerian", "badan", "dinas", "komisi",
+    "kementerian", "badan", "dinas", "komisi", "tol", "layang", "lingkar",
 ))  # fmt: skip
 
 
@@ -82,29 +86,87 @@ class FieldNames:
     _name_like: dict[int, bool] = field(default_factory=dict)
 
     def ambiguous(self, position: int) -> bool:
-        return self.title or self.analyzed.opens_sentence(position)
+        return self.title or (self.analyzed.opens_sentence(position) and not self._dateline(position))
+
+    def _dateline(self, position: int) -> bool:
+        """The place a story is filed from, in capitals before its first sentence (`MALANG, …`)."""
+        analyzed = self.analyzed
+        start, end = analyzed.starts[position], analyzed.ends[position]
+        return (
+            (position == 0 or analyzed.text[analyzed.ends[position - 1] : start].count("\n") > 0)
+            and end - start >= 3
+            and analyzed.text[start:end].isupper()
+            and analyzed.text[end : end + 3].lstrip(" ")[:1] in (",", "-", "\u2013", "\u2014")
+        )
 
     def name_like(self, position: int) -> bool:
         found = self._name_like.get(position)
         if found is None:
             found = self._name_like[position] = self._listed(position) or (
-                not self.title and (self._after_name_head(position) or self._beside_foreign_name(position))
+                not self.title
+                and (
+                    self._after_name_head(position)
+                    or self._beside_foreign_name(position)
+                    or self._in_named_run(position)
+                )
             )
         return found
 
+    def _run(self, position: int) -> range:
+        """The capitalised words joined to this one by spaces or hyphens, from the sentence's second
+        word on (the first has a capital anyway): `Putri Kusuma Wardani`, `Kebon Sirih`."""
+        analyzed = self.analyzed
+        capital, starts, ends, text = analyzed.capital, analyzed.starts, analyzed.ends, analyzed.text
+
+        def joined(left: int) -> bool:
+            return not text[ends[left] : starts[left + 1]].strip(" -\u2010\u2011")
+
+        first = last = position
+        while (
+            first > 0 and capital[first - 1] and joined(first - 1) and not analyzed.opens_sentence(first - 1)
+        ):
+            first -= 1
+        while last + 1 < len(capital) and capital[last + 1] and joined(last):
+            last += 1
+        return range(first, last + 1)
+
+    def _in_named_run(self, position: int) -> bool:
+        """Mid-sentence, in a run of capitalised words with no title of office or class noun in it
+        that holds a listed name or a word that is no Indonesian word (`Putri` and `Kusuma` in `Putri
+        Kusuma Wardani`): the whole run is one name."""
+        analyzed = self.analyzed
+        forms = analyzed.forms
+        if not (analyzed.capital[position] and _plain_word(forms[position])) or analyzed.opens_sentence(
+            position
+        ):
+            return False
+        run = self._run(position)
+        if len(run) < 2 or any(forms[other] in _HEADS for other in run):
+            return False
+        return any(other != position and self._proper(other) for other in run)
+
+    def _proper(self, position: int) -> bool:
+        """A word only a name is made of: listed, or no Indonesian word."""
+        form = self.analyzed.forms[position]
+        return is_listed_name(form) or _foreign_name(form)
+
     def _listed(self, position: int) -> bool:
         """Listed alone, or inside a listed run of capitalised words (`Kelapa Gading`), not its head."""
-        forms, capital = self.analyzed.forms, self.analyzed.capital
-        if is_listed_name(forms[position]):
+        form = self.analyzed.forms[position]
+        if is_listed_name(form):
             return True
-        if forms[position] in _HEADS:
-            return False
+        return form not in _HEADS and self.listed_run(position) is not None
+
+    def listed_run(self, position: int) -> tuple[int, int] | None:
+        """A listed name of several capitalised words around this one, the one that starts first
+        (`Kelapa Gading`, `Hari Raya Idul Fitri`), as its first token and the token after it."""
+        forms, capital = self.analyzed.forms, self.analyzed.capital
         for first in range(max(0, position - _LONGEST_LISTED_NAME + 1), position + 1):
             for run in listed_runs(forms[first]):
                 end = first + len(run)
                 if end > position and tuple(forms[first:end]) == run and all(capital[first:end]):
-                    return True
-        return False
+                    return first, end
+        return None
 
     def names_a_place_after_someone(self, position: int) -> bool:
         """Whether the capitalised word is part of a place named after someone: a memorial generic
@@ -126,17 +188,18 @@ class FieldNames:
         return False
 
     def _after_name_head(self, position: int) -> bool:
-        """Capitalised right after an honorific or a place's generic word (`Pak Untung`, `Pasar Minggu`)."""
+        """Capitalised after an honorific or a place's generic word, in the run of words that follows
+        it (`Pak Untung`, `Pasar Minggu`, `Desa Sumber Makmur`, `Jalan Kebon Sirih`)."""
         analyzed = self.analyzed
         forms, capital = analyzed.forms, analyzed.capital
-        return (
-            position > 0
-            and capital[position]
-            and capital[position - 1]
-            and forms[position - 1] in _NAME_HEADS
-            and forms[position] not in _HEADS
-            and not analyzed.opens_sentence(position)
-        )
+        if not capital[position] or forms[position] in _HEADS or analyzed.opens_sentence(position):
+            return False
+        for before in reversed(range(self._run(position).start, position)):
+            if forms[before] in _NAME_HEADS:
+                return True
+            if forms[before] in _HEADS:
+                return False
+        return False
 
     def _beside_foreign_name(self, position: int) -> bool:
         """Mid-sentence beside a capitalised word that is no Indonesian word (`Puan Maharani`)."""
@@ -168,7 +231,9 @@ def _plain_word(form: str) -> bool:
 @dataclass(slots=True)
 class StoryNames:
     """What the whole story says about a word (by its form without clitics), asked once per word:
-    written in lower case somewhere, capitalised mid-sentence somewhere, or part of a name there."""
+    written in lower case somewhere (itself, a form of it as a root: `Israel Serang Gaza` …
+    `menyerang`, or joined to its neighbour: `Batu Bara` … `batubara`), capitalised mid-sentence
+    somewhere, or part of a name there."""
 
     fields: list[tuple[AnalyzedText, FieldNames]]
     _usage: dict[str, tuple[bool, bool, bool]] = field(default_factory=dict)
@@ -178,13 +243,32 @@ class StoryNames:
         if found is None:
             lower = capitalised = named = False
             for analyzed, names in self.fields:
-                lower = lower or any(not analyzed.capital[p] for p in analyzed.by_form.get(name_form, ()))
+                lower = lower or any(
+                    not analyzed.capital[p]
+                    for p in (*analyzed.by_form.get(name_form, ()), *analyzed.by_stem.get(name_form, ()))
+                )
                 for position in analyzed.named(name_form):
                     if not names.ambiguous(position):
                         capitalised = True
                         named = named or names.name_like(position)
+                    else:
+                        lower = lower or self._joined_in_lower_case(analyzed, position)
             found = self._usage[name_form] = (lower, capitalised, named)
         return found
+
+    def _joined_in_lower_case(self, analyzed: AnalyzedText, position: int) -> bool:
+        """Whether the story writes this word and a neighbour as one word in lower case: a compound
+        (`Ekspor Batu Bara Naik` … `batubara`) is no name."""
+        forms = analyzed.forms
+        compounds = [
+            forms[left] + forms[left + 1] for left in (position - 1, position) if 0 <= left < len(forms) - 1
+        ]
+        return any(
+            not other.capital[p]
+            for other, _ in self.fields
+            for compound in compounds
+            for p in other.by_form.get(compound, ())
+        )
 
     def names_here(self, name_form: str, form: str, ambiguous: bool, *, title: bool) -> bool:
         """Whether a capitalised word (`name_form` is `form` without its clitics) names something."""

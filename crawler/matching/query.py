@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Generic, NamedTuple, TypeVar
 
 from crawler.domain.errors import QuerySyntaxError
 from crawler.domain.matches import Hit
 from crawler.matching.document import FIELDS, Document, WordKind
-from crawler.matching.morphology import without_name_clitics
+from crawler.matching.morphology import is_listed_name, listed_runs, without_name_clitics
 from crawler.matching.names import is_name_term
 from crawler.matching.precheck import Anchor, Requirement, word_anchors
 from crawler.matching.text import Token, tokens
@@ -135,6 +135,15 @@ class _Words(_Positional):
     label: str
     words: tuple[_Word, ...]
     column: int
+    _enclosable: bool = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # A name that is not itself listed is not matched inside a longer listed name (`Gading` is
+        # not `Kelapa Gading`, `Fitri` not `Idul Fitri`); a listed one is (`Aceh` in `Banda Aceh`).
+        forms = tuple(word.form for word in self.words)
+        self._enclosable = any(word.kind is not WordKind.ORDINARY for word in self.words) and not (
+            is_listed_name(forms[0]) if len(forms) == 1 else forms in listed_runs(forms[0])
+        )
 
     def occurrences(self, document: Document, fields: tuple[str, ...]) -> list[_Span]:
         found: list[_Span] = []
@@ -146,9 +155,13 @@ class _Words(_Positional):
             count = len(analyzed.forms)
             for position in document.positions(name, first.form, first.root, first.kind):
                 end = position + 1 + len(rest)
-                if end <= count and all(
-                    document.token_matches(name, position + 1 + offset, word.form, word.root, word.kind)
-                    for offset, word in enumerate(rest)
+                if (
+                    end <= count
+                    and all(
+                        document.token_matches(name, position + 1 + offset, word.form, word.root, word.kind)
+                        for offset, word in enumerate(rest)
+                    )
+                    and not (self._enclosable and document.inside_longer_name(name, position, end))
                 ):
                     found.append(_Span(name, position, end, self.label))
         return found

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from crawler.matching.morphology import NAME_CLITIC_ENDINGS, root, without_name_clitics
+from crawler.matching.morphology import MIN_NAME_LETTERS, NAME_CLITIC_ENDINGS, root, without_name_clitics
 
 # Letters and digits (with any combining accents) joined by hyphens form one written word.
 _WORD = re.compile(r"(?:[^\W_]|[\u0300-\u036f])+(?:[-\u2010\u2011](?:[^\W_]|[\u0300-\u036f])+)*")
@@ -34,21 +34,34 @@ def fold(text: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
-def _name_form(written: str, folded: str, text: str, end: int) -> str:
-    """A capitalised word without the clitics a name takes (`KPKnya`, `BInya`, `Anieskah …?`)."""
-    if folded.endswith("kah"):
-        sentence_end = _SENTENCE_END.search(text, end)
-        if sentence_end is not None and sentence_end.group() == "?":
-            return _without_clitics(written, folded, question=True)
-    return _without_clitics(written, folded, question=False)
+def _name_form(written: str, folded: str, text: str, start: int, end: int, *, continued: bool) -> str:
+    """A capitalised word without the clitics a name takes (`KPKnya`, `BInya`, `Jong-unnya`), and
+    `-kah` in a question (`Anieskah …?`, `Rusiakah atau Ukrainakah …`)."""
+    question = folded.endswith("kah") and _asks(text, start, end)
+    return _without_clitics(written, folded, question=question, continued=continued)
+
+
+def _asks(text: str, start: int, end: int) -> bool:
+    """Whether the word at start:end is in a question: its sentence ends with `?`, or it is one of
+    the alternatives `Xkah atau Ykah` (an indirect question has no `?`)."""
+    sentence_end = _SENTENCE_END.search(text, end)
+    if sentence_end is not None and sentence_end.group() == "?":
+        return True
+    return bool(
+        _ALTERNATIVE_AFTER.match(text, end) or _ALTERNATIVE_BEFORE.search(text, max(0, start - 40), start)
+    )
+
+
+_ALTERNATIVE_AFTER = re.compile(r"\s+atau\s+\w+kah\b", re.IGNORECASE)
+_ALTERNATIVE_BEFORE = re.compile(r"kah\s+atau\s+$", re.IGNORECASE)
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def _without_clitics(written: str, folded: str, *, question: bool) -> str:
+def _without_clitics(written: str, folded: str, *, question: bool, continued: bool) -> str:
     acronym = _ACRONYM_WITH_CLITIC.fullmatch(written)
     if acronym:
         return acronym.group(1).lower()
-    return without_name_clitics(folded, question=question)
+    return without_name_clitics(folded, question=question, shortest=2 if continued else MIN_NAME_LETTERS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,9 +187,14 @@ class AnalyzedText:
             return self.forms[position]
         found = self._name_forms.get(position)
         if found is None:
-            end = self.ends[position]
+            start, end = self.starts[position], self.ends[position]
             found = self._name_forms[position] = _name_form(
-                self.text[self.starts[position] : end], self.forms[position], self.text, end
+                self.text[start:end],
+                self.forms[position],
+                self.text,
+                start,
+                end,
+                continued=position in self._continued,
             )
         return found
 

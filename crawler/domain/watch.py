@@ -1,4 +1,4 @@
-"""A watch: what a user monitors, as the configuration (and later the database) declares it."""
+"""A watch: what a user monitors, as the database keeps it and the YAML import/export format writes it."""
 
 from __future__ import annotations
 
@@ -19,3 +19,4 @@ class Watch(BaseModel):
     channels: list[str] = ["console"]
     delivery: Literal["immediate", "hourly", "daily"] = "immediate"
     daily_at: time = time(7, 0)
+    muted: bool = False  # a muted watch still matches (the inbox shows its stories) but sends no alert

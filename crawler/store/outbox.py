@@ -32,6 +32,8 @@ def enqueue_alerts(
     """Add the outbox rows a new match calls for: an alert per channel, or at most one follow-up per story."""
     now = now or utcnow()
     watch = _watch(config, match.watch)
+    if watch.muted:
+        return []  # the match stays in the inbox; a muted watch sends nothing, now or when unmuted
     session.flush()  # the article and match ids go into the keys and the payload
     story = story_key(article)
     other_outlets = _other_outlets(story_outlets(session, article.cluster_id), outlet_of(article.url))

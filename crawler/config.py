@@ -2,6 +2,9 @@
 
 Every problem is reported as `FILE: key.path: problem`, so a user can fix a broken
 configuration without reading a traceback.
+
+Why this is long: one typed model per section, and the one YAML reader (the configuration and the
+watches import format share it, so both report problems the same way).
 """
 
 from __future__ import annotations
@@ -19,12 +22,14 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    IPvAnyNetwork,
     TypeAdapter,
     ValidationError,
     field_validator,
     model_validator,
 )
 
+from crawler.domain.egress import EgressPolicy
 from crawler.domain.errors import ConfigError, QuerySyntaxError, SourceError
 from crawler.domain.watch import Watch
 from crawler.matching import compile_watches, parse_query
@@ -202,6 +207,17 @@ class AlertsConfig(_Section):
     max_backoff_seconds: float = Field(default=3600.0, gt=0)
 
 
+class NetworkConfig(_Section):
+    """Networks that URLs people enter (webhooks) may reach although they are loopback, private or
+    link-local, e.g. `allow: ["10.20.0.0/16"]` for an intranet chat server."""
+
+    allow: list[IPvAnyNetwork] = []
+
+    @property
+    def policy(self) -> EgressPolicy:
+        return EgressPolicy(self.allow)
+
+
 class DaemonConfig(_Section):
     metrics_port: int | None = Field(default=None, gt=0, lt=65536)
 
@@ -217,6 +233,7 @@ class Config(_Section):
     aliases: dict[str, list[str]] = {}
     watches: list[Watch] = []
     alerts: AlertsConfig = AlertsConfig()
+    network: NetworkConfig = NetworkConfig()
     daemon: DaemonConfig = DaemonConfig()
     path: Path = Path("<memory>")
 

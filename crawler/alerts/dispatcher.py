@@ -72,6 +72,7 @@ class Dispatcher:
         self._database = database
         self._settings = config.alerts
         self._channel_settings = config.alerts.channels
+        self._egress = config.network.policy
         self._channels = dict(channels or {})
         self._renderer = AlertRenderer.from_config(config)
         self._lease = lease
@@ -130,7 +131,7 @@ class Dispatcher:
             settings = self._channel_settings.get(name)
             if settings is None:
                 raise AlertError(f"alert channel {name!r} is no longer configured")
-            self._channels[name] = build_channel(settings)
+            self._channels[name] = build_channel(settings, self._egress)
         return self._channels[name]
 
     def _due_batches(self, now: datetime) -> list[_Batch]:

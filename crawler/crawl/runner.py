@@ -1,4 +1,8 @@
-"""Runs crawls in-process under one asyncio reactor, any number of times, and records each run."""
+"""Runs crawls in-process under one asyncio reactor, any number of times, and records each run.
+
+Why this is long: one run's whole life reads here in order (lease, run row, the database's watches,
+Scrapy, progress, stop, health), beside the one reactor every run shares.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""SQLAlchemy 2 typed models: the database is the single source of truth for Pantau's state."""
+"""SQLAlchemy 2 typed models: the database is the single source of truth for Pantau's state.
+
+Why this is long: every table is declared here, so the schema reads in one place and Alembic's
+comparison with the migrations sees all of it.
+"""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """What a watch being edited would have matched among recent stored stories, before it is saved.
 
-Nothing is written: the editor sees how many stories of the window it matches and a few of them.
+Nothing is written: the editor sees how many of the stories first seen in the window (those it
+would have alerted, had it existed) it matches, and the newest few.
 A story kept without its body (`archive: matched` keeps only matched stories' bodies) is matched on
 its title and lead, and the preview says how many were.
 """
@@ -14,6 +15,7 @@ from sqlalchemy import func, select
 
 from crawler.domain.matches import WatchMatch
 from crawler.matching.document import Document
+from crawler.matching.precheck import ExtractableText
 from crawler.matching.watches import CompiledWatch
 from crawler.store.db import Database
 from crawler.store.models import Source, StoredArticle
@@ -40,8 +42,8 @@ class Preview:
 
 
 def preview_watch(database: Database, watch: CompiledWatch, since: datetime, examples: int = 5) -> Preview:
-    """Match `watch` against the stored stories since `since` (publication time, else first seen),
-    newest first; a duplicate copy counts like any story, as the inbox lists each outlet's copy."""
+    """Match `watch` against the stories first seen since `since`, newest first; a duplicate copy
+    counts like any story, as the inbox lists each outlet's copy."""
     moment = func.coalesce(StoredArticle.published_at, StoredArticle.first_seen)
     scanned = without_body = matched = 0
     found: list[PreviewStory] = []
@@ -57,8 +59,8 @@ def preview_watch(database: Database, watch: CompiledWatch, since: datetime, exa
                 moment,
             )
             .outerjoin(Source, Source.id == StoredArticle.source_id)
-            .where(moment >= since)
-            .order_by(moment.desc(), StoredArticle.id.desc())
+            .where(StoredArticle.first_seen >= since)
+            .order_by(StoredArticle.first_seen.desc(), StoredArticle.id.desc())
             .execution_options(yield_per=_BATCH)
         )
         for article_id, title, lead, body, url, source, when in rows:
@@ -66,6 +68,8 @@ def preview_watch(database: Database, watch: CompiledWatch, since: datetime, exa
                 continue
             scanned += 1
             without_body += body is None
+            if not ExtractableText([title, lead, body or ""]).allows(watch.query.requirement):
+                continue  # a word the watch needs is missing: the pre-check never drops a match
             hit: WatchMatch | None = watch.match_document(
                 Document({"title": title, "lead": lead, "body": body or ""})
             )

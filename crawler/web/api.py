@@ -5,14 +5,14 @@ and the schema is served at /api/v1/openapi.json."""
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from crawler.domain.errors import SourceError
@@ -44,6 +44,7 @@ from crawler.web.state import WebState, web_state
 from crawler.web.watch_check import WatchDraft, checked_watch
 
 PROBLEM = "application/problem+json"
+DAILY_AT = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 
 
 class Problem(BaseModel):
@@ -154,7 +155,9 @@ class WatchIn(BaseModel):
     sources: list[str] = ["*"]
     channels: list[str] = ["console"]
     delivery: str = "immediate"
-    daily_at: time = time(7, 0)
+    daily_at: Annotated[str, Field(pattern=DAILY_AT, description="When a daily digest leaves, HH:MM WIB")] = (
+        "07:00"
+    )
     muted: bool = False
 
 
@@ -304,7 +307,7 @@ def create_api(state: WebState) -> FastAPI:
             body.sources,
             body.channels,
             body.delivery,
-            body.daily_at.isoformat(),
+            body.daily_at,
             body.muted,
         )
         watch, problems = checked_watch(state.config, draft, Words("en"))
@@ -367,7 +370,8 @@ def _summary(story: InboxStory) -> StorySummary:
 
 def _watch_out(record: WatchRecord) -> WatchOut:
     return WatchOut(
-        **record.watch.model_dump(),
+        **record.watch.model_dump(exclude={"daily_at"}),
+        daily_at=record.watch.daily_at.strftime("%H:%M"),
         id=record.id,
         created_at=record.created_at,
         created_by=record.created_by,

@@ -29,7 +29,7 @@ from pydantic import (
     model_validator,
 )
 
-from crawler.domain.egress import EgressPolicy
+from crawler.domain.egress import EgressPolicy, RefusedAddress
 from crawler.domain.errors import ConfigError, QuerySyntaxError, SourceError
 from crawler.domain.watch import Watch
 from crawler.matching import compile_watches, parse_query
@@ -341,6 +341,11 @@ def load_watches_file(path: Path, config: Config, environ: Mapping[str, str] | N
             parse_query(watch.query, config.aliases)
         except QuerySyntaxError as error:
             problems.append(f"{path}: watches.{index}.query: watch {watch.name!r}: {error}")
+        try:
+            if watch.webhook is not None:
+                config.network.policy.check_url(watch.webhook)
+        except RefusedAddress as refused:
+            problems.append(f"{path}: watches.{index}.webhook: watch {watch.name!r}: {refused}")
     if problems:
         raise ConfigError("\n".join(problems))
     return watches

@@ -18,15 +18,18 @@ from crawler.alerts import Dispatcher
 from crawler.alerts.dispatcher import DeliveryReport
 from crawler.config import NetworkConfig
 from crawler.domain.egress import EgressPolicy, RefusedAddress, guarded_client
+from crawler.domain.watch import Watch
 from crawler.store.db import Database
 from crawler.store.models import AlertOutbox
 from crawler.store.outbox import enqueue_alerts
+from crawler.store.watches import create_watch, stored_watches
 
 if TYPE_CHECKING:
     from tests.conftest_alerts import ConfigFactory, HttpReceiver, StoryWriter
 
 pytest_plugins = ["tests.conftest_alerts"]
 
+WATCH = "korea-utara-rusia"  # the watch of tests.conftest_alerts's configurations
 SUFFIX = "Pantau does not call it unless network.allow in the configuration names its network"
 
 
@@ -155,3 +158,29 @@ def test_the_webhook_sender_refuses_a_loopback_url_at_send_time_and_sends_nothin
             f"{http_receiver.url.rstrip('/')}: 127.0.0.1 is a loopback address; {SUFFIX}",
         )
     assert http_receiver.requests == []
+
+
+def test_a_watchs_own_webhook_gets_its_alerts_and_is_checked_again_when_sent(
+    sqlite_database: Database, make_config: ConfigFactory, stories: StoryWriter, http_receiver: HttpReceiver
+) -> None:
+    allowed = make_config({"console": {"type": "console"}})
+    own = Watch(name=WATCH, query='"Korea Utara" AND Rusia', channels=[], webhook=http_receiver.url)
+    create_watch(sqlite_database, own, by="eko")
+    config = allowed.with_watches(stored_watches(sqlite_database))
+    now = datetime(2026, 3, 2, 3, 15, tzinfo=UTC)
+
+    def alert(url: str) -> None:
+        with sqlite_database.session() as session:
+            article, match = stories.store(session, url, cluster=stories.cluster(session))
+            assert [row.channel for row in enqueue_alerts(session, config, article, match, now=now)] == [
+                f"webhook:{WATCH}"
+            ]
+
+    alert("https://rmol.id/read/1")
+    assert Dispatcher(sqlite_database, config).deliver_due(now) == DeliveryReport(sent=1, messages=1)
+    assert [request.path for request in http_receiver.requests] == ["/hooks/pantau"]
+    # The admin closes loopback again: the watch's webhook is refused when the next alert is sent.
+    alert("https://rmol.id/read/2")
+    closed = config.model_copy(update={"network": NetworkConfig()})
+    assert Dispatcher(sqlite_database, closed).deliver_due(now) == DeliveryReport(failed=1)
+    assert len(http_receiver.requests) == 1

@@ -93,7 +93,10 @@ def test_export_then_import_round_trips_and_replace_removes_the_others(tmp_path:
     watches.write_text(
         dump_watches(
             [
-                Watch(name="korea-utara-rusia", query='"Korea Utara" AND Rusia', muted=True),
+                Watch(
+                    name="korea-utara-rusia", query='"Korea Utara" AND Rusia', muted=True,
+                    webhook="https://93.184.216.34/hooks/pantau?token=abc",
+                ),
                 Watch(
                     name="lampung", query="title:Lampung", sources=["rmol_regional"],
                     delivery="daily", daily_at=time(6, 30),
@@ -107,7 +110,7 @@ def test_export_then_import_round_trips_and_replace_removes_the_others(tmp_path:
     status, exported, err = _pantau(tmp_path, "watches", "export")
     assert status == 0, err
     assert exported == watches.read_text(encoding="utf-8")
-    assert "daily_at: 06:30:00" in exported and "muted: true" in exported
+    assert "daily_at: 06:30:00" in exported and "muted: true" in exported and "?token=abc" in exported
     again = tmp_path / "again.yaml"
     again.write_text(exported, encoding="utf-8")
     status, out, err = _pantau(tmp_path, "watches", "import", str(again))
@@ -122,13 +125,14 @@ def test_a_bad_import_names_every_problem_and_imports_nothing(tmp_path: Path) ->
         "- {name: b, query: banjir, sources: [kompas]}\n"
         "- {name: c, query: banjir, channels: [telegram]}\n"
         "- {name: a, query: banjir}\n"
+        "- {name: e, query: banjir, webhook: 'http://127.0.0.1:9/hook'}\n"
         "- {name: d, query: banjir, delivery: weekly}\n",
         encoding="utf-8",
     )
     status, _, err = _pantau(tmp_path, "watches", "import", str(bad))
     assert status != 0
     assert err.splitlines() == [
-        f"error: {bad}: watches.4.delivery: Input should be 'immediate', 'hourly' or 'daily'"
+        f"error: {bad}: watches.5.delivery: Input should be 'immediate', 'hourly' or 'daily'"
     ]
     bad.write_text("\n".join(bad.read_text().splitlines()[:-1]) + "\n", encoding="utf-8")
     status, _, err = _pantau(tmp_path, "watches", "import", str(bad))
@@ -140,6 +144,8 @@ def test_a_bad_import_names_every_problem_and_imports_nothing(tmp_path: Path) ->
         f"error: {bad}: watches.2.channels.0: watch 'c' names unknown alert channel 'telegram' "
         "(configured: console)",
         f"error: {bad}: watches.3.name: watch name 'a' is used twice",
+        f"error: {bad}: watches.4.webhook: watch 'e': http://127.0.0.1:9/hook: 127.0.0.1 is a loopback "
+        "address; Pantau does not call it unless network.allow in the configuration names its network",
     ]
     status, exported, _ = _pantau(tmp_path, "watches", "export")
     assert exported == dump_watches(load_config(DEMO_CONFIG).watches)  # the file's, copied on first start

@@ -97,7 +97,7 @@ def test_an_editor_creates_edits_and_mutes_a_watch(web: str, sqlite_database: Da
     assert record is not None and created.headers["location"] == f"/watches/{record.id}?saved=1"
     assert record.watch.model_dump(mode="json") == {
         "name": "banjir", "query": "banjir", "sources": ["rmol"], "channels": ["console"],
-        "delivery": "daily", "daily_at": "06:30:00", "muted": False,
+        "delivery": "daily", "daily_at": "06:30:00", "muted": False, "webhook": None,
     }  # fmt: skip
     assert (record.created_by, record.updated_by) == ("web:eko", "web:eko")
     edited = client.post(f"/watches/{record.id}", data={**form, "query": "banjir OR longsor", "muted": "on"})
@@ -186,3 +186,34 @@ def test_the_api_lists_creates_replaces_and_deletes_watches(web: str, sqlite_dat
     assert (gone.status_code, gone.json()["detail"]) == (404, f"no watch with id {made['id']}")
     schema = httpx.get(f"{web}/api/v1/openapi.json").json()
     assert {"/watches", "/watches/{watch_id}"} <= set(schema["paths"])
+
+
+def test_a_watchs_webhook_url_is_refused_under_its_field_when_it_points_inside(
+    web: str, sqlite_database: Database
+) -> None:
+    client = signed_in(web, "eko")
+    form = _form(client, "/watches/new", name="banjir", query="banjir", sources=["*"], channels=["console"])
+    for url, problem in (
+        (
+            "http://169.254.169.254/latest/meta-data/",
+            "169.254.169.254 is a link-local (cloud metadata) address",
+        ),
+        ("http://localhost:8080/hook", "localhost resolves to 127.0.0.1, which is a loopback address"),
+        ("http://10.0.0.7/hook", "10.0.0.7 is a private address"),
+    ):
+        response = client.post("/watches/new", data={**form, "webhook": url})
+        assert response.status_code == 400
+        assert problem in response.text, url
+    assert watch_by_name(sqlite_database, "banjir") is None
+    saved = client.post("/watches/new", data={**form, "webhook": "https://93.184.216.34/hooks/pantau"})
+    assert saved.status_code == 303
+    record = watch_by_name(sqlite_database, "banjir")
+    assert record is not None and record.watch.webhook == "https://93.184.216.34/hooks/pantau"
+    token = create_token(sqlite_database, "eko", "w", "write")[1]
+    body = {"name": "x", "query": "x", "webhook": "http://[::1]:9/"}
+    refused = httpx.post(f"{web}/api/v1/watches", json=body, headers={"Authorization": f"Bearer {token}"})
+    assert refused.status_code == 422
+    assert refused.json()["detail"] == (
+        "webhook: http://[::1]:9/: ::1 is a loopback address; Pantau does not call it unless network.allow "
+        "in the configuration names its network"
+    )

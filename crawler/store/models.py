@@ -398,6 +398,7 @@ class StoredWatch(Base):
     delivery: Mapped[str] = mapped_column(String(10), default="immediate")
     daily_at: Mapped[str] = mapped_column(String(8), default="07:00:00")
     muted: Mapped[bool] = mapped_column(Boolean, default=False)
+    webhook: Mapped[str | None] = mapped_column(String(2000))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by: Mapped[str] = mapped_column(String(100))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -41,7 +41,7 @@ def enqueue_alerts(
     follows = None if earlier is None else earlier.to_dict()
     due_at = next_delivery_time(watch, now)
     created: list[AlertOutbox] = []
-    for channel in watch.channels:
+    for channel in watch.alert_channels:
         alert_key = f"{watch.name}:{story}:{channel}"
         first_alert = _alert_with_key(session, alert_key)
         if first_alert is None:

@@ -256,6 +256,7 @@ def _assign(row: StoredWatch, watch: Watch) -> None:
     row.name, row.query = watch.name, watch.query
     row.sources, row.channels = list(watch.sources), list(watch.channels)
     row.delivery, row.daily_at, row.muted = watch.delivery, watch.daily_at.isoformat(), watch.muted
+    row.webhook = watch.webhook
 
 
 def _watch(row: StoredWatch) -> Watch:
@@ -267,6 +268,7 @@ def _watch(row: StoredWatch) -> Watch:
         delivery=row.delivery,  # type: ignore[arg-type]  # the store writes only Watch's values
         daily_at=time.fromisoformat(row.daily_at),
         muted=row.muted,
+        webhook=row.webhook,
     )
 
 

@@ -159,6 +159,7 @@ class WatchIn(BaseModel):
         "07:00"
     )
     muted: bool = False
+    webhook: str | None = None
 
 
 class WatchOut(WatchIn):
@@ -309,6 +310,7 @@ def create_api(state: WebState) -> FastAPI:
             body.delivery,
             body.daily_at,
             body.muted,
+            body.webhook or "",
         )
         watch, problems = checked_watch(state.config, draft, Words("en"))
         if watch is None:

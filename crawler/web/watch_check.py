@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import time
 
 from crawler.config import Config
+from crawler.domain.egress import RefusedAddress
 from crawler.domain.errors import QuerySyntaxError
 from crawler.domain.watch import Watch
 from crawler.matching import CompiledWatch, parse_query
@@ -18,6 +19,7 @@ from crawler.web.i18n import Words
 
 DELIVERIES = ("immediate", "hourly", "daily")
 MAX_NAME = 200
+MAX_URL = 2000
 
 
 @dataclass
@@ -31,6 +33,7 @@ class WatchDraft:
     delivery: str = "immediate"
     daily_at: str = "07:00"
     muted: bool = False
+    webhook: str = ""
 
     @classmethod
     def of(cls, watch: Watch) -> WatchDraft:
@@ -42,6 +45,7 @@ class WatchDraft:
             watch.delivery,
             watch.daily_at.strftime("%H:%M"),
             watch.muted,
+            watch.webhook or "",
         )
 
 
@@ -77,6 +81,9 @@ def checked_watch(config: Config, draft: WatchDraft, t: Words) -> tuple[Watch | 
         daily_at = time(7, 0)
     if not draft.sources:
         problems["sources"] = t("sources_required")
+    webhook = draft.webhook.strip() or None
+    if webhook is not None and (problem := webhook_problem(config, webhook)) is not None:
+        problems["webhook"] = problem
     watch = Watch(
         name=name or "-",
         query=draft.query or "-",
@@ -85,10 +92,22 @@ def checked_watch(config: Config, draft: WatchDraft, t: Words) -> tuple[Watch | 
         delivery=draft.delivery if draft.delivery in DELIVERIES else "immediate",  # type: ignore[arg-type]
         daily_at=daily_at,
         muted=draft.muted,
+        webhook=webhook,
     )
     for (key, _), problem in config.watch_reference_problems(watch):
         problems.setdefault(key, problem)
     return (None, problems) if problems else (watch, {})
+
+
+def webhook_problem(config: Config, url: str) -> str | None:
+    """Why Pantau will not call this webhook URL (not http(s), or an inner address), or None."""
+    if len(url) > MAX_URL or _unstorable(url):
+        return f"a webhook URL is at most {MAX_URL} printable characters"
+    try:
+        config.network.policy.check_url(url)
+    except RefusedAddress as refused:
+        return str(refused)
+    return None
 
 
 def _unstorable(text: str) -> bool:

@@ -39,9 +39,16 @@ PREVIEW_EXAMPLES = 5
 
 
 def _draft(
-    name: str, query: str, sources: list[str], channels: list[str], delivery: str, daily_at: str, muted: str
+    name: str,
+    query: str,
+    sources: list[str],
+    channels: list[str],
+    delivery: str,
+    daily_at: str,
+    muted: str,
+    webhook: str,
 ) -> WatchDraft:
-    return WatchDraft(name, query, sources, channels, delivery, daily_at, muted == "on")
+    return WatchDraft(name, query, sources, channels, delivery, daily_at, muted == "on", webhook)
 
 
 Name = Annotated[str, Form()]
@@ -51,6 +58,7 @@ Channels = Annotated[list[str], Form()]
 Delivery = Annotated[str, Form()]
 DailyAt = Annotated[str, Form()]
 Muted = Annotated[str, Form()]
+Webhook = Annotated[str, Form()]
 Csrf = Annotated[str, Form()]
 
 
@@ -77,10 +85,11 @@ def create(
     delivery: Delivery = "immediate",
     daily_at: DailyAt = "07:00",
     muted: Muted = "",
+    webhook: Webhook = "",
 ) -> Response:
     check_csrf(request, csrf_token)
     state = web_state(request)
-    draft = _draft(name, query, sources, channels, delivery, daily_at, muted)
+    draft = _draft(name, query, sources, channels, delivery, daily_at, muted, webhook)
     watch, problems = checked_watch(state.config, draft, words(request))
     if watch is None:
         return _editor(request, None, draft, problems, 400)
@@ -113,11 +122,12 @@ def save(
     delivery: Delivery = "immediate",
     daily_at: DailyAt = "07:00",
     muted: Muted = "",
+    webhook: Webhook = "",
 ) -> Response:
     check_csrf(request, csrf_token)
     state = web_state(request)
     record = _record(request, watch_id)
-    draft = _draft(name, query, sources, channels, delivery, daily_at, muted)
+    draft = _draft(name, query, sources, channels, delivery, daily_at, muted, webhook)
     watch, problems = checked_watch(state.config, draft, words(request))
     if watch is None:
         return _editor(request, record, draft, problems, 400)
@@ -179,11 +189,12 @@ def preview(
     delivery: Delivery = "immediate",
     daily_at: DailyAt = "07:00",
     muted: Muted = "",
+    webhook: Webhook = "",
 ) -> Response:
     """What the watch as it stands in the form would have matched in the last 7 days (nothing is saved)."""
     check_csrf(request, csrf_token)
     state = web_state(request)
-    draft = _draft(name or "preview", query, sources, channels, delivery, daily_at, muted)
+    draft = _draft(name or "preview", query, sources, channels, delivery, daily_at, muted, webhook)
     watch, problems = checked_watch(state.config, draft, words(request))
     found = None
     if watch is not None:

@@ -28,6 +28,7 @@ def upgrade() -> None:
         sa.Column("delivery", sa.String(length=10), nullable=False),
         sa.Column("daily_at", sa.String(length=8), nullable=False),
         sa.Column("muted", sa.Boolean(), nullable=False),
+        sa.Column("webhook", sa.String(length=2000), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("created_by", sa.String(length=100), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),

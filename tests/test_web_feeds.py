@@ -57,6 +57,12 @@ def test_the_rss_feed_is_valid_rss_2_with_the_watchs_stories_newest_first(web: t
     assert items[0].findtext("guid") == "tag:pantau,2026:story:2"
     assert items[0].findtext("pubDate") == "Fri, 21 Nov 2025 02:30:00 GMT"
     assert b"<script>" not in response.content and b"&lt;script&gt;" in response.content
+    head = httpx.head(f"{base_url}/feeds/{token}.rss")
+    assert (head.status_code, head.headers["content-type"], head.content) == (
+        200,
+        "application/rss+xml; charset=utf-8",
+        b"",
+    )
 
 
 def test_the_atom_feed_is_valid_atom_with_ids_links_and_times(web: tuple[str, str, int]) -> None:

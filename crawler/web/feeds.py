@@ -31,7 +31,7 @@ MEDIA_TYPES = {
 }
 
 
-@router.get("/feeds/{token}.{kind}")
+@router.api_route("/feeds/{token}.{kind}", methods=["GET", "HEAD"])  # readers probe with HEAD
 def feed(request: Request, token: str, kind: str) -> Response:
     if kind not in MEDIA_TYPES:
         raise HTTPException(404)

@@ -2,10 +2,14 @@
 
 Every problem is reported as `FILE: key.path: problem`, so a user can fix a broken
 configuration without reading a traceback.
+
+Why this is long: one typed model per section, and the one YAML reader (the configuration and the
+watches import format share it, so both report problems the same way).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from collections.abc import Mapping
@@ -14,11 +18,21 @@ from typing import Annotated, Any, Literal
 
 import yaml
 from apscheduler.triggers.cron import CronTrigger
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    IPvAnyNetwork,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
-from crawler.domain.errors import ConfigError, SourceError
+from crawler.domain.egress import EgressPolicy, RefusedAddress
+from crawler.domain.errors import ConfigError, QuerySyntaxError, SourceError
 from crawler.domain.watch import Watch
-from crawler.matching import compile_watches
+from crawler.matching import compile_watches, parse_query
 from crawler.portals import registry
 from crawler.portals.family import Discovery
 
@@ -27,6 +41,8 @@ DEFAULT_USER_AGENT = (
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/142.0.0.0 Safari/537.36 Pantau/0.1 (+https://github.com/pantau-news/pantau)"
 )
+
+log = logging.getLogger(__name__)
 
 _ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 _HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$")
@@ -191,6 +207,17 @@ class AlertsConfig(_Section):
     max_backoff_seconds: float = Field(default=3600.0, gt=0)
 
 
+class NetworkConfig(_Section):
+    """Networks that URLs people enter (webhooks) may reach although they are loopback, private or
+    link-local, e.g. `allow: ["10.20.0.0/16"]` for an intranet chat server."""
+
+    allow: list[IPvAnyNetwork] = []
+
+    @property
+    def policy(self) -> EgressPolicy:
+        return EgressPolicy(self.allow)
+
+
 class DaemonConfig(_Section):
     metrics_port: int | None = Field(default=None, gt=0, lt=65536)
 
@@ -206,6 +233,7 @@ class Config(_Section):
     aliases: dict[str, list[str]] = {}
     watches: list[Watch] = []
     alerts: AlertsConfig = AlertsConfig()
+    network: NetworkConfig = NetworkConfig()
     daemon: DaemonConfig = DaemonConfig()
     path: Path = Path("<memory>")
 
@@ -216,21 +244,43 @@ class Config(_Section):
             if names.index(watch.name) != index:
                 problem = f"watch name {watch.name!r} is used twice"
                 raise _ReferenceProblem(("watches", index, "name"), problem)
-            for position, source in enumerate(watch.sources):
-                if source != "*" and source not in self.sources:
-                    known = ", ".join(sorted(self.sources))
-                    raise _ReferenceProblem(
-                        ("watches", index, "sources", position),
-                        f"watch {watch.name!r} names unknown source {source!r} (configured: {known})",
-                    )
-            for position, channel in enumerate(watch.channels):
-                if channel not in self.alerts.channels:
-                    known = ", ".join(sorted(self.alerts.channels))
-                    raise _ReferenceProblem(
-                        ("watches", index, "channels", position),
-                        f"watch {watch.name!r} names unknown alert channel {channel!r} (configured: {known})",
-                    )
+            for location, problem in self.watch_reference_problems(watch):
+                raise _ReferenceProblem(("watches", index, *location), problem)
         return self
+
+    def watch_reference_problems(self, watch: Watch) -> list[tuple[tuple[str, int], str]]:
+        """Each source or alert channel the watch names that this configuration lacks, with where."""
+        problems = []
+        for position, source in enumerate(watch.sources):
+            if source != "*" and source not in self.sources:
+                known = ", ".join(sorted(self.sources))
+                problem = f"watch {watch.name!r} names unknown source {source!r} (configured: {known})"
+                problems.append((("sources", position), problem))
+        for position, channel in enumerate(watch.channels):
+            if channel not in self.alerts.channels:
+                known = ", ".join(sorted(self.alerts.channels))
+                problem = (
+                    f"watch {watch.name!r} names unknown alert channel {channel!r} (configured: {known})"
+                )
+                problems.append((("channels", position), problem))
+        return problems
+
+    def with_watches(self, watches: list[Watch]) -> Config:
+        """This configuration with the given watches (the database's) instead of the file's: a watch
+        that names a source or channel this configuration lacks, or whose query no longer parses (its
+        aliases changed), is left out with an error in the log, so one stale watch stops no crawl."""
+        usable = []
+        for watch in watches:
+            problems = [problem for _, problem in self.watch_reference_problems(watch)]
+            try:
+                parse_query(watch.query, self.aliases)
+            except QuerySyntaxError as error:
+                problems.append(f"watch {watch.name!r}: query: {error}")
+            if problems:
+                log.error("watch %r is left out until it is fixed: %s", watch.name, "; ".join(problems))
+            else:
+                usable.append(watch)
+        return self.model_copy(update={"watches": usable})
 
     @property
     def seeds_path(self) -> Path:
@@ -255,6 +305,63 @@ class Config(_Section):
 def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
     """Read, interpolate and validate a configuration file, or raise one `ConfigError`."""
     environ = os.environ if environ is None else environ
+    raw = _read_yaml(path)
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: the top level must be a mapping of sections")
+    raw = _interpolate(raw, environ, path, ())
+    try:
+        config = Config.model_validate({**raw, "path": path})
+    except ValidationError as error:
+        raise ConfigError("\n".join(_describe(path, item) for item in error.errors())) from None
+    compile_watches(config)
+    return config
+
+
+def load_watches_file(path: Path, config: Config, environ: Mapping[str, str] | None = None) -> list[Watch]:
+    """The `watches:` of a YAML file (an export, or a whole configuration), each checked against
+    `config` (sources, alert channels, query), or one `ConfigError` naming every problem."""
+    raw = _read_yaml(path)
+    if not isinstance(raw, dict) or not isinstance(raw.get("watches"), list):
+        raise ConfigError(f"{path}: watches: expected a list of watches under a top-level 'watches:' key")
+    items = _interpolate(raw["watches"], os.environ if environ is None else environ, path, ("watches",))
+    try:
+        watches = _WATCH_LIST.validate_python(items)
+    except ValidationError as error:
+        raise ConfigError(
+            "\n".join(_describe(path, {**item, "loc": ("watches", *item["loc"])}) for item in error.errors())
+        ) from None
+    problems = []
+    names = [watch.name for watch in watches]
+    for index, watch in enumerate(watches):
+        if names.index(watch.name) != index:
+            problems.append(f"{path}: watches.{index}.name: watch name {watch.name!r} is used twice")
+        for (key, position), problem in config.watch_reference_problems(watch):
+            problems.append(f"{path}: watches.{index}.{key}.{position}: {problem}")
+        try:
+            parse_query(watch.query, config.aliases)
+        except QuerySyntaxError as error:
+            problems.append(f"{path}: watches.{index}.query: watch {watch.name!r}: {error}")
+        try:
+            if watch.webhook is not None:
+                config.network.policy.check_url(watch.webhook)
+        except RefusedAddress as refused:
+            problems.append(f"{path}: watches.{index}.webhook: watch {watch.name!r}: {refused}")
+    if problems:
+        raise ConfigError("\n".join(problems))
+    return watches
+
+
+def dump_watches(watches: list[Watch]) -> str:
+    """The YAML that `load_watches_file` reads back as the same watches (defaults left out)."""
+    items = [watch.model_dump(mode="json", exclude_defaults=True) for watch in watches]
+    return yaml.safe_dump({"watches": items}, allow_unicode=True, sort_keys=False, width=1000)
+
+
+_WATCH_LIST = TypeAdapter(list[Watch])
+
+
+def _read_yaml(path: Path) -> Any:
+    """The parsed YAML of a file, or one `ConfigError` saying where it cannot be read."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -266,7 +373,7 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
             f"{path}: cannot read: not UTF-8 text ({error.reason} at byte {error.start})"
         ) from None
     try:
-        raw = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader that also refuses repeated keys
+        return yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader that also refuses repeated keys
     except _DuplicateKey as error:
         raise ConfigError(f"{path}: {error}") from None
     except yaml.YAMLError as error:
@@ -274,15 +381,6 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(error, "problem", None) or str(error)
         raise ConfigError(f"{path}: {where}YAML syntax error: {problem}") from None
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{path}: the top level must be a mapping of sections")
-    raw = _interpolate(raw, environ, path, ())
-    try:
-        config = Config.model_validate({**raw, "path": path})
-    except ValidationError as error:
-        raise ConfigError("\n".join(_describe(path, item) for item in error.errors())) from None
-    compile_watches(config)
-    return config
 
 
 class _DuplicateKey(ValueError):

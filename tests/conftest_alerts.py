@@ -52,6 +52,9 @@ class ConfigFactory(Protocol):
     ) -> Config: ...
 
 
+LOOPBACK = ["127.0.0.0/8", "::1/128"]
+
+
 @pytest.fixture
 def make_config(tmp_path: Path) -> ConfigFactory:
     """Configurations with the rmol sources and one watch alerting every given channel, and these settings."""
@@ -72,6 +75,7 @@ def make_config(tmp_path: Path) -> ConfigFactory:
                     }
                 ],
                 "alerts": {"channels": channels, **alerts},
+                "network": {"allow": LOOPBACK},  # the receivers of these tests listen on loopback
                 "path": tmp_path / "pantau.yaml",
             }
         )

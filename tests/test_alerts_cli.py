@@ -38,6 +38,7 @@ def config_file(tmp_path: Path, http_receiver: HttpReceiver, monkeypatch: pytest
     settings: dict[str, Any] = {
         "sources": {"rmol": {"family": "rmol", "sites": ["rmol.id"]}},
         "watches": [{"name": "korea-utara-rusia", "query": '"Korea Utara" AND Rusia', "channels": ["hook"]}],
+        "network": {"allow": ["127.0.0.0/8"]},  # the webhook receiver listens on loopback
         "alerts": {
             "language": "en",
             "max_attempts": 1,

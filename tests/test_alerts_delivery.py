@@ -19,6 +19,7 @@ from crawler.alerts import Dispatcher, RenderedAlert
 from crawler.alerts.channels import ConsoleSender, WebhookSender
 from crawler.alerts.dispatcher import CLAIM_LEASE, DeliveryReport, backoff
 from crawler.config import AlertsConfig, Config, WebhookChannel, load_config
+from crawler.domain.egress import EgressPolicy
 from crawler.store.db import Database
 from crawler.store.models import AlertOutbox, StoryCluster
 from crawler.store.outbox import enqueue_alerts
@@ -477,8 +478,8 @@ class _ProcessDied(BaseException):
 class _DiesAfterSending:
     """A real webhook sender in a process that dies right after the receiver got the message."""
 
-    def __init__(self, settings: WebhookChannel) -> None:
-        self._sender = WebhookSender(settings)
+    def __init__(self, settings: WebhookChannel, policy: EgressPolicy) -> None:
+        self._sender = WebhookSender(settings, policy)
 
     def send(self, message: RenderedAlert) -> None:
         self._sender.send(message)
@@ -494,7 +495,9 @@ def test_a_crash_between_sending_and_recording_resends_after_the_lease_with_the_
     assert isinstance(settings, WebhookChannel)
 
     with pytest.raises(_ProcessDied):
-        Dispatcher(database, config, channels={"hook": _DiesAfterSending(settings)}).deliver_due(NOW)
+        Dispatcher(
+            database, config, channels={"hook": _DiesAfterSending(settings, config.network.policy)}
+        ).deliver_due(NOW)
     assert _rows(database) == [("sending", 1, None)]
 
     restarted = Dispatcher(database, config)
@@ -544,7 +547,9 @@ def test_a_digest_resent_after_a_crash_keeps_its_idempotency_key(
     slot = datetime(2026, 3, 3, 0, 0, tzinfo=UTC)  # 07:00 WIB the next morning
 
     with pytest.raises(_ProcessDied):
-        Dispatcher(database, config, channels={"hook": _DiesAfterSending(settings)}).deliver_due(slot)
+        Dispatcher(
+            database, config, channels={"hook": _DiesAfterSending(settings, config.network.policy)}
+        ).deliver_due(slot)
     assert Dispatcher(database, config).deliver_due(slot + CLAIM_LEASE) == DeliveryReport(sent=2, messages=1)
 
     first, repeat = http_receiver.requests

@@ -271,7 +271,8 @@ def test_alerts_leave_right_after_the_run_that_stored_them(
         "    query: Lampung\n", "    query: Lampung\n    channels: [hook]\n    delivery: immediate\n"
     )
     config.write_text(
-        text + f"alerts:\n  channels:\n    hook:\n      type: webhook\n      url: {http_receiver.url}\n",
+        text + f"alerts:\n  channels:\n    hook:\n      type: webhook\n      url: {http_receiver.url}\n"
+        "network:\n  allow: [127.0.0.0/8]\n",  # the receiver listens on loopback
         encoding="utf-8",
     )
     database_url = migrated(sqlite_url(tmp_path))

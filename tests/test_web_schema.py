@@ -22,7 +22,17 @@ from crawler.store.users import create_token
 from tests.conftest import DEFAULT_CONFIG
 from tests.web_helpers import add_person, put_story, running_web
 
-OPERATIONS = ["GET /stories", "GET /stories/{story_id}", "GET /sources", "POST /sources/{name}/run"]
+OPERATIONS = [
+    "GET /stories",
+    "GET /stories/{story_id}",
+    "GET /sources",
+    "POST /sources/{name}/run",
+    "GET /watches",
+    "POST /watches",
+    "GET /watches/{watch_id}",
+    "PUT /watches/{watch_id}",
+    "DELETE /watches/{watch_id}",
+]
 
 
 @pytest.fixture(scope="module")

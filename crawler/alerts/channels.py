@@ -22,6 +22,7 @@ from rich.console import Console
 
 from crawler.alerts.rendering import RenderedAlert
 from crawler.config import AppriseChannel, ChannelConfig, ConsoleChannel, EmailChannel, WebhookChannel
+from crawler.domain.egress import EgressPolicy, RefusedAddress, guarded_client
 from crawler.domain.errors import AlertError
 
 log = logging.getLogger(__name__)
@@ -107,8 +108,9 @@ class EmailSender:
 class WebhookSender:
     """A JSON POST of the alert payload, signed with HMAC-SHA256 over the exact body bytes."""
 
-    def __init__(self, settings: WebhookChannel) -> None:
+    def __init__(self, settings: WebhookChannel, policy: EgressPolicy) -> None:
         self._settings = settings
+        self._policy = policy
 
     def send(self, message: RenderedAlert) -> None:
         settings = self._settings
@@ -121,9 +123,12 @@ class WebhookSender:
         if settings.secret:
             headers[SIGNATURE_HEADER] = sign(settings.secret, body)
         try:
-            response = httpx.post(
-                settings.url, content=body, headers=headers, timeout=settings.timeout_seconds
-            )
+            # Checked as it is sent: the address a name resolves to can change after the config loads.
+            # A redirect is not followed: it is an answer the webhook's owner must fix.
+            with guarded_client(self._policy, timeout=settings.timeout_seconds) as client:
+                response = client.post(settings.url, content=body, headers=headers)
+        except RefusedAddress as refused:
+            raise AlertRejected(str(refused)) from None
         except httpx.TimeoutException:
             raise AlertError(
                 f"webhook {settings.url} timed out after {settings.timeout_seconds:g} s"
@@ -167,14 +172,14 @@ class AppriseSender:
             raise AlertError(f"apprise delivery failed: {'; '.join(reasons) or 'no reason given'}")
 
 
-def build_channel(settings: ChannelConfig) -> Channel:
-    """The sender for one configured channel."""
+def build_channel(settings: ChannelConfig, policy: EgressPolicy) -> Channel:
+    """The sender for one configured channel; a webhook calls only addresses `policy` allows."""
     if isinstance(settings, ConsoleChannel):
         return ConsoleSender()
     if isinstance(settings, EmailChannel):
         return EmailSender(settings)
     if isinstance(settings, WebhookChannel):
-        return WebhookSender(settings)
+        return WebhookSender(settings, policy)
     return AppriseSender(settings)
 
 

@@ -14,8 +14,9 @@ from datetime import datetime, timedelta
 
 from crawler.alerts.channels import AlertRejected, Channel, build_channel
 from crawler.alerts.rendering import AlertRenderer, QueuedAlert
-from crawler.config import AlertsConfig, Config
+from crawler.config import AlertsConfig, Config, WebhookChannel
 from crawler.domain.errors import AlertError
+from crawler.domain.watch import WATCH_WEBHOOK
 from crawler.store.db import Database
 from crawler.store.delivery import (
     alerts_by_id,
@@ -30,6 +31,7 @@ from crawler.store.delivery import (
 )
 from crawler.store.models import utcnow
 from crawler.store.outbox import refresh_outlets
+from crawler.store.watches import watch_by_name
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +74,7 @@ class Dispatcher:
         self._database = database
         self._settings = config.alerts
         self._channel_settings = config.alerts.channels
+        self._egress = config.network.policy
         self._channels = dict(channels or {})
         self._renderer = AlertRenderer.from_config(config)
         self._lease = lease
@@ -127,11 +130,20 @@ class Dispatcher:
 
     def _channel(self, name: str) -> Channel:
         if name not in self._channels:
-            settings = self._channel_settings.get(name)
+            settings = self._channel_settings.get(name) or self._watch_webhook(name)
             if settings is None:
                 raise AlertError(f"alert channel {name!r} is no longer configured")
-            self._channels[name] = build_channel(settings)
+            self._channels[name] = build_channel(settings, self._egress)
         return self._channels[name]
+
+    def _watch_webhook(self, channel: str) -> WebhookChannel | None:
+        """A watch's own webhook, as the database has it now (an editor may have changed it)."""
+        if not channel.startswith(WATCH_WEBHOOK):
+            return None
+        record = watch_by_name(self._database, channel.removeprefix(WATCH_WEBHOOK))
+        if record is None or record.watch.webhook is None:
+            return None
+        return WebhookChannel(type="webhook", url=record.watch.webhook)
 
     def _due_batches(self, now: datetime) -> list[_Batch]:
         """Due rows in creation order; the rows of one digest (watch, channel) form one batch."""

@@ -58,6 +58,7 @@ def _register_commands() -> None:
         status,
         users,
         watch,
+        watches,
         web,
     )
 
@@ -67,6 +68,7 @@ def _register_commands() -> None:
     app.add_typer(dedup.app, name="dedup")
     app.add_typer(seeds.app, name="seeds")
     app.add_typer(watch.app, name="watch")
+    app.add_typer(watches.app, name="watches")
     app.add_typer(users.users_app, name="users")
     app.add_typer(users.tokens_app, name="tokens")
     app.command("crawl")(crawl.crawl)

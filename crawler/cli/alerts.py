@@ -64,7 +64,7 @@ def test(ctx: typer.Context, channel: Annotated[str, typer.Argument(help="A conf
         known = ", ".join(sorted(config.alerts.channels))
         raise AlertError(f"unknown alert channel {channel!r}; configured channels: {known}")
     message = AlertRenderer.from_config(config).render([_sample_alert(channel)])
-    build_channel(settings).send(message)
+    build_channel(settings, config.network.policy).send(message)
     console.print(f"sent a sample alert to {channel}", highlight=False)
 
 

@@ -30,13 +30,23 @@ class AppContext:
         return self._config
 
     @property
+    def watched_config(self) -> Config:
+        """The configuration with the database's watches, which rule once a database has any."""
+        from crawler.store.watches import configured
+
+        return configured(self.config, self.database)
+
+    @property
     def database(self) -> Database:
-        """The configured database, migrated, with the seed corpus imported on first start."""
+        """The configured database, migrated, with the seed corpus and the file's watches imported
+        on first start."""
         if self._database is None:
             from crawler.store.seeds import import_seeds_on_first_start
+            from crawler.store.watches import import_config_watches_on_first_start
 
             self._database = open_database(self.config.storage.url)
             import_seeds_on_first_start(self._database, self.config.seeds_path)
+            import_config_watches_on_first_start(self._database, self.config)
         return self._database
 
 

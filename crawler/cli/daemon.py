@@ -10,6 +10,7 @@ import typer
 from crawler.cli.context import app_context, console
 from crawler.crawl.runner import run_in_reactor
 from crawler.daemon.scheduler import Daemon
+from crawler.store.watches import note_ignored_config_watches
 
 
 def daemon(
@@ -30,8 +31,9 @@ def daemon(
         from crawler.daemon.metrics import DaemonMetrics
 
         metrics = DaemonMetrics(config.daemon.metrics_port)
+    note_ignored_config_watches(config, database)
     console.print(
-        f"pantau daemon: {len(config.sources)} sources, {len(config.watches)} watches, "
+        f"pantau daemon: {len(config.sources)} sources, {len(context.watched_config.watches)} watches, "
         f"database {database.safe_url}; Ctrl-C stops, SIGHUP reloads the configuration",
         highlight=False,
     )

@@ -50,11 +50,11 @@ def test(
 @app.command("backfill")
 def backfill(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="The watch's name in the configuration.")],
+    name: Annotated[str, typer.Argument(help="The watch's name.")],
 ) -> None:
     """Run a watch over the stored stories and the seed corpus; matches are historical, never alerted."""
     context = app_context(ctx)
-    watches = {watch.name: watch for watch in compile_watches(context.config)}
+    watches = {watch.name: watch for watch in compile_watches(context.watched_config)}
     if name not in watches:
         known = ", ".join(watches) or "none"
         raise PantauError(f"unknown watch {name!r}; configured watches: {known}")

@@ -1,4 +1,8 @@
-"""Runs crawls in-process under one asyncio reactor, any number of times, and records each run."""
+"""Runs crawls in-process under one asyncio reactor, any number of times, and records each run.
+
+Why this is long: one run's whole life reads here in order (lease, run row, the database's watches,
+Scrapy, progress, stop, health), beside the one reactor every run shares.
+"""
 
 from __future__ import annotations
 
@@ -30,6 +34,7 @@ from crawler.store.db import Database
 from crawler.store.leases import Leases, SourceBusyError, run_lease
 from crawler.store.runs import abandon_runs, close_run, open_run, record_heartbeat, running_runs
 from crawler.store.sources import record_health, source_id
+from crawler.store.watches import configured
 
 log = logging.getLogger(__name__)
 
@@ -180,7 +185,9 @@ class CrawlService:
             run_id = self._open_run(source, options.trigger)
             crawler = Crawler(spider_class, Settings(self._settings(run_id, options)))
             # Live objects go in after construction: the Crawler deep-copies the settings it is given.
-            crawler.settings.set("PANTAU_CONFIG", self.config)
+            # The watches are the database's as they are now: an edit in the web counts from the next run.
+            config = configured(self.config, self.database)
+            crawler.settings.set("PANTAU_CONFIG", config)
             crawler.settings.set("PANTAU_DATABASE", self.database)
             crawler.settings.set("PANTAU_REPLAY", replayed)
             _watch_progress(crawler, on_progress)
@@ -194,7 +201,7 @@ class CrawlService:
                 self.runner.crawl(
                     crawler,
                     **spider_arguments(
-                        self.config, source, StoredStories(self.database), options.keywords, options.since
+                        config, source, StoredStories(self.database), options.keywords, options.since
                     ),
                 )
             )

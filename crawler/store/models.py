@@ -1,4 +1,8 @@
-"""SQLAlchemy 2 typed models: the database is the single source of truth for Pantau's state."""
+"""SQLAlchemy 2 typed models: the database is the single source of truth for Pantau's state.
+
+Why this is long: every table is declared here, so the schema reads in one place and Alembic's
+comparison with the migrations sees all of it.
+"""
 
 from __future__ import annotations
 
@@ -376,3 +380,41 @@ class WebSetting(Base):
 
     name: Mapped[str] = mapped_column(String(50), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class StoredWatch(Base):
+    """A watch as editors keep it: the query, where it looks, where it alerts, and who changed it last.
+
+    `sources` and `channels` are lists of names from the configuration; `daily_at` is `HH:MM:SS`.
+    """
+
+    __tablename__ = "watches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    query: Mapped[str] = mapped_column(Text)
+    sources: Mapped[list[Any]] = mapped_column(default=list)
+    channels: Mapped[list[Any]] = mapped_column(default=list)
+    delivery: Mapped[str] = mapped_column(String(10), default="immediate")
+    daily_at: Mapped[str] = mapped_column(String(8), default="07:00:00")
+    muted: Mapped[bool] = mapped_column(Boolean, default=False)
+    webhook: Mapped[str | None] = mapped_column(String(2000))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(100))
+
+
+class WatchFeedToken(Base):
+    """The secret in a watch's feed URL: only its SHA-256 is kept; revoking it ends the URL."""
+
+    __tablename__ = "watch_feed_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    watch_id: Mapped[int] = mapped_column(ForeignKey("watches.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(100))
+    revoked_at: Mapped[datetime | None]
+
+    watch: Mapped[StoredWatch] = relationship()

@@ -32,6 +32,8 @@ def enqueue_alerts(
     """Add the outbox rows a new match calls for: an alert per channel, or at most one follow-up per story."""
     now = now or utcnow()
     watch = _watch(config, match.watch)
+    if watch.muted:
+        return []  # the match stays in the inbox; a muted watch sends nothing, now or when unmuted
     session.flush()  # the article and match ids go into the keys and the payload
     story = story_key(article)
     other_outlets = _other_outlets(story_outlets(session, article.cluster_id), outlet_of(article.url))
@@ -39,7 +41,7 @@ def enqueue_alerts(
     follows = None if earlier is None else earlier.to_dict()
     due_at = next_delivery_time(watch, now)
     created: list[AlertOutbox] = []
-    for channel in watch.channels:
+    for channel in watch.alert_channels:
         alert_key = f"{watch.name}:{story}:{channel}"
         first_alert = _alert_with_key(session, alert_key)
         if first_alert is None:

@@ -1,4 +1,4 @@
-"""REST API v1: stories (the inbox's filters, cursor paging), one story, sources and run-now, behind
+"""REST API v1: stories (the inbox's filters, cursor paging), one story, sources and run-now, watches, behind
 bearer tokens (`pantau tokens create`) scoped read or write; every error is RFC 9457 problem+json,
 and the schema is served at /api/v1/openapi.json."""
 
@@ -9,13 +9,14 @@ from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from crawler.domain.errors import SourceError
+from crawler.domain.watch import Watch
 from crawler.store.inbox import (
     MAX_PAGE,
     Cursor,
@@ -28,10 +29,22 @@ from crawler.store.leases import SCHEDULER_LEASE, live_lease
 from crawler.store.run_requests import request_run, requested_sources
 from crawler.store.sources import source_states
 from crawler.store.users import User, token_user
+from crawler.store.watches import (
+    WatchRecord,
+    WatchStoreError,
+    create_watch,
+    delete_watch,
+    list_watches,
+    update_watch,
+    watch_by_id,
+)
 from crawler.web.filters import FilterError, inbox_filter
+from crawler.web.i18n import Words
 from crawler.web.state import WebState, web_state
+from crawler.web.watch_check import WatchDraft, checked_watch
 
 PROBLEM = "application/problem+json"
+DAILY_AT = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 
 
 class Problem(BaseModel):
@@ -134,9 +147,33 @@ class RunRequested(BaseModel):
     daemon_running: bool
 
 
+class WatchIn(BaseModel):
+    """A watch as written: the fields of the YAML format (crawler/domain/watch.py)."""
+
+    name: str
+    query: str
+    sources: list[str] = ["*"]
+    channels: list[str] = ["console"]
+    delivery: str = "immediate"
+    daily_at: Annotated[str, Field(pattern=DAILY_AT, description="When a daily digest leaves, HH:MM WIB")] = (
+        "07:00"
+    )
+    muted: bool = False
+    webhook: str | None = None
+
+
+class WatchOut(WatchIn):
+    id: int
+    created_at: datetime
+    created_by: str
+    updated_at: datetime
+    updated_by: str
+
+
 _ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": Problem, "content": {PROBLEM: {}}} for status in (400, 401, 403, 404, 422)
 }
+_CONFLICT: dict[int | str, dict[str, Any]] = {409: {"model": Problem, "content": {PROBLEM: {}}}}
 
 
 def create_api(state: WebState) -> FastAPI:
@@ -223,6 +260,63 @@ def create_api(state: WebState) -> FastAPI:
         daemon = live_lease(state.database, SCHEDULER_LEASE)
         return RunRequested(request_id=request_id, source=name, daemon_running=daemon is not None)
 
+    @api.get("/watches", response_model=list[WatchOut])
+    def watches(user: Annotated[User, Depends(reader)]) -> list[WatchOut]:
+        """Every watch, in the order matches are reported in."""
+        return [_watch_out(record) for record in list_watches(state.database)]
+
+    @api.get("/watches/{watch_id}", response_model=WatchOut)
+    def watch(watch_id: int, user: Annotated[User, Depends(reader)]) -> WatchOut:
+        return _watch_out(_stored(watch_id))
+
+    @api.post("/watches", response_model=WatchOut, status_code=201, responses=_CONFLICT)
+    def create(body: WatchIn, user: Annotated[User, Depends(writer)]) -> WatchOut:
+        """Create a watch; a mistake in any field is a 422 naming it (the query in the parser's words)."""
+        try:
+            record = create_watch(state.database, _checked(body), by=f"api:{user.name}")
+        except WatchStoreError as error:
+            raise HTTPException(409, str(error)) from None
+        return _watch_out(record)
+
+    @api.put("/watches/{watch_id}", response_model=WatchOut, responses=_CONFLICT)
+    def replace(watch_id: int, body: WatchIn, user: Annotated[User, Depends(writer)]) -> WatchOut:
+        """Replace every field of a watch (renaming keeps its recorded matches under the old name)."""
+        _stored(watch_id)
+        try:
+            record = update_watch(state.database, watch_id, _checked(body), by=f"api:{user.name}")
+        except WatchStoreError as error:
+            raise HTTPException(409, str(error)) from None
+        return _watch_out(record)
+
+    @api.delete("/watches/{watch_id}", status_code=204, response_class=Response)
+    def remove(watch_id: int, user: Annotated[User, Depends(writer)]) -> Response:
+        """Delete a watch and its feed links; the matches and alerts it made stay."""
+        if not delete_watch(state.database, watch_id):
+            raise HTTPException(404, f"no watch with id {watch_id}")
+        return Response(status_code=204)
+
+    def _stored(watch_id: int) -> WatchRecord:
+        record = watch_by_id(state.database, watch_id)
+        if record is None:
+            raise HTTPException(404, f"no watch with id {watch_id}")
+        return record
+
+    def _checked(body: WatchIn) -> Watch:
+        draft = WatchDraft(
+            body.name,
+            body.query,
+            body.sources,
+            body.channels,
+            body.delivery,
+            body.daily_at,
+            body.muted,
+            body.webhook or "",
+        )
+        watch, problems = checked_watch(state.config, draft, Words("en"))
+        if watch is None:
+            raise HTTPException(422, "; ".join(f"{key}: {problem}" for key, problem in problems.items()))
+        return watch
+
     return api
 
 
@@ -273,6 +367,18 @@ def _summary(story: InboxStory) -> StorySummary:
         snippet=story.snippet,
         outlets=story.outlets,
         copies=[_outlet(copy) for copy in story.copies],
+    )
+
+
+def _watch_out(record: WatchRecord) -> WatchOut:
+    return WatchOut(
+        **record.watch.model_dump(exclude={"daily_at"}),
+        daily_at=record.watch.daily_at.strftime("%H:%M"),
+        id=record.id,
+        created_at=record.created_at,
+        created_by=record.created_by,
+        updated_at=record.updated_at,
+        updated_by=record.updated_by,
     )
 
 

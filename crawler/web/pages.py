@@ -53,9 +53,12 @@ PAGE_SIZE = 25
 STORY_FIELDS = ("title", "authors", "published_at", "modified_at", "section", "tags", "source_org", "editors")
 
 
-def _render(request: Request, template: str, status: int = 200, **values: Any) -> Response:
-    """The page, or only its `content` block when htmx asks for a part of it."""
-    block = "content" if request.headers.get("HX-Request") and not request.headers.get("HX-Boosted") else None
+def _render(
+    request: Request, template: str, status: int = 200, block: str | None = None, **values: Any
+) -> Response:
+    """The page, its `content` block when htmx asks for a part of it, or the one block asked for."""
+    if block is None and request.headers.get("HX-Request") and not request.headers.get("HX-Boosted"):
+        block = "content"
     return web_state(request).templates.TemplateResponse(
         request, template, page_context(request, **values), status_code=status, block_name=block
     )

@@ -21,7 +21,8 @@ from crawler.domain.verdict import DocumentRef
 from crawler.store.articles import duplicated_document
 from crawler.store.clusters import follow_ups, followed_story, outlet_of
 from crawler.store.db import Database
-from crawler.store.models import Match, Source, StoredArticle
+from crawler.store.models import Match, Source, StoredArticle, StoryMark, utcnow
+from crawler.store.search import matching_ids
 
 MAX_PAGE = 200
 MAX_ID = 2**31 - 1
@@ -32,14 +33,28 @@ class CursorError(ValueError):
     """A paging cursor that this query layer did not write."""
 
 
+READ_STATES = ("read", "unread")
+
+
 @dataclass(frozen=True, slots=True)
 class InboxFilter:
-    """The inbox's filters; `since` is inclusive and `until` exclusive, both aware."""
+    """The inbox's filters; `since` is inclusive and `until` exclusive, both aware.
+
+    The marks are the reader's (`reader`, a user id): `read` keeps read or unread stories, `starred`
+    only starred ones; hidden stories are left out unless `hidden` asks for them alone. A `cluster`
+    lists every copy of that story instead of folding them.
+    """
 
     watch: str | None = None
     source: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    search: str | None = None
+    cluster: int | None = None
+    reader: int | None = None
+    read: str | None = None
+    starred: bool = False
+    hidden: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +103,10 @@ class InboxStory:
     watches: tuple[str, ...]
     snippet: str
     copies: tuple[Copy, ...]
+    cluster: int | None = None
+    read: bool = False
+    starred: bool = False
+    hidden: bool = False
 
     @property
     def outlets(self) -> int:
@@ -168,16 +187,19 @@ def inbox_page(
             rows = session.execute(
                 query.order_by(story_time.desc(), StoredArticle.id.desc()).limit(batch)
             ).all()
-            firsts = _earliest_copies(
-                session, {cluster for _, cluster, _ in rows if cluster is not None}, passing
-            )
-            leads += [article_id for article_id, cluster, _ in rows
-                      if cluster is None or firsts[cluster] == article_id]  # fmt: skip
+            if filters.cluster is None:
+                firsts = _earliest_copies(
+                    session, {cluster for _, cluster, _ in rows if cluster is not None}, passing
+                )
+                leads += [article_id for article_id, cluster, _ in rows
+                          if cluster is None or firsts[cluster] == article_id]  # fmt: skip
+            else:  # one story asked for: every copy of it
+                leads += [article_id for article_id, _, _ in rows]
             if len(rows) < batch:
                 break
             position = Cursor(rows[-1][2], rows[-1][0])
         more = len(leads) > limit
-        stories = _inbox_stories(session, leads[:limit], filters.watch)
+        stories = _inbox_stories(session, leads[:limit], filters.watch, filters.reader)
     last = stories[-1] if more and stories else None
     return stories, (Cursor(last.moment, last.article_id) if last else None)
 
@@ -199,6 +221,28 @@ def _passing(session: Session, filters: InboxFilter) -> list[ColumnElement[bool]
         conditions.append(story_time >= filters.since)
     if filters.until is not None:
         conditions.append(story_time < filters.until)
+    if filters.cluster is not None:
+        conditions.append(StoredArticle.cluster_id == filters.cluster)
+    if filters.search:
+        found = matching_ids(filters.search, session.get_bind().dialect.name == "sqlite")
+        if found is not None:
+            conditions.append(found)
+    if filters.reader is not None:
+        conditions += _marked(filters)
+    return conditions
+
+
+def _marked(filters: InboxFilter) -> list[ColumnElement[bool]]:
+    """The reader's marks as conditions: hidden stories only when asked for, read/unread, starred."""
+    mark = exists().where(StoryMark.user_id == filters.reader, StoryMark.article_id == StoredArticle.id)
+    hidden = mark.where(StoryMark.hidden)
+    conditions = [hidden if filters.hidden else ~hidden]
+    if filters.read == "read":
+        conditions.append(mark.where(StoryMark.read))
+    elif filters.read == "unread":
+        conditions.append(~mark.where(StoryMark.read))
+    if filters.starred:
+        conditions.append(mark.where(StoryMark.starred))
     return conditions
 
 
@@ -227,7 +271,9 @@ def _before(
     return or_(moment < other_moment, and_(moment == other_moment, article_id < other_id))
 
 
-def _inbox_stories(session: Session, ids: list[int], watch: str | None) -> list[InboxStory]:
+def _inbox_stories(
+    session: Session, ids: list[int], watch: str | None, reader: int | None
+) -> list[InboxStory]:
     articles = {
         row.id: row
         for row in session.scalars(
@@ -237,6 +283,7 @@ def _inbox_stories(session: Session, ids: list[int], watch: str | None) -> list[
         )
     }
     copies = _cluster_copies(session, {row.cluster_id for row in articles.values()})
+    marks = _marks(session, reader, ids)
     stories = []
     for article_id in ids:
         row = articles[article_id]
@@ -251,9 +298,54 @@ def _inbox_stories(session: Session, ids: list[int], watch: str | None) -> list[
                 watches=tuple(match.watch for match in row.matches),
                 snippet=matches[0].snippet if matches else "",
                 copies=tuple(copies.get(row.cluster_id, ())),
+                cluster=row.cluster_id,
+                **marks.get(row.id, {}),
             )
         )
     return stories
+
+
+def _marks(session: Session, reader: int | None, ids: list[int]) -> dict[int, dict[str, bool]]:
+    if reader is None or not ids:
+        return {}
+    rows = session.scalars(
+        select(StoryMark).where(StoryMark.user_id == reader, StoryMark.article_id.in_(ids))
+    )
+    return {row.article_id: {"read": row.read, "starred": row.starred, "hidden": row.hidden} for row in rows}
+
+
+MARKS = {"read": ("read", True), "unread": ("read", False), "star": ("starred", True),
+         "unstar": ("starred", False), "hide": ("hidden", True), "unhide": ("hidden", False)}  # fmt: skip
+
+
+def mark_story(database: Database, reader: int, article_id: int, mark: str) -> bool:
+    """Set one of the reader's marks (`MARKS`) on a story and every copy of it; False when there is no
+    such story. Marks are the reader's own: they change nothing anyone else sees."""
+    column, value = MARKS[mark]
+    if not 0 < article_id <= MAX_ID:
+        return False
+    with database.session() as session:
+        row = session.get(StoredArticle, article_id)
+        if row is None:
+            return False
+        ids = {article_id}
+        if row.cluster_id is not None:
+            ids |= set(session.scalars(select(StoredArticle.id).where(StoredArticle.cluster_id == row.cluster_id)))
+        existing = {
+            mark_row.article_id: mark_row
+            for mark_row in session.scalars(
+                select(StoryMark).where(StoryMark.user_id == reader, StoryMark.article_id.in_(ids))
+            )
+        }
+        now = utcnow()
+        for copy_id in sorted(ids):
+            mark_row = existing.get(copy_id)
+            if mark_row is None:
+                mark_row = StoryMark(user_id=reader, article_id=copy_id, read=False, hidden=False, starred=False)
+                session.add(mark_row)
+            setattr(mark_row, column, value)
+            mark_row.changed_at = now
+    return True
 
 
 def _cluster_copies(session: Session, cluster_ids: set[int | None]) -> dict[int | None, list[Copy]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,7 +19,7 @@ from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from crawler.domain.verdict import DocumentRef
-from crawler.store.articles import duplicated_document
+from crawler.store.articles import duplicated_document, has_archived_html
 from crawler.store.clusters import follow_ups, followed_story, outlet_of
 from crawler.store.db import Database
 from crawler.store.models import Match, Source, StoredArticle, StoryMark, utcnow
@@ -153,6 +154,8 @@ class StoryView:
     copies: tuple[Copy, ...]
     follows: DocumentRef | None
     followed_by: tuple[DocumentRef, ...] = field(default=())
+    archived: bool = False
+    cluster: int | None = None
 
 
 def _story_time() -> ColumnElement[datetime]:
@@ -202,6 +205,24 @@ def inbox_page(
         stories = _inbox_stories(session, leads[:limit], filters.watch, filters.reader)
     last = stories[-1] if more and stories else None
     return stories, (Cursor(last.moment, last.article_id) if last else None)
+
+
+def inbox_story(database: Database, article_id: int, reader: int | None) -> InboxStory | None:
+    """One story as an inbox row, with the reader's marks (after marking it)."""
+    with database.session() as session:
+        if session.get(StoredArticle, article_id) is None:
+            return None
+        return _inbox_stories(session, [article_id], None, reader)[0]
+
+
+def every_story(database: Database, filters: InboxFilter) -> Iterator[InboxStory]:
+    """Every story of the filtered inbox, newest first, a page at a time (for exports)."""
+    after: Cursor | None = None
+    while True:
+        page, after = inbox_page(database, filters, after=after, limit=MAX_PAGE)
+        yield from page
+        if after is None:
+            return
 
 
 def _passing(session: Session, filters: InboxFilter) -> list[ColumnElement[bool]] | None:
@@ -330,7 +351,9 @@ def mark_story(database: Database, reader: int, article_id: int, mark: str) -> b
             return False
         ids = {article_id}
         if row.cluster_id is not None:
-            ids |= set(session.scalars(select(StoredArticle.id).where(StoredArticle.cluster_id == row.cluster_id)))
+            ids |= set(
+                session.scalars(select(StoredArticle.id).where(StoredArticle.cluster_id == row.cluster_id))
+            )
         existing = {
             mark_row.article_id: mark_row
             for mark_row in session.scalars(
@@ -341,7 +364,9 @@ def mark_story(database: Database, reader: int, article_id: int, mark: str) -> b
         for copy_id in sorted(ids):
             mark_row = existing.get(copy_id)
             if mark_row is None:
-                mark_row = StoryMark(user_id=reader, article_id=copy_id, read=False, hidden=False, starred=False)
+                mark_row = StoryMark(
+                    user_id=reader, article_id=copy_id, read=False, hidden=False, starred=False
+                )
                 session.add(mark_row)
             setattr(mark_row, column, value)
             mark_row.changed_at = now
@@ -420,6 +445,8 @@ def story_view(database: Database, article_id: int) -> StoryView | None:
             copies=tuple(copies.get(row.cluster_id, ())),
             follows=followed_story(session, row.id),
             followed_by=tuple(later),
+            archived=has_archived_html(session, row.id),
+            cluster=row.cluster_id,
         )
 
 

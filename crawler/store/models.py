@@ -349,6 +349,8 @@ class WebUser(Base):
     role: Mapped[str] = mapped_column(String(10))
     language: Mapped[str] = mapped_column(String(5), default="id")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A deactivated user cannot sign in, their sessions end and their API tokens stop working.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
 
 
 class ApiToken(Base):
@@ -391,3 +393,15 @@ class StoryMark(Base):
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)
     starred: Mapped[bool] = mapped_column(Boolean, default=False)
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ArchivedPage(Base):
+    """The HTML a stored story was extracted from (its pages, zlib-compressed), kept with its body:
+    the web shows it in a sandboxed frame as the original looked when Pantau read it."""
+
+    __tablename__ = "archived_pages"
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    html: Mapped[bytes] = mapped_column(LargeBinary)
+    pages: Mapped[int] = mapped_column(SmallInteger, default=1)
+    stored_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -18,7 +18,9 @@ from crawler.matching.text import tokens
 from crawler.store.models import StoredArticle
 
 SEARCH_TABLE = "article_search"
-_SQLITE_SHADOWS = tuple(f"{SEARCH_TABLE}_{suffix}" for suffix in ("data", "idx", "content", "docsize", "config"))
+_SQLITE_SHADOWS = tuple(
+    f"{SEARCH_TABLE}_{suffix}" for suffix in ("data", "idx", "content", "docsize", "config")
+)
 
 SQLITE_DDL = (
     f"CREATE VIRTUAL TABLE {SEARCH_TABLE} USING fts5(words, tokenize = 'unicode61 remove_diacritics 2')",
@@ -95,12 +97,16 @@ def matching_ids(query: str, sqlite: bool) -> ColumnElement[bool] | None:
         return None
     if sqlite:
         expression = " AND ".join('"' + root.replace('"', '""') + '"' for root in roots)
-        found = select(column("rowid", Integer)).select_from(table(SEARCH_TABLE)).where(
-            text(f"{SEARCH_TABLE} MATCH :search").bindparams(search=expression)
+        found = (
+            select(column("rowid", Integer))
+            .select_from(table(SEARCH_TABLE))
+            .where(text(f"{SEARCH_TABLE} MATCH :search").bindparams(search=expression))
         )
     else:
-        found = select(column("article_id", Integer)).select_from(table(SEARCH_TABLE)).where(
-            text("words @@ plainto_tsquery('simple', :search)").bindparams(search=" ".join(roots))
+        found = (
+            select(column("article_id", Integer))
+            .select_from(table(SEARCH_TABLE))
+            .where(text("words @@ plainto_tsquery('simple', :search)").bindparams(search=" ".join(roots)))
         )
     return StoredArticle.id.in_(found)
 
@@ -124,4 +130,3 @@ def keep_in_sync() -> None:
     if not event.contains(StoredArticle, "after_insert", _on_insert):
         event.listen(StoredArticle, "after_insert", _on_insert)
         event.listen(StoredArticle, "after_update", _on_update)
-

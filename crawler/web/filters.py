@@ -13,12 +13,21 @@ from crawler.store.inbox import READ_STATES, InboxFilter
 FILTER_NAMES = ("watch", "source", "since", "until", "q", "cluster", "read", "starred", "hidden")
 
 
-class FilterError(ValueError):
-    """A filter value that cannot be read; the message says which and how to write it."""
+_HOW = {
+    "date": "unknown date {value!r}: write YYYY-MM-DD",
+    "cluster": "unknown cluster {value!r}: write a story cluster's number",
+    "read": "unknown read state {value!r}: write read or unread",
+}
 
-    def __init__(self, value: str, message: str | None = None) -> None:
-        super().__init__(message or f"unknown date {value!r}: write YYYY-MM-DD")
+
+class FilterError(ValueError):
+    """A filter value that cannot be read; the message says which and how to write it, and `kind`
+    which filter it was (the pages say it in the reader's language: `bad_date`, `bad_cluster`, …)."""
+
+    def __init__(self, value: str, kind: str = "date") -> None:
+        super().__init__(_HOW[kind].format(value=value))
         self.value = value
+        self.kind = kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +66,7 @@ def inbox_filter(
     holding every word of `search`, of one cluster, with the reader's marks."""
     since_day, until_day = _day(since), _day(until)
     if read and read not in READ_STATES:
-        raise FilterError(read, f"unknown read state {read!r}: write read or unread")
+        raise FilterError(read, "read")
     return InboxFilter(
         watch=watch or None,
         source=source or None,
@@ -101,7 +110,7 @@ def _cluster(value: str | None) -> int | None:
     if not value:
         return None
     if not value.strip().isdigit() or not 0 < int(value) < 2**31:
-        raise FilterError(value, f"unknown cluster {value!r}: write a story cluster's number")
+        raise FilterError(value, "cluster")
     return int(value)
 
 

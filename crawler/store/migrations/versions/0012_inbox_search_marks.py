@@ -1,5 +1,5 @@
-"""inbox: full-text search over stories' title and body (FTS5 / tsvector, backfilled) and each user's
-read, hidden and starred marks
+"""inbox: full-text search over stories' title and body (FTS5 / tsvector, backfilled), each user's
+read, hidden and starred marks, users who can be deactivated, and the archived HTML of stories
 
 Revision ID: 0012
 Revises: 0010
@@ -29,7 +29,10 @@ def upgrade() -> None:
         sa.Column("starred", sa.Boolean(), nullable=False),
         sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["article_id"], ["articles.id"], name=op.f("fk_story_marks_article_id_articles"), ondelete="CASCADE"
+            ["article_id"],
+            ["articles.id"],
+            name=op.f("fk_story_marks_article_id_articles"),
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
             ["user_id"], ["users.id"], name=op.f("fk_story_marks_user_id_users"), ondelete="CASCADE"
@@ -38,6 +41,22 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("story_marks", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_story_marks_article_id"), ["article_id"])
+    op.create_table(
+        "archived_pages",
+        sa.Column("article_id", sa.Integer(), nullable=False),
+        sa.Column("html", sa.LargeBinary(), nullable=False),
+        sa.Column("pages", sa.SmallInteger(), nullable=False),
+        sa.Column("stored_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["article_id"],
+            ["articles.id"],
+            name=op.f("fk_archived_pages_article_id_articles"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("article_id", name=op.f("pk_archived_pages")),
+    )
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("active", sa.Boolean(), server_default="1", nullable=False))
     connection = op.get_bind()
     search.create(connection)
     search.backfill(connection)
@@ -49,3 +68,6 @@ def downgrade() -> None:
         op.execute(f"DROP TRIGGER {search.SEARCH_TABLE}_delete")
     op.execute(f"DROP TABLE {search.SEARCH_TABLE}")
     op.drop_table("story_marks")
+    op.drop_table("archived_pages")
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_column("active")

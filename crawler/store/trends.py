@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import ColumnElement, Date, cast, func, literal_column, select
 
@@ -44,11 +44,12 @@ def _wib_day(database: Database) -> ColumnElement[date]:
     return cast(moment.op("AT TIME ZONE")(literal_column("'Asia/Jakarta'")), Date)
 
 
-def trends(database: Database, days: int, now: datetime) -> Trends:
-    """Matched stories per watch and copies per outlet, per WIB day, over the last `days` days."""
-    today = now.astimezone(WIB).date()
+def trends(database: Database, days: int, last_day: date) -> Trends:
+    """Matched stories per watch and copies per outlet, per WIB day, over `days` days up to `last_day`."""
+    today = last_day
     span = tuple(today - timedelta(days=back) for back in range(days - 1, -1, -1))
     since = datetime.combine(span[0], datetime.min.time(), WIB)
+    until = datetime.combine(today + timedelta(days=1), datetime.min.time(), WIB)
     day = _wib_day(database)
     moment = func.coalesce(StoredArticle.published_at, StoredArticle.first_seen)
     story = func.coalesce(StoredArticle.cluster_id, -StoredArticle.id)
@@ -56,17 +57,32 @@ def trends(database: Database, days: int, now: datetime) -> Trends:
         watch_rows = session.execute(
             select(Match.watch, day, func.count(story.distinct()))
             .join(StoredArticle, Match.article_id == StoredArticle.id)
-            .where(moment >= since)
+            .where(moment >= since, moment < until)
             .group_by(Match.watch, day)
         ).all()
         outlet_rows = session.execute(
             select(Source.name, day, func.count())
             .select_from(StoredArticle)
             .join(Source, StoredArticle.source_id == Source.id)
-            .where(moment >= since, StoredArticle.matches.any())
+            .where(moment >= since, moment < until, StoredArticle.matches.any())
             .group_by(Source.name, day)
         ).all()
     return Trends(span, _series(watch_rows, span), _series(outlet_rows, span))
+
+
+def newest_matched_day(database: Database) -> date | None:
+    """The WIB day of the newest matched story (where a quiet archive's trends end), or None."""
+    moment = func.coalesce(StoredArticle.published_at, StoredArticle.first_seen)
+    with database.session() as session:
+        newest = session.scalar(select(func.max(moment)).where(StoredArticle.matches.any()))
+    return newest.astimezone(WIB).date() if isinstance(newest, datetime) else _parsed(newest)
+
+
+def _parsed(value: object) -> date | None:
+    """SQLite gives max() of a time column back as text."""
+    if value is None:
+        return None
+    return datetime.fromisoformat(str(value)).replace(tzinfo=UTC).astimezone(WIB).date()
 
 
 def stories_per_day(database: Database, days: int, now: datetime) -> dict[str, list[int]]:

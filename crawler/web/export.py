@@ -11,6 +11,7 @@ from typing import Any
 
 from fastapi.responses import StreamingResponse
 
+from crawler.store.clusters import outlet_of
 from crawler.store.db import Database
 from crawler.store.inbox import InboxFilter, InboxStory, every_story
 
@@ -58,7 +59,7 @@ def csv_lines(stories: Iterator[InboxStory]) -> Iterator[str]:
     writer.writerow(CSV_COLUMNS)
     yield _drained(buffer)
     for story in stories:
-        first = story.copies[0].outlet if story.copies else ""
+        first = story.copies[0].outlet if story.copies else outlet_of(story.url)
         row = (
             story.article_id, story.moment.isoformat(), story.title, story.url, story.source,
             "; ".join(story.watches), story.outlets, first, story.snippet,

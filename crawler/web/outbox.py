@@ -74,7 +74,7 @@ def _alerts_page(
         rows=rows,
         counts=outbox_counts(database),
         states=OUTBOX_STATES,
-        status=chosen,
+        chosen_status=chosen,
         older=older,
         notice=notice,
         error=error,

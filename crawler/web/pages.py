@@ -37,6 +37,7 @@ from crawler.store.users import (
     set_password_hash,
     user_credentials,
 )
+from crawler.web.archive import inert_html
 from crawler.web.auth import check_csrf, current_user, editor, page_context, session_of, signed_in, words
 from crawler.web.export import EXPORTS, export_response
 from crawler.web.filters import ChosenFilters, FilterError, chosen_filter
@@ -308,7 +309,7 @@ def original(request: Request, article_id: int, user: Annotated[User, Depends(si
     html = archived_html(web_state(request).database, article_id)
     if html is None:
         raise HTTPException(404)
-    return Response(html, media_type="text/html; charset=utf-8", headers=ORIGINAL_HEADERS)
+    return Response(inert_html(html), media_type="text/html; charset=utf-8", headers=ORIGINAL_HEADERS)
 
 
 def _shown(view: StoryView, name: str, t: Words) -> str:

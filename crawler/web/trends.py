@@ -3,15 +3,15 @@ the last 7, 30 or 90 days, drawn by uPlot (a static file of the package) from nu
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
 
 from crawler.domain.zones import WIB
-from crawler.store.trends import PERIODS, Trends, trends
+from crawler.store.trends import PERIODS, Trends, newest_matched_day, trends
 from crawler.store.users import User
-from crawler.web.auth import signed_in
+from crawler.web.auth import signed_in, words
 from crawler.web.render import render
 from crawler.web.state import web_state
 
@@ -21,13 +21,27 @@ TOP_OUTLETS = 8
 
 
 @router.get("/trends")
-def trends_page(request: Request, user: Annotated[User, Depends(signed_in)], days: int = 30) -> Response:
+def trends_page(
+    request: Request, user: Annotated[User, Depends(signed_in)], days: int = 30, until: str = ""
+) -> Response:
+    """The last 7, 30 or 90 WIB days up to today, or up to `until` (an empty period links to the days
+    up to the newest matched story, so a quiet archive still shows its trends)."""
+    database = web_state(request).database
     chosen = days if days in PERIODS else 30
-    found = trends(web_state(request).database, chosen, datetime.now(UTC))
+    today = datetime.now(UTC).astimezone(WIB).date()
+    try:
+        last_day = min(date.fromisoformat(until), today) if until else today
+    except ValueError:
+        raise HTTPException(400, words(request)("bad_date", value=until)) from None
+    found = trends(database, chosen, last_day)
+    newest = newest_matched_day(database) if not found.per_watch else None
     return render(
         request,
         "trends.html",
         days=chosen,
+        until=until if last_day != today else "",
+        last_day=last_day,
+        newest=newest,
         periods=PERIODS,
         trends=found,
         shares=found.outlet_shares(),

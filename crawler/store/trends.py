@@ -7,10 +7,12 @@ Days are WIB days, counted by the database (grouped, never read row by row).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, Date, cast, func, literal_column, select
+from sqlalchemy import ColumnElement, Date, Row, cast, func, literal_column, select
 
 from crawler.domain.zones import WIB
 from crawler.store.db import Database
@@ -103,7 +105,7 @@ def stories_per_day(database: Database, days: int, now: datetime) -> dict[str, l
     return _series(rows, span)
 
 
-def _series(rows: list[tuple[str, object, int]], span: tuple[date, ...]) -> dict[str, list[int]]:
+def _series(rows: Iterable[Row[str, Any, int]], span: tuple[date, ...]) -> dict[str, list[int]]:
     """(name, day, count) rows as one count per day of `span` per name."""
     index = {day: position for position, day in enumerate(span)}
     series: dict[str, list[int]] = defaultdict(lambda: [0] * len(span))

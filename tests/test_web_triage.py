@@ -19,6 +19,7 @@ from crawler.config import Config
 from crawler.store.db import Database
 from crawler.store.inbox import inbox_page
 from crawler.store.models import AlertOutbox, StoredArticle
+from crawler.store import search
 from crawler.store.search import backfill, story_words
 from crawler.store.users import create_token, list_tokens, token_user, user_credentials
 from crawler.web.filters import inbox_filter
@@ -94,6 +95,16 @@ def test_the_backfill_indexes_stories_stored_before_the_index_existed(
         backfill(connection, batch=2)
     assert _ids(database, search="insinyur") == [newsroom["rmol"]]  # reindexed once, not twice
     assert story_words("Menyeberangi", None) == "menyeberangi seberang"
+
+
+def test_a_word_most_stories_hold_is_kept_during_the_walk_with_the_same_result(
+    database: Database, newsroom: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    queries = ("korea", "seberang", "banjir", "insinyur", "korea utara", "tsunami")
+    by_condition = {query: _ids(database, search=query) for query in queries}
+    monkeypatch.setattr(search, "SEARCH_LIST", 0)  # on SQLite every search now keeps ids as it walks
+    assert {query: _ids(database, search=query) for query in queries} == by_condition
+    assert by_condition["korea"] == [newsroom["rmol"], newsroom["flood"]]  # the cluster's first copy leads
 
 
 # --- marks and the cluster filter ---------------------------------------------------------------------

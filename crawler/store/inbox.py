@@ -23,7 +23,7 @@ from crawler.store.articles import duplicated_document, has_archived_html
 from crawler.store.clusters import follow_ups, followed_story, outlet_of
 from crawler.store.db import Database
 from crawler.store.models import Match, Source, StoredArticle, StoryMark, utcnow
-from crawler.store.search import matching_ids
+from crawler.store.search import Found, search_filter
 
 MAX_PAGE = 200
 MAX_ID = 2**31 - 1
@@ -171,14 +171,19 @@ def inbox_page(
     The stories passing the filters are read newest first in batches; a copy is kept when it is the
     earliest passing copy of its cluster (one query per batch over the batch's clusters), so a page
     costs a few batches whatever the size of the archive.
+
+    A search narrows the walk as `search_filter` says: a condition, or (a common word on SQLite) the
+    ids to keep, dropping the other stories as the walk goes.
     """
     limit = max(1, min(limit, MAX_PAGE))
     batch = 4 * (limit + 1)
     story_time = _story_time()
     with database.session() as session:
-        passing = _passing(session, filters)
+        found = search_filter(session, filters.search) if filters.search else None
+        passing = _passing(session, filters, found)
         if passing is None:
             return [], None
+        searched = found.keep if found is not None else None
         leads: list[int] = []
         position = after
         while len(leads) <= limit:
@@ -187,20 +192,21 @@ def inbox_page(
                 query = query.where(
                     _before(story_time, StoredArticle.id, position.moment, position.article_id)
                 )
-            rows = session.execute(
+            read = session.execute(
                 query.order_by(story_time.desc(), StoredArticle.id.desc()).limit(batch)
             ).all()
+            rows = [row for row in read if searched is None or row[0] in searched]
             if filters.cluster is None:
                 firsts = _earliest_copies(
-                    session, {cluster for _, cluster, _ in rows if cluster is not None}, passing
+                    session, {cluster for _, cluster, _ in rows if cluster is not None}, passing, searched
                 )
                 leads += [article_id for article_id, cluster, _ in rows
                           if cluster is None or firsts[cluster] == article_id]  # fmt: skip
             else:  # one story asked for: every copy of it
                 leads += [article_id for article_id, _, _ in rows]
-            if len(rows) < batch:
+            if len(read) < batch:
                 break
-            position = Cursor(rows[-1][2], rows[-1][0])
+            position = Cursor(read[-1][2], read[-1][0])
         more = len(leads) > limit
         stories = _inbox_stories(session, leads[:limit], filters.watch, filters.reader)
     last = stories[-1] if more and stories else None
@@ -225,8 +231,11 @@ def every_story(database: Database, filters: InboxFilter) -> Iterator[InboxStory
             return
 
 
-def _passing(session: Session, filters: InboxFilter) -> list[ColumnElement[bool]] | None:
-    """The filters as conditions on a stored article; None when the source named has no row."""
+def _passing(session: Session, filters: InboxFilter, found: Found | None) -> list[ColumnElement[bool]] | None:
+    """The filters as conditions on a stored article; None when nothing can pass (no row for the source
+    named, no story with the words searched)."""
+    if found is not None and found.none:
+        return None
     story_time = _story_time()
     # EXISTS, not IN: the database walks the story-time index newest first and stops at a batch.
     matched = exists().where(Match.article_id == StoredArticle.id)
@@ -244,10 +253,8 @@ def _passing(session: Session, filters: InboxFilter) -> list[ColumnElement[bool]
         conditions.append(story_time < filters.until)
     if filters.cluster is not None:
         conditions.append(StoredArticle.cluster_id == filters.cluster)
-    if filters.search:
-        found = matching_ids(filters.search, session.get_bind().dialect.name == "sqlite")
-        if found is not None:
-            conditions.append(found)
+    if found is not None and found.condition is not None:
+        conditions.append(found.condition)
     if filters.reader is not None:
         conditions += _marked(filters)
     return conditions
@@ -268,9 +275,9 @@ def _marked(filters: InboxFilter) -> list[ColumnElement[bool]]:
 
 
 def _earliest_copies(
-    session: Session, clusters: set[int], passing: list[ColumnElement[bool]]
+    session: Session, clusters: set[int], passing: list[ColumnElement[bool]], searched: frozenset[int] | None
 ) -> dict[int | None, int]:
-    """Cluster id -> the article id of its earliest copy that passes the filters."""
+    """Cluster id -> the article id of its earliest copy that passes the filters (and is `searched`)."""
     if not clusters:
         return {}
     story_time = _story_time()
@@ -279,7 +286,9 @@ def _earliest_copies(
         .where(StoredArticle.cluster_id.in_(clusters), *passing)
         .order_by(story_time.desc(), StoredArticle.id.desc())
     )
-    return {cluster: article_id for cluster, article_id, _ in rows}  # the last written is the earliest
+    return {  # the last written is the earliest
+        cluster: article_id for cluster, article_id, _ in rows if searched is None or article_id in searched
+    }
 
 
 def _before(

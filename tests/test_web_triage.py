@@ -16,10 +16,10 @@ import pytest
 from sqlalchemy import delete, select
 
 from crawler.config import Config
+from crawler.store import search
 from crawler.store.db import Database
 from crawler.store.inbox import inbox_page
 from crawler.store.models import AlertOutbox, StoredArticle
-from crawler.store import search
 from crawler.store.search import backfill, story_words
 from crawler.store.users import create_token, list_tokens, token_user, user_credentials
 from crawler.web.filters import inbox_filter

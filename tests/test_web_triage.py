@@ -19,6 +19,7 @@ from crawler.config import Config
 from crawler.store import search
 from crawler.store.db import Database
 from crawler.store.inbox import inbox_page
+from crawler.store.marks import mark_story
 from crawler.store.models import AlertOutbox, StoredArticle
 from crawler.store.search import backfill, story_words
 from crawler.store.users import create_token, list_tokens, token_user, user_credentials
@@ -113,8 +114,6 @@ def test_a_word_most_stories_hold_is_kept_during_the_walk_with_the_same_result(
 def test_marks_are_each_readers_own_and_cover_every_copy(
     database: Database, newsroom: dict[str, int]
 ) -> None:
-    from crawler.store.inbox import mark_story
-
     vina = _user_id(database, "vina")
     eko = _user_id(database, "eko")
     assert mark_story(database, vina, newsroom["bisnis"], "read")  # marking a copy marks the story

@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import binascii
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,7 +21,8 @@ from crawler.domain.verdict import DocumentRef
 from crawler.store.articles import duplicated_document, has_archived_html
 from crawler.store.clusters import follow_ups, followed_story, outlet_of
 from crawler.store.db import Database
-from crawler.store.models import Match, Source, StoredArticle, StoryMark, utcnow
+from crawler.store.marks import marked, marks_of
+from crawler.store.models import Match, Source, StoredArticle
 from crawler.store.search import Found, search_filter
 
 MAX_PAGE = 200
@@ -32,9 +32,6 @@ MAX_ID = 2**31 - 1
 
 class CursorError(ValueError):
     """A paging cursor that this query layer did not write."""
-
-
-READ_STATES = ("read", "unread")
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,16 +218,6 @@ def inbox_story(database: Database, article_id: int, reader: int | None) -> Inbo
         return _inbox_stories(session, [article_id], None, reader)[0]
 
 
-def every_story(database: Database, filters: InboxFilter) -> Iterator[InboxStory]:
-    """Every story of the filtered inbox, newest first, a page at a time (for exports)."""
-    after: Cursor | None = None
-    while True:
-        page, after = inbox_page(database, filters, after=after, limit=MAX_PAGE)
-        yield from page
-        if after is None:
-            return
-
-
 def _passing(session: Session, filters: InboxFilter, found: Found | None) -> list[ColumnElement[bool]] | None:
     """The filters as conditions on a stored article; None when nothing can pass (no row for the source
     named, no story with the words searched)."""
@@ -256,21 +243,7 @@ def _passing(session: Session, filters: InboxFilter, found: Found | None) -> lis
     if found is not None and found.condition is not None:
         conditions.append(found.condition)
     if filters.reader is not None:
-        conditions += _marked(filters)
-    return conditions
-
-
-def _marked(filters: InboxFilter) -> list[ColumnElement[bool]]:
-    """The reader's marks as conditions: hidden stories only when asked for, read/unread, starred."""
-    mark = exists().where(StoryMark.user_id == filters.reader, StoryMark.article_id == StoredArticle.id)
-    hidden = mark.where(StoryMark.hidden)
-    conditions = [hidden if filters.hidden else ~hidden]
-    if filters.read == "read":
-        conditions.append(mark.where(StoryMark.read))
-    elif filters.read == "unread":
-        conditions.append(~mark.where(StoryMark.read))
-    if filters.starred:
-        conditions.append(mark.where(StoryMark.starred))
+        conditions += marked(filters.reader, filters.read, starred=filters.starred, hidden=filters.hidden)
     return conditions
 
 
@@ -313,7 +286,7 @@ def _inbox_stories(
         )
     }
     copies = _cluster_copies(session, {row.cluster_id for row in articles.values()})
-    marks = _marks(session, reader, ids)
+    marks = marks_of(session, reader, ids)
     stories = []
     for article_id in ids:
         row = articles[article_id]
@@ -333,53 +306,6 @@ def _inbox_stories(
             )
         )
     return stories
-
-
-def _marks(session: Session, reader: int | None, ids: list[int]) -> dict[int, dict[str, bool]]:
-    if reader is None or not ids:
-        return {}
-    rows = session.scalars(
-        select(StoryMark).where(StoryMark.user_id == reader, StoryMark.article_id.in_(ids))
-    )
-    return {row.article_id: {"read": row.read, "starred": row.starred, "hidden": row.hidden} for row in rows}
-
-
-MARKS = {"read": ("read", True), "unread": ("read", False), "star": ("starred", True),
-         "unstar": ("starred", False), "hide": ("hidden", True), "unhide": ("hidden", False)}  # fmt: skip
-
-
-def mark_story(database: Database, reader: int, article_id: int, mark: str) -> bool:
-    """Set one of the reader's marks (`MARKS`) on a story and every copy of it; False when there is no
-    such story. Marks are the reader's own: they change nothing anyone else sees."""
-    column, value = MARKS[mark]
-    if not 0 < article_id <= MAX_ID:
-        return False
-    with database.session() as session:
-        row = session.get(StoredArticle, article_id)
-        if row is None:
-            return False
-        ids = {article_id}
-        if row.cluster_id is not None:
-            ids |= set(
-                session.scalars(select(StoredArticle.id).where(StoredArticle.cluster_id == row.cluster_id))
-            )
-        existing = {
-            mark_row.article_id: mark_row
-            for mark_row in session.scalars(
-                select(StoryMark).where(StoryMark.user_id == reader, StoryMark.article_id.in_(ids))
-            )
-        }
-        now = utcnow()
-        for copy_id in sorted(ids):
-            mark_row = existing.get(copy_id)
-            if mark_row is None:
-                mark_row = StoryMark(
-                    user_id=reader, article_id=copy_id, read=False, hidden=False, starred=False
-                )
-                session.add(mark_row)
-            setattr(mark_row, column, value)
-            mark_row.changed_at = now
-    return True
 
 
 def _cluster_copies(session: Session, cluster_ids: set[int | None]) -> dict[int | None, list[Copy]]:

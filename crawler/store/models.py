@@ -1,4 +1,8 @@
-"""SQLAlchemy 2 typed models: the database is the single source of truth for Pantau's state."""
+"""SQLAlchemy 2 typed models: the database is the single source of truth for Pantau's state.
+
+Why this is long: every table is described here, in one place, so that the schema reads as a whole
+and Alembic compares the migrations against one module.
+"""
 
 from __future__ import annotations
 

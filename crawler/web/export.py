@@ -13,7 +13,7 @@ from fastapi.responses import StreamingResponse
 
 from crawler.store.clusters import outlet_of
 from crawler.store.db import Database
-from crawler.store.inbox import InboxFilter, InboxStory, every_story
+from crawler.store.inbox import MAX_PAGE, Cursor, InboxFilter, InboxStory, inbox_page
 
 EXPORTS = {"csv": "text/csv; charset=utf-8", "jsonl": "application/jsonl; charset=utf-8"}
 CSV_COLUMNS = (
@@ -72,6 +72,16 @@ def csv_lines(stories: Iterator[InboxStory]) -> Iterator[str]:
 def jsonl_lines(stories: Iterator[InboxStory]) -> Iterator[str]:
     for story in stories:
         yield json.dumps(story_record(story), ensure_ascii=False) + "\n"
+
+
+def every_story(database: Database, filters: InboxFilter) -> Iterator[InboxStory]:
+    """Every story of the filtered inbox, newest first, a page at a time (for exports)."""
+    after: Cursor | None = None
+    while True:
+        page, after = inbox_page(database, filters, after=after, limit=MAX_PAGE)
+        yield from page
+        if after is None:
+            return
 
 
 def export_response(database: Database, filters: InboxFilter, kind: str) -> StreamingResponse:

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from crawler.domain.zones import WIB
-from crawler.store.inbox import READ_STATES, InboxFilter
+from crawler.store.inbox import InboxFilter
+from crawler.store.marks import READ_STATES
 
 FILTER_NAMES = ("watch", "source", "since", "until", "q", "cluster", "read", "starred", "hidden")
 

@@ -15,18 +15,17 @@ from fastapi.responses import RedirectResponse
 from crawler.domain.errors import SourceError
 from crawler.store.articles import archived_html
 from crawler.store.inbox import (
-    MARKS,
     Cursor,
     CursorError,
     InboxStory,
     StoryView,
     inbox_page,
     inbox_story,
-    mark_story,
     story_view,
     watch_names,
 )
 from crawler.store.leases import SCHEDULER_LEASE, live_lease
+from crawler.store.marks import MARKS, mark_story
 from crawler.store.run_requests import request_run, requested_sources
 from crawler.store.sources import source_states
 from crawler.store.trends import stories_per_day

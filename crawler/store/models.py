@@ -178,6 +178,13 @@ Index(
     func.coalesce(StoredArticle.published_at, StoredArticle.first_seen),
     StoredArticle.id,
 )
+# A source's stories by that time: the inbox filtered by an outlet walks only that outlet's stories.
+Index(
+    "ix_articles_source_story_time",
+    StoredArticle.source_id,
+    func.coalesce(StoredArticle.published_at, StoredArticle.first_seen),
+    StoredArticle.id,
+)
 
 
 class SeedDocument(Base):

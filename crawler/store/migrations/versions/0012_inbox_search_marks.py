@@ -1,5 +1,6 @@
 """inbox: full-text search over stories' title and body (FTS5 / tsvector, backfilled), each user's
-read, hidden and starred marks, users who can be deactivated, and the archived HTML of stories
+read, hidden and starred marks, users who can be deactivated, the archived HTML of stories, and
+an index of each source's stories by time
 
 Revision ID: 0012
 Revises: 0010
@@ -57,12 +58,18 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.add_column(sa.Column("active", sa.Boolean(), server_default="1", nullable=False))
+    op.create_index(
+        "ix_articles_source_story_time",
+        "articles",
+        ["source_id", sa.text("coalesce(published_at, first_seen)"), "id"],
+    )
     connection = op.get_bind()
     search.create(connection)
     search.backfill(connection)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_articles_source_story_time", table_name="articles")
     connection = op.get_bind()
     if connection.dialect.name == "sqlite":
         op.execute(f"DROP TRIGGER {search.SEARCH_TABLE}_delete")

@@ -13,11 +13,12 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from sqlalchemy import delete, select
+from alembic import command
+from sqlalchemy import delete, insert, select
 
 from crawler.config import Config
 from crawler.store import search
-from crawler.store.db import Database
+from crawler.store.db import Database, alembic_config, open_database
 from crawler.store.inbox import inbox_page
 from crawler.store.marks import mark_story
 from crawler.store.models import AlertOutbox, StoredArticle
@@ -96,6 +97,31 @@ def test_the_backfill_indexes_stories_stored_before_the_index_existed(
         backfill(connection, batch=2)
     assert _ids(database, search="insinyur") == [newsroom["rmol"]]  # reindexed once, not twice
     assert story_words("Menyeberangi", None) == "menyeberangi seberang"
+
+
+def test_migration_0012_indexes_the_stories_an_older_database_holds(database_url: str) -> None:
+    older = open_database(database_url, migrate=False)
+    with older.engine.begin() as connection:
+        config = alembic_config(database_url)
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0010")
+        connection.execute(insert(StoredArticle.__table__).values(  # no ORM: no index to keep yet
+            id=7, canonical_url="https://rmol.id/read/7", url="https://rmol.id/read/7",
+            title="Banjir bandang", body="Warga mengungsi.", first_seen=FIRST,
+            authors=[], editors=[], field_sources={}, tags=[], source_org="", section="", lead="",
+            language="id", paywalled=False, published_date_only=False, verdict="unchecked",
+        ))  # fmt: skip
+    older.migrate()
+    with older.session() as session:
+        found = search.search_filter(session, "mengungsi")
+        assert found is not None
+        page = (
+            session.scalars(select(StoredArticle.id).where(found.condition))
+            if found.condition is not None
+            else None
+        )
+        assert (found.keep or frozenset()) | set(page or ()) == {7}
+    older.dispose()
 
 
 def test_a_word_most_stories_hold_is_kept_during_the_walk_with_the_same_result(

@@ -26,6 +26,7 @@ from crawler.store.models import Match, Source, StoredArticle
 from crawler.store.search import Found, search_filter
 
 MAX_PAGE = 200
+SEARCH_BATCH = 1000
 MAX_ID = 2**31 - 1
 """The largest id an INTEGER column holds on PostgreSQL (SQLite's is larger)."""
 
@@ -181,6 +182,8 @@ def inbox_page(
         if passing is None:
             return [], None
         searched = found.keep if found is not None else None
+        if searched is not None:  # most rows read will lack the words: read more at a time
+            batch = SEARCH_BATCH
         leads: list[int] = []
         position = after
         while len(leads) <= limit:

@@ -6,8 +6,11 @@ The archive is generated, not hand-made: `--stories` matched stories spread over
 across 12 sources and 20 watches, 30 % of them copies of another outlet's story (clusters of 2 to 5
 copies, 5 to 90 minutes apart), filled in bulk and ANALYZEd. `pantau web` then runs on a loopback port
 (the same uvicorn server as `pantau web`) and `--requests` requests of each kind are timed from an
-HTTP client: the inbox page (HTML, signed in), the first API page (`/api/v1/stories`), and a filtered
-API page (a random watch + source + 30-day range). Full-text search is not built yet.
+HTTP client: the inbox page (HTML, signed in), the first API page (`/api/v1/stories`), a filtered
+page (a random watch + source + 30-day range, through the API and as HTML), and a full-text search
+(one or two random words of the generated vocabulary, common and rare alike, as HTML and API).
+Bodies are 60 to 140 words drawn from a 4,000-word vocabulary with a Zipf-like skew, so searches
+hit anything from tens of thousands of stories to a handful.
 PostgreSQL runs in a fresh schema of PANTAU_BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/test).
 """
 
@@ -36,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 from crawler.config import load_config  # noqa: E402
 from crawler.store.db import Database, open_database  # noqa: E402
 from crawler.store.models import Match, Source, StoredArticle, StoryCluster  # noqa: E402
+from crawler.store.search import index_stories  # noqa: E402
 from crawler.store.users import add_user, create_token  # noqa: E402
 from crawler.web.passwords import hash_password  # noqa: E402
 from crawler.web.server import WebServer  # noqa: E402
@@ -45,11 +49,28 @@ WATCHES = 20
 COPY_SHARE = 0.30
 BATCH = 10_000
 PASSWORD = "bench-password-1"
+VOCABULARY = 4000
+_SYLLABLES = [c + v for c in "bcdghjklmnprstw" for v in "aiueo"]
+
+
+def vocabulary(seed: int = 3) -> list[str]:
+    """Pronounceable made-up words, most common first."""
+    rng = random.Random(seed)
+    words: dict[str, None] = {}
+    while len(words) < VOCABULARY:
+        words["".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 4)))] = None
+    return list(words)
+
+
+def body_words(rng: random.Random, words: list[str], count: int) -> list[str]:
+    """`count` words with a Zipf-like skew: the first words of the vocabulary are far the most common."""
+    return [words[min(int(rng.paretovariate(0.8)) - 1, len(words) - 1)] for _ in range(count)]
 
 
 def fill(database: Database, stories: int, seed: int = 11) -> None:
     """`stories` matched stories over the last year, in bulk."""
     rng = random.Random(seed)
+    words = vocabulary()
     now = datetime.now(UTC)
     watches = [f"watch-{n}" for n in range(WATCHES)]
     with database.session() as session:
@@ -78,7 +99,7 @@ def fill(database: Database, stories: int, seed: int = 11) -> None:
                     "url": url,
                     "source_id": outlet + 1,
                     "title": title,
-                    "body": f"{title}. " * 20,
+                    "body": " ".join(body_words(rng, words, rng.randint(60, 140))) + ".",
                     "published_at": moment,
                     "published_offset_minutes": 420,
                     "first_seen": moment + timedelta(minutes=3),
@@ -97,6 +118,7 @@ def fill(database: Database, stories: int, seed: int = 11) -> None:
                 session.execute(insert(StoryCluster), clusters)
                 session.execute(insert(StoredArticle), rows)
                 session.execute(insert(Match), matches)
+                index_stories(session.connection(), [(row["id"], row["title"], row["body"]) for row in rows])
             rows, matches, clusters = [], [], []
     with database.engine.begin() as connection:
         connection.execute(text("ANALYZE"))
@@ -142,11 +164,28 @@ def measure(database: Database, requests: int, seed: int = 5) -> dict[str, dict[
                 f"&since={since}&until={since + timedelta(days=29)}&limit=25"
             )
 
+        words = vocabulary()
+
+        def searched() -> str:
+            chosen = body_words(rng, words, rng.randint(1, 2))
+            return "q=" + "+".join(chosen)
+
         timed(api, ["/api/v1/stories?limit=25"] * 5)  # warm-up
+        filtered_paths = [filtered() for _ in range(requests)]
+        searches = [searched() for _ in range(requests)]
         return {
             "inbox page (HTML)": timed(browser, ["/inbox"] * requests),
             "inbox page (API)": timed(api, ["/api/v1/stories?limit=25"] * requests),
-            "watch + source + 30 days (API)": timed(api, [filtered() for _ in range(requests)]),
+            "watch + source + 30 days (API)": timed(api, filtered_paths),
+            "watch + source + 30 days (HTML)": timed(
+                browser,
+                [
+                    path.replace("/api/v1/stories", "/inbox").removesuffix("&limit=25")
+                    for path in filtered_paths
+                ],
+            ),
+            "full-text search (HTML)": timed(browser, [f"/inbox?{query}" for query in searches]),
+            "full-text search (API)": timed(api, [f"/api/v1/stories?{query}&limit=25" for query in searches]),
         }
     finally:
         server.stop()

@@ -1,5 +1,6 @@
-"""What a person does in `pantau web`, in Debian's Chromium driven by Playwright: sign in, filter the
-inbox, open a story, press Run now, switch the language. The server is a real `pantau web` process
+"""What a person does in `pantau web`, in Debian's Chromium driven by Playwright: sign in, search and
+filter the inbox, move with j/k and open with o, star a story, open a story and its archived original,
+look at trends and alerts, press Run now, switch the language. The server is a real `pantau web` process
 over a database filled by `pantau demo`; any server error, 5xx or browser console error fails."""
 
 from __future__ import annotations
@@ -99,17 +100,61 @@ def test_a_person_signs_in_filters_opens_a_story_runs_a_source_and_switches_lang
     stories = page.locator("li.story")
     expect(stories).to_have_count(5)  # the demo's matched stories, none folded
 
+    page.get_by_label("Cari").fill("garis kemiskinan")  # full-text search, every word, any form
+    page.get_by_label("Cari").press("Enter")
+    expect(page).to_have_url(re.compile(r"/inbox\?q=garis(%20|\+)kemiskinan"))
+    expect(stories).to_have_count(1)
+    page.get_by_label("Cari").fill("")
+    page.get_by_label("Cari").press("Enter")
+    expect(stories).to_have_count(5)
+
     page.get_by_label("Pantauan").select_option("kemiskinan")  # htmx swaps the list in place
-    expect(page).to_have_url(re.compile(r"/inbox\?watch=kemiskinan"))
+    expect(page).to_have_url(re.compile(r"/inbox\?q=&watch=kemiskinan"))
     expect(stories).to_have_count(2)
     expect(page.locator("li.story .watch")).to_have_text(["kemiskinan", "kemiskinan"])
+    stories.first.get_by_role("button", name="Beri bintang").click()  # htmx swaps the row
+    expect(stories.first.locator(".star")).to_have_count(1)
+    page.get_by_label("Berbintang").check()
+    expect(stories).to_have_count(1)
+    page.get_by_label("Berbintang").uncheck()
+    expect(stories).to_have_count(2)
     _screenshot(page, "inbox")
 
-    stories.first.locator("a.headline").click()
-    expect(page).to_have_url(re.compile(r"/stories/\d+$"))
+    page.locator("h1").click()  # the keys act outside the form's fields
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    expect(page.locator("li.story.current")).to_have_attribute(
+        "data-article", stories.nth(1).get_attribute("data-article") or ""
+    )
+    page.keyboard.press("k")
+    first = stories.first.get_attribute("data-article")
+    expect(page.locator("li.story.current")).to_have_attribute("data-article", first or "")
+    page.keyboard.press("o")
+    expect(page).to_have_url(f"{base_url}/stories/{first}")
     expect(page.locator("h1 mark")).to_have_text(["Kemiskinan"])
     expect(page.locator("table.fields")).to_contain_text("recipe")
+    expect(page.locator(".explanation li li").first).to_contain_text("Kemiskinan")
+    original = page.frame_locator("iframe.original")
+    expect(original.locator("body")).to_contain_text("Kemiskinan")
     _screenshot(page, "story")
+    page.goto("/inbox?watch=kemiskinan")
+    page.get_by_label("Dibaca").select_option("read")  # opening it made it read
+    expect(page).to_have_url(re.compile(r"&read=read"))
+    expect(stories).to_have_count(1)
+    expect(stories.first).to_have_attribute("data-article", first or "")
+
+    page.get_by_role("link", name="Tren").click()
+    page.get_by_role("link", name="90 hari").click()
+    page.get_by_role("link", name=re.compile("sampai berita terbaru")).click()  # the demo's stories are old
+    expect(page.locator("#per-watch .uplot canvas")).to_have_count(1)
+    expect(page.locator("#outlet-share .uplot canvas")).to_have_count(1)
+    expect(page.locator("table.per-watch")).to_contain_text("korea-utara-rusia")
+    _screenshot(page, "trends")
+
+    page.get_by_role("link", name="Peringatan").click()
+    expect(page.locator("h1")).to_have_text("Peringatan")
+    expect(page.locator("table.alerts tbody tr").first).to_be_visible()
+    _screenshot(page, "alerts")
 
     page.get_by_role("link", name="Sumber").click()
     row = page.locator("tr[data-source='rmol']")

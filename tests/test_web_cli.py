@@ -16,7 +16,7 @@ import yaml
 
 from crawler.store.db import open_database
 from crawler.store.leases import SCHEDULER_LEASE, live_lease
-from crawler.store.users import token_user
+from crawler.store.users import list_users, set_active, token_user
 from tests.conftest import DEFAULT_CONFIG, ROOT
 from tests.web_helpers import PASSWORD, add_person, free_port, signed_in
 
@@ -52,6 +52,12 @@ def test_users_add_refuses_a_short_password_and_a_taken_name_in_one_line(tmp_pat
     assert (short.returncode, short.stderr.strip()) == (1, "error: a password needs at least 10 characters")
     listed = _pantau(url, "users", "list")
     assert "ani" in listed.stdout and "admin" in listed.stdout and "eko" not in listed.stdout
+    database = open_database(url)
+    add_person(database, "vina", "viewer")
+    set_active(database, next(user.id for user in list_users(database) if user.name == "vina"), False)
+    rows = {line.split()[1]: line.split()[-2] for line in _pantau(url, "users", "list").stdout.splitlines()
+            if line.split()[1:2] in (["ani"], ["vina"])}  # fmt: skip
+    assert rows == {"ani": "yes", "vina": "no"}
 
 
 def test_a_token_is_printed_once_works_and_stops_working_when_revoked(tmp_path: Path) -> None:

@@ -18,21 +18,16 @@ from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from crawler.config import Config, load_config
 from crawler.store.db import Database, open_database
+from crawler.store.models import AlertOutbox
 from crawler.store.users import create_token
 from tests.conftest import DEFAULT_CONFIG
 from tests.web_helpers import add_person, put_story, running_web
 
 OPERATIONS = [
-    "GET /stories",
-    "GET /stories/{story_id}",
-    "GET /sources",
-    "POST /sources/{name}/run",
-    "GET /watches",
-    "POST /watches",
-    "GET /watches/{watch_id}",
-    "PUT /watches/{watch_id}",
-    "DELETE /watches/{watch_id}",
-]
+    "GET /stories", "GET /stories/export", "GET /stories/{story_id}", "GET /sources",
+    "POST /sources/{name}/run", "GET /alerts", "POST /alerts/{alert_id}/resend",
+    "GET /watches", "POST /watches", "GET /watches/{watch_id}", "PUT /watches/{watch_id}", "DELETE /watches/{watch_id}",
+]  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -50,6 +45,11 @@ def _fill(database: Database, config: Config) -> None:
     add_person(database, "eko", "editor")
     put_story(database, config, source="rmol", url="https://rmol.id/read/1", title="Korea", body="Korea.",
               published_at=datetime(2025, 11, 21, tzinfo=UTC))  # fmt: skip
+    with database.session() as session:  # failed alerts, so that resend answers 200 and then 409 too
+        for number in range(1, 4):
+            session.add(AlertOutbox(dedup_key=f"korea:article-1:email-{number}", watch="korea",
+                                    channel="email", status="failed", attempts=5, last_error="SMTP 550",
+                                    payload={"article": {"id": 1, "title": "Korea"}}))  # fmt: skip
 
 
 def _token(database: Database) -> str:

@@ -48,6 +48,7 @@ def put_story(
     watch: str = "korea",
     term: str = "Korea",
     cluster: int | None = None,
+    pages: tuple[str, ...] = (),
 ) -> int:
     """Store a story that matched `watch` on every occurrence of `term`; returns its article id."""
     with database.session() as session:
@@ -56,7 +57,7 @@ def put_story(
         article = Article(url=url, canonical_url=url, title=title, body=body, published_at=published_at,
                           field_sources={"title": "recipe", "published_at": "json-ld"})  # fmt: skip
         row = add_article(session, article, source_id=source_row, run_id=run_id,
-                          keep_body=True, with_id=True)  # fmt: skip
+                          keep_body=True, with_id=True, pages=pages)  # fmt: skip
         row.cluster_id = cluster
         hits = tuple(
             Hit(term, field, found.start(), found.end(), text[:80])

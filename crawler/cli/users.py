@@ -44,10 +44,10 @@ def add(
 
 @users_app.command("list")
 def list_(ctx: typer.Context) -> None:
-    """Every user with their role and language."""
-    table = Table("name", "role", "language")
+    """Every user with their role, language and whether they may sign in (admins deactivate in the web)."""
+    table = Table("name", "role", "language", "active")
     for user in list_users(app_context(ctx).database):
-        table.add_row(user.name, user.role, user.language)
+        table.add_row(user.name, user.role, user.language, "yes" if user.active else "no")
     console.print(table)
 
 

@@ -240,6 +240,7 @@ class StoreStage:
             run_id=self.run_id,
             keep_body=bool(item.matches) or self.config.archive == "all",
             with_id=not headline,  # a headline needs no id: it is inserted with the batch's others
+            pages=item.pages,
         )
         if headline:
             return "unmatched"

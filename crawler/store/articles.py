@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 
 from sqlalchemy import Select, func, select
@@ -11,7 +12,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from crawler.domain.article import Article
 from crawler.domain.verdict import DocumentRef, Verdict
-from crawler.store.models import SeedDocument, StoredArticle
+from crawler.store.db import Database
+from crawler.store.models import ArchivedPage, SeedDocument, StoredArticle
 
 _EXPORT_BATCH = 500
 
@@ -31,9 +33,17 @@ def stored_by_another(session: Session, error: Exception, canonical_url: str) ->
 
 
 def add_article(
-    session: Session, article: Article, *, source_id: int, run_id: int, keep_body: bool, with_id: bool
+    session: Session,
+    article: Article,
+    *,
+    source_id: int,
+    run_id: int,
+    keep_body: bool,
+    with_id: bool,
+    pages: Sequence[str] = (),
 ) -> StoredArticle:
-    """Add a crawled story to the caller's transaction; its body only when `keep_body`.
+    """Add a crawled story to the caller's transaction; its body and the HTML `pages` it was read from
+    only when `keep_body`.
 
     `with_id` flushes it at once (dedup and matches need its id); a headline without either is
     inserted with the rest of the transaction instead.
@@ -60,9 +70,25 @@ def add_article(
         crawl_run_id=run_id,
     )
     session.add(row)
-    if with_id:
+    if with_id or (keep_body and pages):
         session.flush()
+    if keep_body and pages:
+        html = "\n".join(pages).encode("utf-8", "replace")
+        session.add(ArchivedPage(article_id=row.id, html=zlib.compress(html, 6), pages=len(pages)))
     return row
+
+
+def archived_html(database: Database, article_id: int) -> str | None:
+    """The HTML a story was read from, as it was fetched; None when it was not kept."""
+    if not 0 < article_id < 2**31:  # past the id column's range: none kept, not a driver error
+        return None
+    with database.session() as session:
+        row = session.get(ArchivedPage, article_id)
+        return None if row is None else zlib.decompress(row.html).decode("utf-8", "replace")
+
+
+def has_archived_html(session: Session, article_id: int) -> bool:
+    return session.get(ArchivedPage, article_id) is not None
 
 
 def record_verdict(row: StoredArticle, verdict: Verdict) -> None:

@@ -23,6 +23,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, SQLAlche
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.domain.errors import StorageError, StorageFull
+from crawler.store import search
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ class Database:
         self.url = url
         self.engine = _create_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        search.keep_in_sync()
 
     @property
     def is_sqlite(self) -> bool:

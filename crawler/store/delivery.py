@@ -18,6 +18,10 @@ from crawler.store.db import Database
 from crawler.store.models import AlertOutbox, Match, StoredArticle, utcnow
 
 
+class NoSuchAlert(AlertError):
+    """An alert id the outbox does not hold."""
+
+
 @dataclass(frozen=True, slots=True)
 class DueAlert:
     """What batching needs of a due row: digests group the rows of one watch and channel."""
@@ -111,16 +115,80 @@ def newest_alerts(session: Session, limit: int, *, failed_only: bool = False) ->
 
 
 def requeue_failed(database: Database, alert_id: int) -> None:
-    """Put a failed row back in the queue, due now, with a fresh set of attempts and no error."""
+    """Put a failed row back in the queue, due now, with a fresh set of attempts and no error.
+
+    One conditional UPDATE: of two requests at once only one finds the row failed, and a row a
+    dispatcher is sending (`sending`) is never touched, so a resend cannot make it go out twice.
+    """
     with database.session() as session:
+        result = session.execute(
+            update(AlertOutbox)
+            .where(AlertOutbox.id == alert_id, AlertOutbox.status == "failed")
+            .values(status="pending", attempts=0, last_error=None, next_attempt_at=utcnow())
+        )
+        if result.rowcount:  # type: ignore[attr-defined]
+            return
         row = session.get(AlertOutbox, alert_id)
         if row is None:
-            raise AlertError(f"no alert has id {alert_id}")
-        if row.status != "failed":
-            raise AlertError(
-                f"alert {alert_id} is {row.status}, not failed; only failed alerts can be retried"
+            raise NoSuchAlert(f"no alert has id {alert_id}")
+        raise AlertError(f"alert {alert_id} is {row.status}, not failed; only failed alerts can be retried")
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    """An outbox row as the alerts page and API show it."""
+
+    id: int
+    watch: str
+    channel: str
+    kind: str
+    status: str
+    attempts: int
+    last_error: str | None
+    created_at: datetime
+    next_attempt_at: datetime
+    sent_at: datetime | None
+    article_id: int | None
+    title: str
+
+
+OUTBOX_STATES = ("pending", "sending", "sent", "failed")
+
+
+def outbox_rows(
+    database: Database, *, status: str | None = None, before: int | None = None, limit: int = 50
+) -> list[OutboxRow]:
+    """The newest outbox rows first (older than id `before`), of one status or all."""
+    query = select(AlertOutbox).order_by(AlertOutbox.id.desc()).limit(limit)
+    if status:
+        query = query.where(AlertOutbox.status == status)
+    if before is not None:
+        query = query.where(AlertOutbox.id < before)
+    with database.session() as session:
+        return [
+            OutboxRow(
+                row.id,
+                row.watch,
+                row.channel,
+                row.kind,
+                row.status,
+                row.attempts,
+                row.last_error,
+                row.created_at,
+                row.next_attempt_at,
+                row.sent_at,
+                row.payload.get("article", {}).get("id"),
+                row.payload.get("article", {}).get("title", ""),
             )
-        row.status, row.attempts, row.last_error, row.next_attempt_at = "pending", 0, None, utcnow()
+            for row in session.scalars(query)
+        ]
+
+
+def outbox_counts(database: Database) -> dict[str, int]:
+    """How many outbox rows are in each state."""
+    with database.session() as session:
+        query = select(AlertOutbox.status, func.count()).group_by(AlertOutbox.status)
+        return {status: count for status, count in session.execute(query)}
 
 
 def alerts_per_source_since(session: Session, since: datetime) -> dict[int | None, int]:

@@ -18,12 +18,15 @@ from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from crawler.domain.verdict import DocumentRef
-from crawler.store.articles import duplicated_document
+from crawler.store.articles import duplicated_document, has_archived_html
 from crawler.store.clusters import follow_ups, followed_story, outlet_of
 from crawler.store.db import Database
+from crawler.store.marks import marked, marks_of
 from crawler.store.models import Match, Source, StoredArticle
+from crawler.store.search import Found, search_filter
 
 MAX_PAGE = 200
+SEARCH_BATCH = 1000
 MAX_ID = 2**31 - 1
 """The largest id an INTEGER column holds on PostgreSQL (SQLite's is larger)."""
 
@@ -34,12 +37,23 @@ class CursorError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class InboxFilter:
-    """The inbox's filters; `since` is inclusive and `until` exclusive, both aware."""
+    """The inbox's filters; `since` is inclusive and `until` exclusive, both aware.
+
+    The marks are the reader's (`reader`, a user id): `read` keeps read or unread stories, `starred`
+    only starred ones; hidden stories are left out unless `hidden` asks for them alone. A `cluster`
+    lists every copy of that story instead of folding them.
+    """
 
     watch: str | None = None
     source: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    search: str | None = None
+    cluster: int | None = None
+    reader: int | None = None
+    read: str | None = None
+    starred: bool = False
+    hidden: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +102,10 @@ class InboxStory:
     watches: tuple[str, ...]
     snippet: str
     copies: tuple[Copy, ...]
+    cluster: int | None = None
+    read: bool = False
+    starred: bool = False
+    hidden: bool = False
 
     @property
     def outlets(self) -> int:
@@ -134,6 +152,8 @@ class StoryView:
     copies: tuple[Copy, ...]
     follows: DocumentRef | None
     followed_by: tuple[DocumentRef, ...] = field(default=())
+    archived: bool = False
+    cluster: int | None = None
 
 
 def _story_time() -> ColumnElement[datetime]:
@@ -149,14 +169,21 @@ def inbox_page(
     The stories passing the filters are read newest first in batches; a copy is kept when it is the
     earliest passing copy of its cluster (one query per batch over the batch's clusters), so a page
     costs a few batches whatever the size of the archive.
+
+    A search narrows the walk as `search_filter` says: a condition, or (a common word on SQLite) the
+    ids to keep, dropping the other stories as the walk goes.
     """
     limit = max(1, min(limit, MAX_PAGE))
     batch = 4 * (limit + 1)
     story_time = _story_time()
     with database.session() as session:
-        passing = _passing(session, filters)
+        found = search_filter(session, filters.search) if filters.search else None
+        passing = _passing(session, filters, found)
         if passing is None:
             return [], None
+        searched = found.keep if found is not None else None
+        if searched is not None:  # most rows read will lack the words: read more at a time
+            batch = SEARCH_BATCH
         leads: list[int] = []
         position = after
         while len(leads) <= limit:
@@ -165,25 +192,40 @@ def inbox_page(
                 query = query.where(
                     _before(story_time, StoredArticle.id, position.moment, position.article_id)
                 )
-            rows = session.execute(
+            read = session.execute(
                 query.order_by(story_time.desc(), StoredArticle.id.desc()).limit(batch)
             ).all()
-            firsts = _earliest_copies(
-                session, {cluster for _, cluster, _ in rows if cluster is not None}, passing
-            )
-            leads += [article_id for article_id, cluster, _ in rows
-                      if cluster is None or firsts[cluster] == article_id]  # fmt: skip
-            if len(rows) < batch:
+            rows = [row for row in read if searched is None or row[0] in searched]
+            if filters.cluster is None:
+                firsts = _earliest_copies(
+                    session, {cluster for _, cluster, _ in rows if cluster is not None}, passing, searched
+                )
+                leads += [article_id for article_id, cluster, _ in rows
+                          if cluster is None or firsts[cluster] == article_id]  # fmt: skip
+            else:  # one story asked for: every copy of it
+                leads += [article_id for article_id, _, _ in rows]
+            if len(read) < batch:
                 break
-            position = Cursor(rows[-1][2], rows[-1][0])
+            position = Cursor(read[-1][2], read[-1][0])
         more = len(leads) > limit
-        stories = _inbox_stories(session, leads[:limit], filters.watch)
+        stories = _inbox_stories(session, leads[:limit], filters.watch, filters.reader)
     last = stories[-1] if more and stories else None
     return stories, (Cursor(last.moment, last.article_id) if last else None)
 
 
-def _passing(session: Session, filters: InboxFilter) -> list[ColumnElement[bool]] | None:
-    """The filters as conditions on a stored article; None when the source named has no row."""
+def inbox_story(database: Database, article_id: int, reader: int | None) -> InboxStory | None:
+    """One story as an inbox row, with the reader's marks (after marking it)."""
+    with database.session() as session:
+        if session.get(StoredArticle, article_id) is None:
+            return None
+        return _inbox_stories(session, [article_id], None, reader)[0]
+
+
+def _passing(session: Session, filters: InboxFilter, found: Found | None) -> list[ColumnElement[bool]] | None:
+    """The filters as conditions on a stored article; None when nothing can pass (no row for the source
+    named, no story with the words searched)."""
+    if found is not None and found.none:
+        return None
     story_time = _story_time()
     # EXISTS, not IN: the database walks the story-time index newest first and stops at a batch.
     matched = exists().where(Match.article_id == StoredArticle.id)
@@ -199,13 +241,19 @@ def _passing(session: Session, filters: InboxFilter) -> list[ColumnElement[bool]
         conditions.append(story_time >= filters.since)
     if filters.until is not None:
         conditions.append(story_time < filters.until)
+    if filters.cluster is not None:
+        conditions.append(StoredArticle.cluster_id == filters.cluster)
+    if found is not None and found.condition is not None:
+        conditions.append(found.condition)
+    if filters.reader is not None:
+        conditions += marked(filters.reader, filters.read, starred=filters.starred, hidden=filters.hidden)
     return conditions
 
 
 def _earliest_copies(
-    session: Session, clusters: set[int], passing: list[ColumnElement[bool]]
+    session: Session, clusters: set[int], passing: list[ColumnElement[bool]], searched: frozenset[int] | None
 ) -> dict[int | None, int]:
-    """Cluster id -> the article id of its earliest copy that passes the filters."""
+    """Cluster id -> the article id of its earliest copy that passes the filters (and is `searched`)."""
     if not clusters:
         return {}
     story_time = _story_time()
@@ -214,7 +262,9 @@ def _earliest_copies(
         .where(StoredArticle.cluster_id.in_(clusters), *passing)
         .order_by(story_time.desc(), StoredArticle.id.desc())
     )
-    return {cluster: article_id for cluster, article_id, _ in rows}  # the last written is the earliest
+    return {  # the last written is the earliest
+        cluster: article_id for cluster, article_id, _ in rows if searched is None or article_id in searched
+    }
 
 
 def _before(
@@ -227,7 +277,9 @@ def _before(
     return or_(moment < other_moment, and_(moment == other_moment, article_id < other_id))
 
 
-def _inbox_stories(session: Session, ids: list[int], watch: str | None) -> list[InboxStory]:
+def _inbox_stories(
+    session: Session, ids: list[int], watch: str | None, reader: int | None
+) -> list[InboxStory]:
     articles = {
         row.id: row
         for row in session.scalars(
@@ -237,6 +289,7 @@ def _inbox_stories(session: Session, ids: list[int], watch: str | None) -> list[
         )
     }
     copies = _cluster_copies(session, {row.cluster_id for row in articles.values()})
+    marks = marks_of(session, reader, ids)
     stories = []
     for article_id in ids:
         row = articles[article_id]
@@ -251,6 +304,8 @@ def _inbox_stories(session: Session, ids: list[int], watch: str | None) -> list[
                 watches=tuple(match.watch for match in row.matches),
                 snippet=matches[0].snippet if matches else "",
                 copies=tuple(copies.get(row.cluster_id, ())),
+                cluster=row.cluster_id,
+                **marks.get(row.id, {}),
             )
         )
     return stories
@@ -328,6 +383,8 @@ def story_view(database: Database, article_id: int) -> StoryView | None:
             copies=tuple(copies.get(row.cluster_id, ())),
             follows=followed_story(session, row.id),
             followed_by=tuple(later),
+            archived=has_archived_html(session, row.id),
+            cluster=row.cluster_id,
         )
 
 

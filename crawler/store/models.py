@@ -178,6 +178,13 @@ Index(
     func.coalesce(StoredArticle.published_at, StoredArticle.first_seen),
     StoredArticle.id,
 )
+# A source's stories by that time: the inbox filtered by an outlet walks only that outlet's stories.
+Index(
+    "ix_articles_source_story_time",
+    StoredArticle.source_id,
+    func.coalesce(StoredArticle.published_at, StoredArticle.first_seen),
+    StoredArticle.id,
+)
 
 
 class SeedDocument(Base):
@@ -353,6 +360,8 @@ class WebUser(Base):
     role: Mapped[str] = mapped_column(String(10))
     language: Mapped[str] = mapped_column(String(5), default="id")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A deactivated user cannot sign in, their sessions end and their API tokens stop working.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
 
 
 class ApiToken(Base):
@@ -418,3 +427,30 @@ class WatchFeedToken(Base):
     revoked_at: Mapped[datetime | None]
 
     watch: Mapped[StoredWatch] = relationship()
+
+
+class StoryMark(Base):
+    """One user's triage of one stored article: read, hidden, starred (marking a story marks its copies)."""
+
+    __tablename__ = "story_marks"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    read: Mapped[bool] = mapped_column(Boolean, default=False)
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    starred: Mapped[bool] = mapped_column(Boolean, default=False)
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ArchivedPage(Base):
+    """The HTML a stored story was extracted from (its pages, zlib-compressed), kept with its body:
+    the web shows it in a sandboxed frame as the original looked when Pantau read it."""
+
+    __tablename__ = "archived_pages"
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    html: Mapped[bytes] = mapped_column(LargeBinary)
+    pages: Mapped[int] = mapped_column(SmallInteger, default=1)
+    stored_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from crawler.domain.errors import PantauError
 from crawler.store.db import Database
@@ -36,6 +37,7 @@ class User:
     name: str
     role: str
     language: str
+    active: bool = True
 
     @property
     def can_write(self) -> bool:
@@ -87,16 +89,58 @@ def add_first_admin(database: Database, name: str, password_hash: str) -> User |
 
 
 def user_by_id(database: Database, user_id: int) -> User | None:
+    """An active user by id (a deactivated user's session counts as signed out)."""
     with database.session() as session:
         row = session.get(WebUser, user_id)
-        return None if row is None else _user(row)
+        return None if row is None or not row.active else _user(row)
 
 
 def user_credentials(database: Database, name: str) -> tuple[User, str] | None:
-    """The user of that name and their password hash, to verify a login."""
+    """The active user of that name and their password hash, to verify a login."""
     with database.session() as session:
-        row = session.scalar(select(WebUser).where(WebUser.name == name))
+        row = session.scalar(select(WebUser).where(WebUser.name == name, WebUser.active))
         return None if row is None else (_user(row), row.password_hash)
+
+
+def set_role(database: Database, user_id: int, role: str) -> User:
+    """Give a user another role; the last active admin stays an admin."""
+    if role not in ROLES:
+        raise UserError(f"unknown role {role!r}: choose one of {', '.join(ROLES)}")
+    with database.session() as session:
+        row = _changeable(session, user_id)
+        if row.role == "admin" and role != "admin":
+            _keep_an_admin(session, row)
+        row.role = role
+        return _user(row)
+
+
+def set_active(database: Database, user_id: int, active: bool) -> User:
+    """Deactivate a user (no sign-in, no session, no token) or let them in again; the last active admin
+    cannot be deactivated."""
+    with database.session() as session:
+        row = _changeable(session, user_id)
+        if not active and row.role == "admin":
+            _keep_an_admin(session, row)
+        row.active = active
+        return _user(row)
+
+
+def _changeable(session: Session, user_id: int) -> WebUser:
+    # Serialise role changes on PostgreSQL: two admins demoting each other at once keep one admin.
+    row = session.scalar(select(WebUser).where(WebUser.id == user_id).with_for_update())
+    if row is None:
+        raise UserError(f"no user with id {user_id}")
+    return row
+
+
+def _keep_an_admin(session: Session, leaving: WebUser) -> None:
+    others = session.scalar(
+        select(func.count())
+        .select_from(WebUser)
+        .where(WebUser.role == "admin", WebUser.active, WebUser.id != leaving.id)
+    )
+    if not others:
+        raise UserError(f"{leaving.name} is the last active admin: make another admin first")
 
 
 def set_password_hash(database: Database, user_id: int, password_hash: str) -> None:
@@ -113,6 +157,7 @@ def set_language(database: Database, user_id: int, language: str) -> None:
 
 
 def list_users(database: Database) -> list[User]:
+    """Every user, deactivated ones too, by name."""
     with database.session() as session:
         return [_user(row) for row in session.scalars(select(WebUser).order_by(WebUser.name))]
 
@@ -139,7 +184,7 @@ def token_user(database: Database, token: str) -> tuple[User, str] | None:
         row = session.scalar(
             select(ApiToken).where(ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None))
         )
-        if row is None:
+        if row is None or not row.user.active:
             return None
         now = datetime.now(UTC)
         if row.last_used_at is None or now - row.last_used_at > LAST_USED_PRECISION:
@@ -156,9 +201,13 @@ def revoke_token(database: Database, token_id: int) -> None:
             row.revoked_at = datetime.now(UTC)
 
 
-def list_tokens(database: Database) -> list[TokenRow]:
+def list_tokens(database: Database, user_id: int | None = None) -> list[TokenRow]:
+    """Every token, or one user's, oldest first (revoked ones too, for the record)."""
     with database.session() as session:
-        rows = session.scalars(select(ApiToken).join(WebUser).order_by(ApiToken.id))
+        query = select(ApiToken).join(WebUser).order_by(ApiToken.id)
+        if user_id is not None:
+            query = query.where(ApiToken.user_id == user_id)
+        rows = session.scalars(query)
         return [
             TokenRow(
                 row.id, row.name, row.user.name, row.scope, row.created_at, row.last_used_at, row.revoked_at
@@ -187,4 +236,4 @@ def _token_hash(token: str) -> str:
 
 
 def _user(row: WebUser) -> User:
-    return User(row.id, row.name, row.role, row.language)
+    return User(row.id, row.name, row.role, row.language, row.active)

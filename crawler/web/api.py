@@ -7,21 +7,21 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import UTC, datetime
 from http import HTTPStatus
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response
+from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from crawler.domain.errors import SourceError
+from crawler.domain.errors import AlertError, SourceError
 from crawler.domain.watch import Watch
+from crawler.store.delivery import NoSuchAlert, outbox_rows, requeue_failed
 from crawler.store.inbox import (
     MAX_PAGE,
     Cursor,
     CursorError,
-    InboxStory,
     inbox_page,
     story_view,
 )
@@ -38,7 +38,8 @@ from crawler.store.watches import (
     update_watch,
     watch_by_id,
 )
-from crawler.web.filters import FilterError, inbox_filter
+from crawler.web.export import EXPORTS, export_response, story_record
+from crawler.web.filters import ChosenFilters, FilterError, chosen_filter
 from crawler.web.i18n import Words
 from crawler.web.state import WebState, web_state
 from crawler.web.watch_check import WatchDraft, checked_watch
@@ -72,6 +73,9 @@ class StorySummary(BaseModel):
     watches: list[str]
     snippet: str
     outlets: int
+    cluster: int | None
+    read: bool
+    starred: bool
     copies: list[Outlet]
 
 
@@ -170,6 +174,21 @@ class WatchOut(WatchIn):
     updated_by: str
 
 
+class AlertOut(BaseModel):
+    id: int
+    watch: str
+    channel: str
+    kind: str
+    status: str
+    attempts: int
+    last_error: str | None
+    created_at: datetime
+    next_attempt_at: datetime
+    sent_at: datetime | None
+    article_id: int | None
+    title: str
+
+
 _ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": Problem, "content": {PROBLEM: {}}} for status in (400, 401, 403, 404, 422)
 }
@@ -193,24 +212,40 @@ def create_api(state: WebState) -> FastAPI:
     @api.get("/stories", response_model=StoryPage)
     def stories(
         user: Annotated[User, Depends(reader)],
-        watch: str = "",
-        source: str = "",
-        since: Annotated[str, Query(description="First WIB day, YYYY-MM-DD")] = "",
-        until: Annotated[str, Query(description="Last WIB day, YYYY-MM-DD")] = "",
+        chosen: Annotated[ChosenFilters, Depends()],
         cursor: str = "",
         limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
     ) -> StoryPage:
-        """Matched stories newest first, one per story cluster; pass `next_cursor` back for the next page."""
+        """Matched stories newest first, one per story cluster; pass `next_cursor` back for the next page.
+        `since`/`until` are WIB days (YYYY-MM-DD), `q` words to search (all of them), `cluster` one
+        story's copies, `read` read or unread, `starred`/`hidden` 1 (the token's user's marks)."""
         try:
-            filters = inbox_filter(watch, source, since, until)
+            filters = chosen_filter(chosen, user.id)
             after = Cursor.from_token(cursor) if cursor else None
         except (FilterError, CursorError) as error:
             raise HTTPException(400, str(error)) from None
         page, next_cursor = inbox_page(state.database, filters, after=after, limit=limit)
         return StoryPage(
-            items=[_summary(story) for story in page],
+            items=[StorySummary.model_validate(story_record(story)) for story in page],
             next_cursor=next_cursor.token() if next_cursor else None,
         )
+
+    @api.get(
+        "/stories/export",
+        response_class=StreamingResponse,
+        responses={200: {"content": {media: {} for media in EXPORTS.values()}}},
+    )
+    def export(
+        user: Annotated[User, Depends(reader)],
+        chosen: Annotated[ChosenFilters, Depends()],
+        format: Annotated[Literal["csv", "jsonl"], Query()] = "jsonl",
+    ) -> StreamingResponse:
+        """Every story the filters of `GET /stories` select, streamed as CSV or JSON Lines."""
+        try:
+            filters = chosen_filter(chosen, user.id)
+        except FilterError as error:
+            raise HTTPException(400, str(error)) from None
+        return export_response(state.database, filters, format)
 
     @api.get("/stories/{story_id}", response_model=StoryDetail)
     def story(story_id: int, user: Annotated[User, Depends(reader)]) -> StoryDetail:
@@ -317,6 +352,30 @@ def create_api(state: WebState) -> FastAPI:
             raise HTTPException(422, "; ".join(f"{key}: {problem}" for key, problem in problems.items()))
         return watch
 
+    @api.get("/alerts", response_model=list[AlertOut])
+    def alerts(
+        user: Annotated[User, Depends(reader)],
+        status: Annotated[Literal["", "pending", "sending", "sent", "failed"], Query()] = "",
+        before: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+        limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+    ) -> list[AlertOut]:
+        """The outbox, newest first: each alert's delivery state, attempts and last error."""
+        rows = outbox_rows(state.database, status=status or None, before=before, limit=limit)
+        return [AlertOut(**asdict(row)) for row in rows]
+
+    @api.post("/alerts/{alert_id}/resend", response_model=AlertOut, responses={409: _ERRORS[400]})
+    def resend(
+        alert_id: Annotated[int, Path(ge=1, le=2**31 - 1)], user: Annotated[User, Depends(writer)]
+    ) -> AlertOut:
+        """Queue a failed alert again (409 for an alert that is not failed: it is never sent twice)."""
+        try:
+            requeue_failed(state.database, alert_id)
+        except NoSuchAlert as error:
+            raise HTTPException(404, str(error)) from None
+        except AlertError as error:
+            raise HTTPException(409, str(error)) from None
+        return AlertOut(**asdict(outbox_rows(state.database, before=alert_id + 1, limit=1)[0]))
+
     return api
 
 
@@ -353,20 +412,6 @@ def _outlet(copy: Any) -> Outlet:
         source=copy.source,
         time=copy.moment,
         lag_seconds=int(copy.lag.total_seconds()),
-    )
-
-
-def _summary(story: InboxStory) -> StorySummary:
-    return StorySummary(
-        id=story.article_id,
-        title=story.title,
-        url=story.url,
-        source=story.source,
-        time=story.moment,
-        watches=list(story.watches),
-        snippet=story.snippet,
-        outlets=story.outlets,
-        copies=[_outlet(copy) for copy in story.copies],
     )
 
 

@@ -6,25 +6,29 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, Response
 from fastapi.responses import RedirectResponse
 
 from crawler.domain.errors import SourceError
+from crawler.store.articles import archived_html
 from crawler.store.inbox import (
     Cursor,
     CursorError,
     InboxStory,
     StoryView,
     inbox_page,
+    inbox_story,
     story_view,
     watch_names,
 )
 from crawler.store.leases import SCHEDULER_LEASE, live_lease
+from crawler.store.marks import MARKS, mark_story
 from crawler.store.run_requests import request_run, requested_sources
 from crawler.store.sources import source_states
+from crawler.store.trends import stories_per_day
 from crawler.store.users import (
     User,
     add_first_admin,
@@ -32,8 +36,10 @@ from crawler.store.users import (
     set_password_hash,
     user_credentials,
 )
+from crawler.web.archive import inert_html
 from crawler.web.auth import check_csrf, current_user, editor, page_context, session_of, signed_in, words
-from crawler.web.filters import FilterError, inbox_filter
+from crawler.web.export import EXPORTS, export_response
+from crawler.web.filters import ChosenFilters, FilterError, chosen_filter
 from crawler.web.highlight import marked
 from crawler.web.i18n import LANGUAGES, Words
 from crawler.web.passwords import (
@@ -43,32 +49,18 @@ from crawler.web.passwords import (
     needs_rehash,
     verify_password,
 )
+from crawler.web.render import local_target as _local_target
+from crawler.web.render import render as _render
 from crawler.web.state import web_state
+from crawler.web.trends import sparkline
 
 log = logging.getLogger(__name__)
 
 router = APIRouter()
 
 PAGE_SIZE = 25
+SPARK_DAYS = 30
 STORY_FIELDS = ("title", "authors", "published_at", "modified_at", "section", "tags", "source_org", "editors")
-
-
-def _render(
-    request: Request, template: str, status: int = 200, block: str | None = None, **values: Any
-) -> Response:
-    """The page, its `content` block when htmx asks for a part of it, or the one block asked for."""
-    if block is None and request.headers.get("HX-Request") and not request.headers.get("HX-Boosted"):
-        block = "content"
-    return web_state(request).templates.TemplateResponse(
-        request, template, page_context(request, **values), status_code=status, block_name=block
-    )
-
-
-def _local_target(target: str | None) -> str:
-    """Where to go after signing in: a path on this site only, never another host."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return "/inbox"
-    return target
 
 
 @router.get("/")
@@ -183,28 +175,42 @@ def choose_language(
 def inbox(
     request: Request,
     user: Annotated[User, Depends(signed_in)],
-    watch: str = "",
-    source: str = "",
-    since: str = "",
-    until: str = "",
+    chosen: Annotated[ChosenFilters, Depends()],
     cursor: Annotated[str, Query()] = "",
 ) -> Response:
     state = web_state(request)
-    chosen = {"watch": watch, "source": source, "since": since, "until": until}
     try:
-        filters = inbox_filter(**chosen)
+        filters = chosen_filter(chosen, user.id)
         after = Cursor.from_token(cursor) if cursor else None
     except FilterError as error:
-        return _inbox_page(request, chosen, [], None, words(request)("bad_date", value=error.value), 400)
+        message = words(request)(f"bad_{error.kind}", value=error.value)
+        return _inbox_page(request, chosen, [], None, message, 400)
     except CursorError as error:
         return _inbox_page(request, chosen, [], None, str(error), 400)
     stories, next_cursor = inbox_page(state.database, filters, after=after, limit=PAGE_SIZE)
     return _inbox_page(request, chosen, stories, next_cursor, None, 200, paged=after is not None)
 
 
+@router.get("/inbox/export.{kind}")
+def inbox_export(
+    request: Request,
+    kind: str,
+    user: Annotated[User, Depends(signed_in)],
+    chosen: Annotated[ChosenFilters, Depends()],
+) -> Response:
+    """Every story of the filtered view, streamed as CSV or JSON Lines."""
+    if kind not in EXPORTS:
+        raise HTTPException(404)
+    try:
+        filters = chosen_filter(chosen, user.id)
+    except FilterError as error:
+        raise HTTPException(400, str(error)) from None
+    return export_response(web_state(request).database, filters, kind)
+
+
 def _inbox_page(
     request: Request,
-    chosen: dict[str, str],
+    chosen: ChosenFilters,
     stories: list[InboxStory],
     next_cursor: Cursor | None,
     error: str | None,
@@ -214,7 +220,7 @@ def _inbox_page(
 ) -> Response:
     """The inbox with the filters as chosen, a page of stories and links to the older and newest pages."""
     state = web_state(request)
-    query = {key: value for key, value in chosen.items() if value}
+    query = chosen.query()
     older = f"/inbox?{urlencode({**query, 'cursor': next_cursor.token()})}" if next_cursor else None
     return _render(
         request,
@@ -224,17 +230,54 @@ def _inbox_page(
         stories=stories,
         older=older,
         newest=f"/inbox?{urlencode(query)}" if paged else None,
+        export=urlencode(query),
+        back=f"/inbox?{urlencode(query)}",
         error=error,
         watches=watch_names(state.database),
         source_names=sorted(state.config.sources),
     )
 
 
+@router.post("/stories/{article_id}/mark")
+def mark(
+    request: Request,
+    article_id: int,
+    user: Annotated[User, Depends(signed_in)],
+    mark: Annotated[str, Form()],
+    csrf_token: Annotated[str, Form()] = "",
+    back: Annotated[str, Form()] = "/inbox",
+) -> Response:
+    """Mark a story (and its copies) read, starred or hidden for this user alone; htmx gets the row back,
+    or nothing when the story leaves the list (hidden, or shown again from the hidden list)."""
+    check_csrf(request, csrf_token)
+    if mark not in MARKS:
+        raise HTTPException(400, f"unknown mark {mark!r}")
+    database = web_state(request).database
+    if not mark_story(database, user.id, article_id, mark):
+        raise HTTPException(404)
+    if not request.headers.get("HX-Request"):
+        return RedirectResponse(_local_target(back), status_code=303)
+    if mark in ("hide", "unhide"):
+        return Response("")
+    story = inbox_story(database, article_id, user.id)
+    if story is None:
+        raise HTTPException(404)
+    return _render_row(request, story, back)
+
+
+def _render_row(request: Request, story: InboxStory, back: str) -> Response:
+    return web_state(request).templates.TemplateResponse(
+        request, "inbox_story.html", page_context(request, story=story, back=_local_target(back))
+    )
+
+
 @router.get("/stories/{article_id}")
 def story(request: Request, article_id: int, user: Annotated[User, Depends(signed_in)]) -> Response:
-    view = story_view(web_state(request).database, article_id)
+    database = web_state(request).database
+    view = story_view(database, article_id)
     if view is None:
         raise HTTPException(404)
+    mark_story(database, user.id, article_id, "read")  # opening a story is reading it (this reader only)
     hits = [hit for match in view.matches for hit in match.hits]
     t = words(request)
     return _render(
@@ -245,6 +288,27 @@ def story(request: Request, article_id: int, user: Annotated[User, Depends(signe
         title_pieces=marked(view.title, hits, "title"),
         body_pieces=marked(view.body, hits, "body") if view.body else None,
     )
+
+
+# The archived page is someone else's HTML: it runs nothing, fetches nothing and only this site may frame it.
+ORIGINAL_HEADERS = {
+    "Content-Security-Policy": (
+        "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src 'none'; "
+        "form-action 'none'; base-uri 'none'; frame-ancestors 'self'"
+    ),
+    "X-Frame-Options": "SAMEORIGIN",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "private, no-store",
+}
+
+
+@router.get("/stories/{article_id}/original")
+def original(request: Request, article_id: int, user: Annotated[User, Depends(signed_in)]) -> Response:
+    """The HTML the story was read from, for the story page's sandboxed frame."""
+    html = archived_html(web_state(request).database, article_id)
+    if html is None:
+        raise HTTPException(404)
+    return Response(inert_html(html), media_type="text/html; charset=utf-8", headers=ORIGINAL_HEADERS)
 
 
 def _shown(view: StoryView, name: str, t: Words) -> str:
@@ -286,11 +350,14 @@ def run_now(
 
 def _sources_page(request: Request) -> Response:
     state = web_state(request)
-    states = source_states(state.database, datetime.now(UTC))
+    now = datetime.now(UTC)
+    states = source_states(state.database, now)
+    per_day = stories_per_day(state.database, SPARK_DAYS, now)
     return _render(
         request,
         "sources.html",
         sources=[(name, config, states.get(name)) for name, config in sorted(state.config.sources.items())],
+        sparks={name: (sparkline(counts), sum(counts)) for name, counts in per_day.items()},
         pending=set(requested_sources(state.database)),
         daemon=live_lease(state.database, SCHEDULER_LEASE),
     )

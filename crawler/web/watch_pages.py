@@ -26,7 +26,7 @@ from crawler.store.watches import (
     watch_by_id,
 )
 from crawler.web.auth import check_csrf, editor, signed_in, words
-from crawler.web.pages import _render
+from crawler.web.render import render as _render
 from crawler.web.state import web_state
 from crawler.web.watch_check import WatchDraft, checked_watch, compiled, query_problem
 

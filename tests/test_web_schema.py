@@ -26,7 +26,8 @@ from tests.web_helpers import add_person, put_story, running_web
 OPERATIONS = [
     "GET /stories", "GET /stories/export", "GET /stories/{story_id}", "GET /sources",
     "POST /sources/{name}/run", "GET /alerts", "POST /alerts/{alert_id}/resend",
-    "GET /watches", "POST /watches", "GET /watches/{watch_id}", "PUT /watches/{watch_id}", "DELETE /watches/{watch_id}",
+    "GET /watches", "POST /watches", "GET /watches/{watch_id}", "PUT /watches/{watch_id}",
+    "DELETE /watches/{watch_id}",
 ]  # fmt: skip
 
 

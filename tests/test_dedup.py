@@ -10,7 +10,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from crawler.dedup.minhash import similarity
-from crawler.dedup.profile import Profile, profile_of, read_story
+from crawler.dedup.profile import FACT_KEYS, Profile, fact_keys, profile_of, read_story
 from crawler.dedup.text import content_hash, normalise_text
 from crawler.domain.verdict import DocumentRef, Verdict
 from crawler.store.db import Database, open_database
@@ -134,10 +134,14 @@ def test_a_new_story_starts_a_cluster_and_is_indexed_with_one_row_per_band(datab
             select(NearDuplicateBand.band, func.count()).group_by(NearDuplicateBand.band)
         ).all()
         profile = profile_of(read_story(RMOL_CLEAN))
-        # One row per LSH band, then the story's quotes and lead sentences as keys of their own.
-        keys = [(index.bands, len(profile.quotes)), (index.bands + 1, len(profile.lead_sentences))]
+        # One row per LSH band, then the story's quotes, lead sentences and lead-fact pairs as keys.
+        keys = [
+            (index.bands, len(profile.quotes)),
+            (index.bands + 1, len(profile.lead_sentences)),
+            (index.bands + 2, len(fact_keys(profile))),
+        ]
         assert sorted(bands) == [(band, 1) for band in range(index.bands)] + [key for key in keys if key[1]]
-        assert profile.lead_sentences
+        assert profile.lead_sentences and len(fact_keys(profile)) == FACT_KEYS
         assert signature.profile is not None and Profile.from_bytes(signature.profile) == profile
 
 

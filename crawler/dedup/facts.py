@@ -96,6 +96,11 @@ _NUMBER = re.compile(
 _CAPITALISED = re.compile(r"(?<![\w'’&.-])[A-Z][A-Za-z'’&.-]+")
 _OPENING_WORD = re.compile(r"\W*[A-Z][A-Za-z'’&.-]*\s+[a-z]")
 _GLUED = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+# A scraper that drops the spaces around a link's text glues a name to the words beside it
+# (`kerasLogitechmengonfirmasi`, `KabupatenCirebonmengetuk`): cut before a capital after a small letter,
+# and before a verb's prefix (me-, ber-, ter-) after a capitalised word of three letters or more.
+_GLUED_AFTER = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")
+_GLUED_VERB = re.compile(r"\b([A-Z][a-z]{2,})((?:meng|meny|mem|men|me|ber|ter)[a-z]{3,})\b")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]*\s+")
 # Capitalised words that open clauses or name days and months, not people, places or organisations.
 _NOT_NAMES = _DAYS | set(_MONTHS) | {
@@ -214,7 +219,7 @@ def _number(match: re.Match[str]) -> str:
         return f"{value:g}%"
     if unit in {"m", "t"} and match.group("unit") not in {"M", "T"}:
         unit = ""  # only a capital M or T after a figure means miliar or triliun
-    return f"{value * _SCALES.get(unit, 1):.6g}"
+    return f"{value * _SCALES.get(unit, 1):.3g}"
 
 
 def _value(written: str) -> float | None:
@@ -239,7 +244,7 @@ def _names(text: str) -> set[str]:
     """Words of capitalised spans, folded: word by word, so `Presiden Prabowo` and `Prabowo` share
     `prabowo`; glued words (`ProvinsiKepulauan`, a scraper's artefact) are split at the capital."""
     names: set[str] = set()
-    for sentence in sentences_of(text):
+    for sentence in sentences_of(_GLUED_VERB.sub(r"\1 \2", _GLUED_AFTER.sub(" ", text))):
         words = _CAPITALISED.findall(sentence)
         if words and _OPENING_WORD.match(sentence):  # a lone sentence-initial word is no name
             words = words[1:]

@@ -26,7 +26,7 @@ _MONTHS = {
             ("agustus", "agu", "agt", "aug"),
             ("september", "sep", "sept"),
             ("oktober", "okt", "oct"),
-            ("november", "nov"),
+            ("november", "nopember", "nov", "nop"),
             ("desember", "des", "dec"),
         ),
         start=1,
@@ -57,7 +57,7 @@ _NUMERIC_DATE = re.compile(
 )
 # A clock time is when, not what: `pukul 10.00 WIB`, `pukul 10:00`, `12.30 WITA` say one thing.
 _TIME = re.compile(
-    r"(?=[pPjJ\d])\b(?:pukul|jam)\s+\d{1,2}(?:[.:]\d{2})?(?:\s*(?:WIB|WITA|WIT)\b)?|\b\d{1,2}[.:]\d{2}\s*(?:WIB|WITA|WIT)\b",
+    r"(?=[pPjJ\d])\b(?:pukul|pkl\.?|jam)\s+\d{1,2}(?:[.:]\d{2})?(?:\s*(?:WIB|WITA|WIT)\b)?|\b\d{1,2}[.:]\d{2}\s*(?:WIB|WITA|WIT)\b",
     re.IGNORECASE,
 )
 # Small numbers written as words are the same figures as their digits (`tiga orang` = `3 orang`);
@@ -73,6 +73,7 @@ _NUMBER_WORD = re.compile(
 # A range shares its unit (`10-15 persen` = `10 persen hingga 15 persen`, `Rp1-2 triliun`).
 _UNITS = r"%|persen\b|pct\b|ribu\b|juta\b|miliar\b|milyar\b|triliun\b"
 _RANGE = re.compile(rf"(\d+(?:[.,]\d+)*)\s*(?:-|–|hingga|sampai)\s*(\d+(?:[.,]\d+)*)\s*({_UNITS})", re.I)
+_EXACT_BELOW = 100_000
 _YEAR = re.compile(r"^(?:19[4-9]\d|20\d\d|2100)$")
 _WRITTEN_DATE = re.compile(
     rf"(?=\d)\b(?:(\d{{1,2}})\s*(?:-|–|sampai dengan|hingga|s\.d\.?|sd)\s*)?"
@@ -210,7 +211,10 @@ def _written_date(match: re.Match[str], dates: set[str]) -> str:
 
 
 def _number(match: re.Match[str]) -> str:
-    """The canonical key of a number: its value with the scale applied, `%` kept for percentages."""
+    """The canonical key of a number: its value with the scale applied, `%` kept for percentages.
+
+    A large or fractional figure is kept to three significant digits, as copies round it (`Rp78,478
+    miliar`, `Rp78,48 M`); a whole number below 100,000 (a year, a count of people) stays exact."""
     value = _value(match.group("value"))
     if value is None:
         return ""
@@ -219,7 +223,8 @@ def _number(match: re.Match[str]) -> str:
         return f"{value:g}%"
     if unit in {"m", "t"} and match.group("unit") not in {"M", "T"}:
         unit = ""  # only a capital M or T after a figure means miliar or triliun
-    return f"{value * _SCALES.get(unit, 1):.3g}"
+    value *= _SCALES.get(unit, 1)
+    return str(int(value)) if value.is_integer() and value < _EXACT_BELOW else f"{value:.3g}"
 
 
 def _value(written: str) -> float | None:

@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 from crawler.dedup.judge import NEAR_DUPLICATE_THRESHOLD, judge_pair  # noqa: E402
 from crawler.dedup.profile import profile_of, read_story  # noqa: E402
 from crawler.dedup.text import document_text, normalise_text, normalised_hash  # noqa: E402
-from crawler.store.neardup import NearDuplicateIndex  # noqa: E402
+from crawler.store.neardup import FACT_KEY_VOTES, NearDuplicateIndex  # noqa: E402
 
 PAIRS = ROOT / "tests" / "fixtures" / "secondhand" / "neardup" / "pairs.jsonl"
 
@@ -49,9 +49,14 @@ def judged(index: NearDuplicateIndex, pair: dict[str, Any]) -> dict[str, bool]:
         "old": exact or hasher.similarity(signature_a, signature_b) >= NEAR_DUPLICATE_THRESHOLD,
         "new": exact or judgement.decision == "duplicate",
         "lsh": exact or bool(set(signature_a.band_buckets) & set(signature_b.band_buckets)),
-        "candidate": exact or bool(keys_a & keys_b),
+        "candidate": exact or _votes(index, keys_a & keys_b) >= FACT_KEY_VOTES,
         "follows": not exact and judgement.decision == "follows",
     }
+
+
+def _votes(index: NearDuplicateIndex, shared: set[tuple[int, int]]) -> int:
+    """The weight of the keys two texts share, as the index's candidate probe counts it."""
+    return sum(1 if band == index.bands + 2 else FACT_KEY_VOTES for band, _ in shared)
 
 
 def main() -> int:

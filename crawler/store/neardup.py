@@ -1,15 +1,18 @@
 """The near-duplicate index in the database: signatures, LSH band rows, exact-hash lookups, clusters.
 
-A stored document is a candidate when it shares at least `min_band_votes` band buckets with the text
-(a 64-bit hash of `rows_per_band` consecutive minimums per band, stored as indexed rows). Two rows per
-band keep phrases that many unrelated stories share from making every such story a candidate, which
-would make lookups grow with the archive. A text's quotes and lead sentences are keys too (two more
-bands): a rewrite that keeps the quotes verbatim, or an excerpt that keeps the lead, is a candidate
-even when it shares few shingles. At most `CANDIDATE_CAP`
-candidates are weighed, those with the most shared keys first. Candidates are judged by crawler/dedup
-with the profile stored beside each signature; nothing
-lives in memory between calls, so the index survives restarts and is shared by every process on the
-database, and SQLite and PostgreSQL answer the same queries identically.
+A stored document is a candidate when it shares at least `min_band_votes` keys with the text. Keys are
+indexed rows (`near_duplicate_bands`), written in one place (`index_keys`): a 64-bit hash of
+`rows_per_band` consecutive minimums per LSH band (two rows per band keep phrases that many unrelated
+stories share from making every such story a candidate), then three more bands: the text's quotes and
+lead sentences (a rewrite that keeps the quotes verbatim, or an excerpt that keeps the lead) and pairs
+of the facts its lead states (a regional rewrite of wire copy or a flash item in new words keeps the
+date, figures and names, though it shares few shingles; `FACT_KEY_VOTES` of them count as one other
+key). A probe reads at most `BUCKET_CAP` rows of a
+key, the newest, and at most `CANDIDATE_CAP` candidates are weighed, those sharing the most keys first:
+a template story or a story copied by every outlet costs a check a bounded read. Candidates are judged
+by crawler/dedup with the profile stored beside each signature; nothing lives in memory between calls,
+so the index survives restarts and is shared by every process on the database, and SQLite and
+PostgreSQL answer the same queries identically.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 
-from sqlalchemy import bindparam, func, select, union_all
+from sqlalchemy import bindparam, case, func, select, union_all
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
@@ -38,8 +41,11 @@ bands): a regional rewrite of wire copy keeps the quotes verbatim, and an aggreg
 lead, but either shares too few shingles with its original to meet it in an LSH bucket."""
 
 CANDIDATE_CAP = 64
-"""Most candidates weighed per check, those sharing the most keys first: a story copied by hundreds of
-outlets (or a phrase every story shares) cannot make one check judge them all."""
+"""Most candidates weighed per check, those sharing the most keys first (then the newest): a story
+copied by hundreds of outlets (or a phrase every story shares) cannot make one check judge them all."""
+
+FACT_KEY_VOTES = 3
+"""Lead-fact pairs a stored story must share with a text to be weighed when no other key is shared."""
 
 BUCKET_CAP = 200
 """Most rows read per key, the newest first: a key shared by thousands of stored stories (a daily
@@ -88,11 +94,15 @@ class NearDuplicateIndex:
         fullest_bucket = (
             select(func.count().label("rows")).select_from(matches).group_by(matches.c.band, matches.c.bucket)
         ).subquery()
+        # A shared fact pair is a weaker key than a shared band bucket, quote or lead sentence: a story
+        # met through facts alone must share FACT_KEY_VOTES of them (two stories on one institution share
+        # a pair of its name's words; a copy shares most of its lead's pairs).
+        votes = func.sum(case((matches.c.band == bands + 2, 1), else_=FACT_KEY_VOTES))
         band_matches = (
             select(matches.c.signature_id)
             .group_by(matches.c.signature_id)
-            .having(func.count() >= min_band_votes)
-            .order_by(func.count().desc(), matches.c.signature_id)
+            .having(votes >= FACT_KEY_VOTES * min_band_votes)
+            .order_by(votes.desc(), matches.c.signature_id.desc())
             .limit(CANDIDATE_CAP)
         )
         # Plain columns, not ORM objects: a check reads each candidate once and never changes it.
@@ -208,7 +218,8 @@ class NearDuplicateIndex:
         self, session: Session, signature: Signature, profile: Profile, exclude: _Exclude
     ) -> list[Candidate]:
         """Stored signatures of this scheme sharing at least `min_band_votes` keys (band buckets, quotes,
-        lead sentences, lead-fact pairs), the most shared first, at most CANDIDATE_CAP."""
+        lead sentences, or FACT_KEY_VOTES lead-fact pairs each), the most shared first, at most
+        CANDIDATE_CAP."""
         buckets: dict[str, object] = {
             f"bucket_{band}": bucket for band, bucket in enumerate(signature.band_buckets)
         }

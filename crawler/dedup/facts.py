@@ -61,7 +61,7 @@ _TIME = re.compile(
     re.IGNORECASE,
 )
 # Small numbers written as words are the same figures as their digits (`tiga orang` = `3 orang`);
-# `satu` is left out, as `salah satu` (one of) is no figure.
+# `satu` is read on its own below.
 _NUMBER_WORDS = {
     "dua": 2, "tiga": 3, "empat": 4, "lima": 5, "enam": 6, "tujuh": 7, "delapan": 8, "sembilan": 9,
     "sepuluh": 10, "sebelas": 11, "seratus": 100, "seribu": 1000, "sejuta": 1_000_000,
@@ -70,6 +70,10 @@ _NUMBER_WORD = re.compile(
     rf"(?=[dDtTeElLsS])\b({'|'.join(_NUMBER_WORDS)})\b(?:\s+(belas|puluh)\b)?(?:\s+({'|'.join(list(_NUMBER_WORDS)[:7])})\b)?",
     re.IGNORECASE,
 )
+# `satu orang` = `1 orang`, but `salah satu` (one of) and `satu-satunya` (the only) are no figures;
+# ordinals are their figures too (`ketiga` = `ke-3`; `kedua`, second or both, is two either way).
+_ONE = re.compile(r"(?<![Ss]alah )(?<![\w-])[Ss]atu\b(?!-)")
+_ORDINAL = re.compile(r"(?=[kK])\bke(dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh)\b", re.IGNORECASE)
 # A range shares its unit (`10-15 persen` = `10 persen hingga 15 persen`, `Rp1-2 triliun`).
 _UNITS = r"%|persen\b|pct\b|ribu\b|juta\b|miliar\b|milyar\b|triliun\b"
 _RANGE = re.compile(rf"(\d+(?:[.,]\d+)*)\s*(?:-|–|hingga|sampai)\s*(\d+(?:[.,]\d+)*)\s*({_UNITS})", re.I)
@@ -144,7 +148,9 @@ class Facts:
 def facts_of(text: str) -> Facts:
     """Numbers, dates and name words in a text (furniture removed already)."""
     dates: set[str] = set()
-    remaining = _RANGE.sub(r"\1 \3 - \2 \3", _NUMBER_WORD.sub(_number_word, _TIME.sub(" ", text)))
+    remaining = _ORDINAL.sub(lambda match: str(_NUMBER_WORDS[match.group(1).lower()]), _TIME.sub(" ", text))
+    remaining = _NUMBER_WORD.sub(_number_word, _ONE.sub("1", remaining))
+    remaining = _RANGE.sub(r"\1 \3 - \2 \3", remaining)
     remaining = _QUARTER.sub(lambda match: _quarter(match, dates), _CURRENCY.sub(r"\1 ", remaining))
     remaining = _NUMERIC_DATE.sub(lambda match: _numeric_date(match, dates), remaining)
     remaining = _WRITTEN_DATE.sub(lambda match: _written_date(match, dates), remaining)

@@ -9,9 +9,10 @@ news. Profiles are costly to read from text (about 2 ms each), so filled rows ca
 `PROFILE_POOL` synthetic bodies in turn: a candidate's profile is decoded and weighed exactly as in
 production, only its content repeats. Filled rows get every key row a crawl writes
 (`NearDuplicateIndex.index_keys`: LSH bands, then quote, lead-sentence and lead-fact keys), the pool's
-non-LSH keys made unique per article so that they do not repeat with the pool. At each size, `--probes` checks are timed through
-`NearDuplicateIndex.check` (half unseen stories, half edited copies of stored ones, which should be
-found), then as many `add`s, each its own transaction; both read and profile the text as a crawl does.
+non-LSH keys made unique per article so that they do not repeat with the pool. At each size,
+`--probes` checks are timed through `NearDuplicateIndex.check` (half unseen stories, half edited
+copies of stored ones, which should be found), then as many `add`s, each its own transaction; both
+read and profile the text as a crawl does.
 PostgreSQL runs in a fresh schema of PANTAU_BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/test).
 """
 
@@ -138,8 +139,8 @@ def fill(database: Database, index: NearDuplicateIndex, corpus: Corpus, count: i
                  stored_profiles[offset % PROFILE_POOL])
             )  # fmt: skip
             keys = index.index_keys(signature, profiles[offset % PROFILE_POOL])
-            # The pool's quote, lead and fact keys made the article's own (they are CRC-32s, < 2**32):
-            # as many rows as a crawl writes, without a pool entry's keys shared by a thousandth of the archive.
+            # The pool's quote, lead and fact keys made the article's own (they are CRC-32s, < 2**32): as
+            # many rows as a crawl writes, without a pool entry's keys shared by a thousandth of the archive.
             bands.extend(
                 (signature_id, band, bucket if band < index.bands else bucket ^ (article_id << 32))
                 for band, bucket in keys

@@ -6,9 +6,10 @@ scored here; the judge's weights were fitted on the `tune` half (bench/train_nea
 Both detectors judge each pair on its own, as the index judges a candidate:
 - old: equal content hashes, or MinHash containment at or above the threshold;
 - new: equal content hashes, or the judge's decision `duplicate` (crawler/dedup/judge.py).
-`candidate` counts the pairs whose texts share a candidate key of the index (an LSH band bucket or,
-new with the judge, a quote, a lead sentence or a pair of lead facts: `NearDuplicateIndex.index_keys`), i.e. where a crawl would weigh the stored text at
-all; in brackets the same with LSH buckets alone (the old index). `follows` counts the new judge's
+`candidate` counts the pairs whose texts share keys enough for the index to weigh the stored text
+at all (`NearDuplicateIndex.index_keys`: an LSH band bucket or, new with the judge, a quote, a lead
+sentence or FACT_KEY_VOTES pairs of lead facts), as a crawl would; in brackets the same with LSH
+buckets alone (the old index). `follows` counts the new judge's
 follow-up links. "Through the index" merges a pair only when it is a candidate and judged a copy.
 
     .venv/bin/python bench/bench_neardup_unseen.py
@@ -43,7 +44,8 @@ def judged(index: NearDuplicateIndex, pair: dict[str, Any]) -> dict[str, bool]:
         sides.append((normalised_hash(normalised), hasher.signature_of_normalised(normalised), profile))
     (hash_a, signature_a, profile_a), (hash_b, signature_b, profile_b) = sides
     exact = hash_a == hash_b
-    keys_a, keys_b = set(index.index_keys(signature_a, profile_a)), set(index.index_keys(signature_b, profile_b))
+    keys_a = set(index.index_keys(signature_a, profile_a))
+    keys_b = set(index.index_keys(signature_b, profile_b))
     judgement = judge_pair(hasher, (profile_a, signature_a), (profile_b, signature_b))
     return {
         "old": exact or hasher.similarity(signature_a, signature_b) >= NEAR_DUPLICATE_THRESHOLD,

@@ -73,7 +73,9 @@ _NUMBER_WORD = re.compile(
 # `satu orang` = `1 orang`, but `salah satu` (one of) and `satu-satunya` (the only) are no figures;
 # ordinals are their figures too (`ketiga` = `ke-3`; `kedua`, second or both, is two either way).
 _ONE = re.compile(r"(?<![Ss]alah )(?<![\w-])[Ss]atu\b(?!-)")
-_ORDINAL = re.compile(r"(?=[kK])\bke(dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh)\b", re.IGNORECASE)
+_ORDINAL = re.compile(
+    r"(?=[kK])\bke(dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh)\b", re.IGNORECASE
+)
 # A range shares its unit (`10-15 persen` = `10 persen hingga 15 persen`, `Rp1-2 triliun`).
 _UNITS = r"%|persen\b|pct\b|ribu\b|juta\b|miliar\b|milyar\b|triliun\b"
 _RANGE = re.compile(rf"(\d+(?:[.,]\d+)*)\s*(?:-|–|hingga|sampai)\s*(\d+(?:[.,]\d+)*)\s*({_UNITS})", re.I)

@@ -175,8 +175,7 @@ class NearDuplicateIndex:
         session.add(stored)
         session.flush()
         session.add_all(
-            NearDuplicateBand(signature_id=stored.id, band=band, bucket=bucket)
-            for band, bucket in keys
+            NearDuplicateBand(signature_id=stored.id, band=band, bucket=bucket) for band, bucket in keys
         )
         session.flush()
         return replace(verdict, cluster_id=cluster_id)

@@ -244,7 +244,7 @@ class NearDuplicateIndex:
                 row.document_id,
                 row.id,
                 Signature.from_stored(row.signature, row.shingle_count),
-                Profile.from_bytes(row.profile) if row.profile is not None else None,
+                Profile.stored(row.profile),
             )
             for row in rows
             if (row.document_kind, row.document_id) != exclude

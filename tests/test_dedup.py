@@ -22,7 +22,7 @@ from crawler.store.models import (
     StoredArticle,
     StoryCluster,
 )
-from crawler.store.neardup import BUCKET_CAP, CANDIDATE_CAP, NearDuplicateIndex
+from crawler.store.neardup import CANDIDATE_CAP, HUGE_BUCKET, NearDuplicateIndex
 from tests.conftest import FIXTURES, ROOT
 
 RMOL_SEED = ROOT / "config" / "seeds" / "000_d8c0db3640f267ed.txt"
@@ -335,11 +335,11 @@ def test_a_reworded_flash_item_meets_its_original_through_its_lead_facts(databas
     assert verdict.duplicate_of == DocumentRef("article", article.id, "https://news.example.id/gempa-garut")
 
 
-def test_a_story_copied_hundreds_of_times_costs_one_check_a_bounded_read(
+def test_a_story_copied_hundreds_of_times_costs_one_check_a_bounded_judgement(
     database: Database, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Every key of a much-copied story holds more rows than a probe reads: the newest are weighed, at
-    most CANDIDATE_CAP of them, and the full bucket is logged."""
+    """Every key of a much-copied story is shared by hundreds of stored copies: at most CANDIDATE_CAP
+    are weighed, the newest among those sharing most keys, and the huge bucket is logged."""
     index = NearDuplicateIndex()
     reading = read_story(FLASH)
     signature = index.hasher.signature_of_normalised(reading.normalised)
@@ -347,7 +347,7 @@ def test_a_story_copied_hundreds_of_times_costs_one_check_a_bounded_read(
     with database.session() as session:
         articles = []
         # Indexed as `add` indexes them, written in bulk: two hundred adds would make a slow test.
-        for number in range(BUCKET_CAP + 5):
+        for number in range(HUGE_BUCKET + 5):
             article = store_article(session, f"https://news.example.id/copy-{number}", FLASH)
             stored = NearDuplicateSignature(
                 document_kind="article",
@@ -371,7 +371,7 @@ def test_a_story_copied_hundreds_of_times_costs_one_check_a_bounded_read(
     assert verdict.kind == "near"
     messages = [record.getMessage() for record in caplog.records]
     assert f"near-duplicate check: candidates capped at the {CANDIDATE_CAP} sharing most keys" in messages
-    assert any(f"shared by {BUCKET_CAP} or more stored stories" in message for message in messages)
+    assert any(f"shared by {HUGE_BUCKET + 5} stored stories" in message for message in messages)
     # The newest copies are the ones weighed: the verdict points at one of the last CANDIDATE_CAP stored.
     assert verdict.duplicate_of is not None
     assert verdict.duplicate_of.id in {article.id for article in articles[-CANDIDATE_CAP:]}

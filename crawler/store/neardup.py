@@ -7,9 +7,9 @@ stories share from making every such story a candidate), then three more bands: 
 lead sentences (a rewrite that keeps the quotes verbatim, or an excerpt that keeps the lead) and pairs
 of the facts its lead states (a regional rewrite of wire copy or a flash item in new words keeps the
 date, figures and names, though it shares few shingles; `FACT_KEY_VOTES` of them count as one other
-key). A probe reads at most `BUCKET_CAP` rows of a
-key, the newest, and at most `CANDIDATE_CAP` candidates are weighed, those sharing the most keys first:
-a template story or a story copied by every outlet costs a check a bounded read. Candidates are judged
+key). At most `CANDIDATE_CAP` candidates are weighed, those sharing the most keys first, then the
+newest: a template story or a story copied by every outlet costs a check a bounded judgement, and a key
+shared by `HUGE_BUCKET` stored stories or more is logged. Candidates are judged
 by crawler/dedup with the profile stored beside each signature; nothing lives in memory between calls,
 so the index survives restarts and is shared by every process on the database, and SQLite and
 PostgreSQL answer the same queries identically.
@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 
-from sqlalchemy import bindparam, case, func, select, union_all
+from sqlalchemy import ColumnElement, Integer, and_, bindparam, case, func, literal_column, or_, select
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
@@ -47,10 +47,9 @@ copied by hundreds of outlets (or a phrase every story shares) cannot make one c
 FACT_KEY_VOTES = 3
 """Lead-fact pairs a stored story must share with a text to be weighed when no other key is shared."""
 
-BUCKET_CAP = 200
-"""Most rows read per key, the newest first: a key shared by thousands of stored stories (a daily
-template's sentences, a story copied by every outlet) costs one check no more than this, and the copy
-a new story most likely repeats is a recent one. Reaching it is logged."""
+HUGE_BUCKET = 200
+"""Stored stories sharing one key from which a check logs it: a daily template's sentences or a story
+copied by every outlet (the probe still reads them all from the index; only CANDIDATE_CAP are judged)."""
 
 
 class NearDuplicateIndex:
@@ -80,30 +79,53 @@ class NearDuplicateIndex:
         self.permutations = permutations
         self.bands = bands
         self.threshold = threshold
-        # Built once, bound per call: one probe of the (band, bucket, signature_id) index per key, each
-        # reading at most BUCKET_CAP rows (the newest), then the candidates sharing the most keys.
-        probes = [
-            select(NearDuplicateBand.signature_id, NearDuplicateBand.band, NearDuplicateBand.bucket)
-            .where(NearDuplicateBand.band == band, NearDuplicateBand.bucket == bindparam(name))
-            .order_by(NearDuplicateBand.signature_id.desc())
-            .limit(BUCKET_CAP)
-            .subquery()
-            for band, name in _key_parameters(bands)
-        ]
-        matches = union_all(*(select(probe) for probe in probes)).cte("matches")
+        # Built once, bound per call: one equality probe of the (band, bucket, signature_id) index per key
+        # (read from the index alone), then the candidates sharing the most keys. Bands, caps and votes
+        # are written into the SQL: bound, they were a hundred more parameters to adapt on every check.
+        key_band = NearDuplicateBand.band
+        matches = (
+            select(NearDuplicateBand.signature_id, key_band, NearDuplicateBand.bucket)
+            .where(
+                or_(
+                    *(
+                        and_(
+                            key_band == _constant(band),
+                            NearDuplicateBand.bucket == bindparam(f"bucket_{band}"),
+                        )
+                        for band in range(bands)
+                    ),
+                    *(
+                        and_(
+                            key_band == _constant(band),
+                            NearDuplicateBand.bucket.in_(
+                                [bindparam(f"{name}_{key}") for key in range(count)]
+                            ),
+                        )
+                        for band, name, count in (
+                            (bands, "quote", STORY_KEYS),
+                            (bands + 1, "lead", STORY_KEYS),
+                            (bands + 2, "fact", FACT_KEYS),
+                        )
+                    ),
+                )
+            )
+            .cte("matches")
+        )
         fullest_bucket = (
             select(func.count().label("rows")).select_from(matches).group_by(matches.c.band, matches.c.bucket)
         ).subquery()
         # A shared fact pair is a weaker key than a shared band bucket, quote or lead sentence: a story
         # met through facts alone must share FACT_KEY_VOTES of them (two stories on one institution share
         # a pair of its name's words; a copy shares most of its lead's pairs).
-        votes = func.sum(case((matches.c.band == bands + 2, 1), else_=FACT_KEY_VOTES))
+        votes = func.sum(
+            case((matches.c.band == _constant(bands + 2), _constant(1)), else_=_constant(FACT_KEY_VOTES))
+        )
         band_matches = (
             select(matches.c.signature_id)
             .group_by(matches.c.signature_id)
-            .having(votes >= FACT_KEY_VOTES * min_band_votes)
+            .having(votes >= _constant(FACT_KEY_VOTES * min_band_votes))
             .order_by(votes.desc(), matches.c.signature_id.desc())
-            .limit(CANDIDATE_CAP)
+            .limit(_constant(CANDIDATE_CAP))
         )
         # Plain columns, not ORM objects: a check reads each candidate once and never changes it.
         stored = NearDuplicateSignature
@@ -231,12 +253,13 @@ class NearDuplicateIndex:
         rows = list(session.execute(self._candidate_query, buckets))
         if len(rows) == CANDIDATE_CAP:
             log.info("near-duplicate check: candidates capped at the %d sharing most keys", CANDIDATE_CAP)
-        if rows and rows[0].fullest_bucket >= BUCKET_CAP:
+        if rows and rows[0].fullest_bucket >= HUGE_BUCKET:
             # A template story (the same sentences every day) or a story copied by hundreds of outlets.
             log.info(
-                "near-duplicate check: a key is shared by %d or more stored stories; the newest %d weighed",
-                BUCKET_CAP,
-                BUCKET_CAP,
+                "near-duplicate check: a key is shared by %d stored stories (a template or much-copied "
+                "story); the %d sharing most keys weighed",
+                rows[0].fullest_bucket,
+                CANDIDATE_CAP,
             )
         return [
             Candidate(
@@ -269,14 +292,9 @@ def _keys(hashes: frozenset[int]) -> list[int]:
     return sorted(hashes)[:STORY_KEYS]
 
 
-def _key_parameters(bands: int) -> list[tuple[int, str]]:
-    """The band and bound parameter of every key a check probes, in a fixed number."""
-    return [
-        *((band, f"bucket_{band}") for band in range(bands)),
-        *((bands, f"quote_{key}") for key in range(STORY_KEYS)),
-        *((bands + 1, f"lead_{key}") for key in range(STORY_KEYS)),
-        *((bands + 2, f"fact_{key}") for key in range(FACT_KEYS)),
-    ]
+def _constant(value: int) -> ColumnElement[int]:
+    """An integer written into a statement's SQL, not bound on every execution."""
+    return literal_column(str(int(value)), Integer)
 
 
 def _padded(keys: list[int], count: int) -> list[int]:

@@ -73,16 +73,6 @@ def test_the_judge_gets_every_tune_pair_of_these_kinds_right(kind: str) -> None:
 def test_a_profile_survives_storage_byte_for_byte() -> None:
     profile = side(TUNE[0]["a"]["text"])[0]
     assert Profile.from_bytes(profile.to_bytes()) == profile
-    assert Profile.stored(profile.to_bytes()) == profile
-
-
-def test_a_profile_of_an_earlier_reading_of_the_facts_is_not_weighed_as_one() -> None:
-    """Profiles stored before figures were kept to three significant digits carry figures a copy's
-    profile writes otherwise: such a story is weighed by MinHash containment, as one without a profile."""
-    earlier = side(TUNE[0]["a"]["text"])[0].to_bytes()[6:]  # the same bytes without this reading's mark
-    assert Profile.stored(earlier) is None and Profile.stored(None) is None
-    with pytest.raises(ValueError, match="earlier reading"):
-        Profile.from_bytes(earlier)
 
 
 def test_a_month_of_daily_rupiah_closes_stays_thirty_clusters(database: Database) -> None:

@@ -29,9 +29,6 @@ _MAX_ITEMS = 65_535
 _QUOTE = re.compile(r"[\"“”]([^\"“”]{10,}?)[\"“”]")
 _MIN_QUOTE_WORDS = 4
 _MIN_KEY_SENTENCE_WORDS = 5
-# Marks profiles of this reading of the facts (figures to three significant digits): no profile of an
-# earlier one starts so, as its first two counts (sentences, paragraphs) never both reach 65,535.
-_READING = b"\xff\xff\xff\xff\x03\x00"
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,28 +64,15 @@ class Profile:
     word_count: int
 
     def to_bytes(self) -> bytes:
-        """The reading's mark, counts (16-bit) then the sorted hashes (32-bit) of every set, then the
-        word count."""
+        """Counts (16-bit) then the sorted hashes (32-bit) of every set, then the word count."""
         sets = [sorted(getattr(self, field.name))[:_MAX_ITEMS] for field in fields(self)[:-1]]
         counts = np.array([len(values) for values in sets] + [min(self.word_count, _MAX_ITEMS)])
         hashes = np.array([value for values in sets for value in values], dtype=np.uint64)
-        return _READING + counts.astype(_COUNT_DTYPE).tobytes() + hashes.astype(_HASH_DTYPE).tobytes()
-
-    @classmethod
-    def stored(cls, stored: bytes | None) -> Profile | None:
-        """A stored profile, or None when there is none or it was read before figures were kept to
-        three significant digits: its facts would disagree with a copy's, so the judge weighs such a
-        story by MinHash containment, as one indexed before profiles existed."""
-        if stored is None or not stored.startswith(_READING):
-            return None
-        return cls.from_bytes(stored)
+        return counts.astype(_COUNT_DTYPE).tobytes() + hashes.astype(_HASH_DTYPE).tobytes()
 
     @classmethod
     def from_bytes(cls, stored: bytes) -> Profile:
-        """A stored profile of this reading; raises ValueError when the bytes are not one."""
-        if not stored.startswith(_READING):
-            raise ValueError("a stored profile of an earlier reading of the facts, or none")
-        stored = stored[len(_READING) :]
+        """A stored profile; raises ValueError when the bytes are not one."""
         names = [field.name for field in fields(cls)]
         header = len(names) * _COUNT_DTYPE.itemsize
         if len(stored) < header:

@@ -267,7 +267,7 @@ class NearDuplicateIndex:
                 row.document_id,
                 row.id,
                 Signature.from_stored(row.signature, row.shingle_count),
-                Profile.stored(row.profile),
+                Profile.from_bytes(row.profile) if row.profile is not None else None,
             )
             for row in rows
             if (row.document_kind, row.document_id) != exclude

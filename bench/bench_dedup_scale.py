@@ -7,10 +7,12 @@ after) with synthetic bodies: sentences of real Bisnis and RMOL text recombined,
 swapped for words drawn from the same vocabulary, so each body is unique but common phrases recur as in
 news. Profiles are costly to read from text (about 2 ms each), so filled rows carry profiles of a pool of
 `PROFILE_POOL` synthetic bodies in turn: a candidate's profile is decoded and weighed exactly as in
-production, only its content repeats (so filled rows get no quote or lead-sentence keys, which would
-repeat too; the probes and timed adds do). At each size, `--probes` checks are timed through
-`NearDuplicateIndex.check` (half unseen stories, half edited copies of stored ones, which should be
-found), then as many `add`s, each its own transaction; both read and profile the text as a crawl does.
+production, only its content repeats. Filled rows get every key row a crawl writes
+(`NearDuplicateIndex.index_keys`: LSH bands, then quote, lead-sentence and lead-fact keys), the pool's
+non-LSH keys made unique per article so that they do not repeat with the pool. At each size,
+`--probes` checks are timed through `NearDuplicateIndex.check` (half unseen stories, half edited
+copies of stored ones, which should be found), then as many `add`s, each its own transaction; both
+read and profile the text as a crawl does.
 PostgreSQL runs in a fresh schema of PANTAU_BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/test).
 """
 
@@ -113,7 +115,8 @@ def fill(database: Database, index: NearDuplicateIndex, corpus: Corpus, count: i
     with database.session() as session:
         first_article = (session.scalar(select(func.max(StoredArticle.id))) or 0) + 1
         first_signature = (session.scalar(select(func.max(NearDuplicateSignature.id))) or 0) + 1
-    profiles = [profile_of(read_story(corpus.text(corpus.article()))).to_bytes() for _ in range(PROFILE_POOL)]
+    profiles = [profile_of(read_story(corpus.text(corpus.article()))) for _ in range(PROFILE_POOL)]
+    stored_profiles = [profile.to_bytes() for profile in profiles]
     band_indexes = list(Base.metadata.tables["near_duplicate_bands"].indexes)
     with database.engine.begin() as connection:
         for band_index in band_indexes:
@@ -133,9 +136,15 @@ def fill(database: Database, index: NearDuplicateIndex, corpus: Corpus, count: i
             fingerprint = signature.to_bytes()
             signatures.append(
                 (signature_id, "article", article_id, index.scheme, fingerprint, signature.shingle_count,
-                 profiles[offset % PROFILE_POOL])
+                 stored_profiles[offset % PROFILE_POOL])
             )  # fmt: skip
-            bands.extend((signature_id, band, bucket) for band, bucket in enumerate(signature.band_buckets))
+            keys = index.index_keys(signature, profiles[offset % PROFILE_POOL])
+            # The pool's quote, lead and fact keys made the article's own (they are CRC-32s, < 2**32): as
+            # many rows as a crawl writes, without a pool entry's keys shared by a thousandth of the archive.
+            bands.extend(
+                (signature_id, band, bucket if band < index.bands else bucket ^ (article_id << 32))
+                for band, bucket in keys
+            )
         _bulk_write(database, [("articles", articles), ("near_duplicate_signatures", signatures),
                                ("near_duplicate_bands", bands)])  # fmt: skip
     with database.engine.begin() as connection:

@@ -6,9 +6,10 @@ scored here; the judge's weights were fitted on the `tune` half (bench/train_nea
 Both detectors judge each pair on its own, as the index judges a candidate:
 - old: equal content hashes, or MinHash containment at or above the threshold;
 - new: equal content hashes, or the judge's decision `duplicate` (crawler/dedup/judge.py).
-`candidate` counts the pairs whose texts share a candidate key of the index (an LSH band bucket or,
-new with the judge, a quote or a lead sentence), i.e. where a crawl would weigh the stored text at
-all; in brackets the same with LSH buckets alone (the old index). `follows` counts the new judge's
+`candidate` counts the pairs whose texts share keys enough for the index to weigh the stored text
+at all (`NearDuplicateIndex.index_keys`: an LSH band bucket or, new with the judge, a quote, a lead
+sentence or FACT_KEY_VOTES pairs of lead facts), as a crawl would; in brackets the same with LSH
+buckets alone (the old index). `follows` counts the new judge's
 follow-up links. "Through the index" merges a pair only when it is a candidate and judged a copy.
 
     .venv/bin/python bench/bench_neardup_unseen.py
@@ -26,15 +27,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from crawler.dedup.judge import NEAR_DUPLICATE_THRESHOLD, judge_pair  # noqa: E402
-from crawler.dedup.minhash import MinHasher  # noqa: E402
 from crawler.dedup.profile import profile_of, read_story  # noqa: E402
 from crawler.dedup.text import document_text, normalise_text, normalised_hash  # noqa: E402
+from crawler.store.neardup import FACT_KEY_VOTES, NearDuplicateIndex  # noqa: E402
 
 PAIRS = ROOT / "tests" / "fixtures" / "secondhand" / "neardup" / "pairs.jsonl"
 
 
-def judged(hasher: MinHasher, pair: dict[str, Any]) -> dict[str, bool]:
+def judged(index: NearDuplicateIndex, pair: dict[str, Any]) -> dict[str, bool]:
     """Old and new verdicts on one pair, whether LSH makes it a candidate, and whether it is a follow-up."""
+    hasher = index.hasher
     sides = []
     for side in (pair["a"], pair["b"]):
         normalised = normalise_text(document_text(side["title"], side["text"]))
@@ -42,26 +44,30 @@ def judged(hasher: MinHasher, pair: dict[str, Any]) -> dict[str, bool]:
         sides.append((normalised_hash(normalised), hasher.signature_of_normalised(normalised), profile))
     (hash_a, signature_a, profile_a), (hash_b, signature_b, profile_b) = sides
     exact = hash_a == hash_b
+    keys_a = set(index.index_keys(signature_a, profile_a))
+    keys_b = set(index.index_keys(signature_b, profile_b))
     judgement = judge_pair(hasher, (profile_a, signature_a), (profile_b, signature_b))
     return {
         "old": exact or hasher.similarity(signature_a, signature_b) >= NEAR_DUPLICATE_THRESHOLD,
         "new": exact or judgement.decision == "duplicate",
         "lsh": exact or bool(set(signature_a.band_buckets) & set(signature_b.band_buckets)),
-        "candidate": exact
-        or bool(set(signature_a.band_buckets) & set(signature_b.band_buckets))
-        or bool(profile_a.quotes & profile_b.quotes)
-        or bool(profile_a.lead_sentences & profile_b.lead_sentences),
+        "candidate": exact or _votes(index, keys_a & keys_b) >= FACT_KEY_VOTES,
         "follows": not exact and judgement.decision == "follows",
     }
 
 
+def _votes(index: NearDuplicateIndex, shared: set[tuple[int, int]]) -> int:
+    """The weight of the keys two texts share, as the index's candidate probe counts it."""
+    return sum(1 if band == index.bands + 2 else FACT_KEY_VOTES for band, _ in shared)
+
+
 def main() -> int:
-    hasher = MinHasher()
+    index = NearDuplicateIndex()
     pairs = [json.loads(line) for line in PAIRS.read_text(encoding="utf-8").splitlines() if line.strip()]
     held_back = [pair for pair in pairs if pair["split"] == "report"]
     tallies: dict[tuple[str, bool], Counter[str]] = {}
     for pair in held_back:
-        said = judged(hasher, pair)
+        said = judged(index, pair)
         tally = tallies.setdefault((pair["kind"], pair["duplicate"]), Counter())
         tally["pairs"] += 1
         for detector in ("old", "new"):

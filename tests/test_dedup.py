@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from crawler.dedup.minhash import similarity
-from crawler.dedup.profile import Profile, profile_of, read_story
+from crawler.dedup.profile import FACT_KEYS, Profile, fact_keys, profile_of, read_story
 from crawler.dedup.text import content_hash, normalise_text
 from crawler.domain.verdict import DocumentRef, Verdict
 from crawler.store.db import Database, open_database
@@ -21,7 +22,7 @@ from crawler.store.models import (
     StoredArticle,
     StoryCluster,
 )
-from crawler.store.neardup import NearDuplicateIndex
+from crawler.store.neardup import CANDIDATE_CAP, HUGE_BUCKET, NearDuplicateIndex
 from tests.conftest import FIXTURES, ROOT
 
 RMOL_SEED = ROOT / "config" / "seeds" / "000_d8c0db3640f267ed.txt"
@@ -134,10 +135,14 @@ def test_a_new_story_starts_a_cluster_and_is_indexed_with_one_row_per_band(datab
             select(NearDuplicateBand.band, func.count()).group_by(NearDuplicateBand.band)
         ).all()
         profile = profile_of(read_story(RMOL_CLEAN))
-        # One row per LSH band, then the story's quotes and lead sentences as keys of their own.
-        keys = [(index.bands, len(profile.quotes)), (index.bands + 1, len(profile.lead_sentences))]
+        # One row per LSH band, then the story's quotes, lead sentences and lead-fact pairs as keys.
+        keys = [
+            (index.bands, len(profile.quotes)),
+            (index.bands + 1, len(profile.lead_sentences)),
+            (index.bands + 2, len(fact_keys(profile))),
+        ]
         assert sorted(bands) == [(band, 1) for band in range(index.bands)] + [key for key in keys if key[1]]
-        assert profile.lead_sentences
+        assert profile.lead_sentences and len(fact_keys(profile)) == FACT_KEYS
         assert signature.profile is not None and Profile.from_bytes(signature.profile) == profile
 
 
@@ -296,3 +301,77 @@ def test_two_transactions_adding_one_story_at_once_give_one_cluster(postgres_url
         database.dispose()
     assert second_verdict[0].kind == "near"
     assert second_verdict[0].cluster_id == first_verdict.cluster_id
+
+
+FLASH = (
+    "Gempa bumi bermagnitudo 5,2 mengguncang wilayah Kabupaten Garut, Jawa Barat, pada Senin (1/12/2025) "
+    "pagi. Badan Meteorologi, Klimatologi, dan Geofisika (BMKG) mencatat pusat gempa berada di laut pada "
+    "kedalaman 10 kilometer, sekitar 35 kilometer barat daya Garut. Hingga siang belum ada laporan kerusakan "
+    "bangunan maupun korban jiwa."
+)
+# Written for this test: the same flash item in a regional outlet's own words, every figure kept.
+FLASH_REWORDED = (
+    "Garut diguncang lindu berkekuatan M 5,2 pada 1 Desember 2025, Senin pagi, menurut catatan BMKG. "
+    "Sumber getaran terletak 35 km di barat daya Garut, di bawah laut sedalam 10 km. Warga sempat panik "
+    "keluar rumah, namun sampai siang tidak ada rumah rusak atau warga yang meninggal."
+)
+
+
+def test_a_reworded_flash_item_meets_its_original_through_its_lead_facts(database: Database) -> None:
+    """No shingle band, quote or lead sentence is shared: only pairs of the facts both leads state."""
+    index = NearDuplicateIndex()
+    keys = []
+    for text in (FLASH, FLASH_REWORDED):
+        reading = read_story(text)
+        signature = index.hasher.signature_of_normalised(reading.normalised)
+        keys.append(set(index.index_keys(signature, profile_of(reading))))
+    shared = keys[0] & keys[1]
+    assert shared and {band for band, _ in shared} == {index.bands + 2}
+    with database.session() as session:
+        article = store_article(session, "https://news.example.id/gempa-garut", FLASH)
+        index.add(session, "article", article.id, "", FLASH)
+        verdict = index.check(session, "", FLASH_REWORDED)
+    assert verdict.kind == "near"
+    assert verdict.duplicate_of == DocumentRef("article", article.id, "https://news.example.id/gempa-garut")
+
+
+def test_a_story_copied_hundreds_of_times_costs_one_check_a_bounded_judgement(
+    database: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Every key of a much-copied story is shared by hundreds of stored copies: at most CANDIDATE_CAP
+    are weighed, the newest among those sharing most keys, and the huge bucket is logged."""
+    index = NearDuplicateIndex()
+    reading = read_story(FLASH)
+    signature = index.hasher.signature_of_normalised(reading.normalised)
+    profile = profile_of(reading)
+    with database.session() as session:
+        articles = []
+        # Indexed as `add` indexes them, written in bulk: two hundred adds would make a slow test.
+        for number in range(HUGE_BUCKET + 5):
+            article = store_article(session, f"https://news.example.id/copy-{number}", FLASH)
+            stored = NearDuplicateSignature(
+                document_kind="article",
+                document_id=article.id,
+                scheme=index.scheme,
+                signature=signature.to_bytes(),
+                shingle_count=signature.shingle_count,
+                profile=profile.to_bytes(),
+            )
+            session.add(stored)
+            session.flush()
+            session.add_all(
+                NearDuplicateBand(signature_id=stored.id, band=band, bucket=bucket)
+                for band, bucket in index.index_keys(signature, profile)
+            )
+            articles.append(article)
+        session.flush()
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="crawler.store.neardup"):
+            verdict = index.check(session, "", FLASH_REWORDED)
+    assert verdict.kind == "near"
+    messages = [record.getMessage() for record in caplog.records]
+    assert f"near-duplicate check: candidates capped at the {CANDIDATE_CAP} sharing most keys" in messages
+    assert any(f"shared by {HUGE_BUCKET + 5} stored stories" in message for message in messages)
+    # The newest copies are the ones weighed: the verdict points at one of the last CANDIDATE_CAP stored.
+    assert verdict.duplicate_of is not None
+    assert verdict.duplicate_of.id in {article.id for article in articles[-CANDIDATE_CAP:]}

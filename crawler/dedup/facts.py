@@ -26,7 +26,7 @@ _MONTHS = {
             ("agustus", "agu", "agt", "aug"),
             ("september", "sep", "sept"),
             ("oktober", "okt", "oct"),
-            ("november", "nov"),
+            ("november", "nopember", "nov", "nop"),
             ("desember", "des", "dec"),
         ),
         start=1,
@@ -57,11 +57,11 @@ _NUMERIC_DATE = re.compile(
 )
 # A clock time is when, not what: `pukul 10.00 WIB`, `pukul 10:00`, `12.30 WITA` say one thing.
 _TIME = re.compile(
-    r"(?=[pPjJ\d])\b(?:pukul|jam)\s+\d{1,2}(?:[.:]\d{2})?(?:\s*(?:WIB|WITA|WIT)\b)?|\b\d{1,2}[.:]\d{2}\s*(?:WIB|WITA|WIT)\b",
+    r"(?=[pPjJ\d])\b(?:pukul|pkl\.?|jam)\s+\d{1,2}(?:[.:]\d{2})?(?:\s*(?:WIB|WITA|WIT)\b)?|\b\d{1,2}[.:]\d{2}\s*(?:WIB|WITA|WIT)\b",
     re.IGNORECASE,
 )
 # Small numbers written as words are the same figures as their digits (`tiga orang` = `3 orang`);
-# `satu` is left out, as `salah satu` (one of) is no figure.
+# `satu` is read on its own below.
 _NUMBER_WORDS = {
     "dua": 2, "tiga": 3, "empat": 4, "lima": 5, "enam": 6, "tujuh": 7, "delapan": 8, "sembilan": 9,
     "sepuluh": 10, "sebelas": 11, "seratus": 100, "seribu": 1000, "sejuta": 1_000_000,
@@ -70,9 +70,16 @@ _NUMBER_WORD = re.compile(
     rf"(?=[dDtTeElLsS])\b({'|'.join(_NUMBER_WORDS)})\b(?:\s+(belas|puluh)\b)?(?:\s+({'|'.join(list(_NUMBER_WORDS)[:7])})\b)?",
     re.IGNORECASE,
 )
+# `satu orang` = `1 orang`, but `salah satu` (one of) and `satu-satunya` (the only) are no figures;
+# ordinals are their figures too (`ketiga` = `ke-3`; `kedua`, second or both, is two either way).
+_ONE = re.compile(r"(?<![Ss]alah )(?<![\w-])[Ss]atu\b(?!-)")
+_ORDINAL = re.compile(
+    r"(?=[kK])\bke(dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh)\b", re.IGNORECASE
+)
 # A range shares its unit (`10-15 persen` = `10 persen hingga 15 persen`, `Rp1-2 triliun`).
 _UNITS = r"%|persen\b|pct\b|ribu\b|juta\b|miliar\b|milyar\b|triliun\b"
 _RANGE = re.compile(rf"(\d+(?:[.,]\d+)*)\s*(?:-|–|hingga|sampai)\s*(\d+(?:[.,]\d+)*)\s*({_UNITS})", re.I)
+_EXACT_BELOW = 100_000
 _YEAR = re.compile(r"^(?:19[4-9]\d|20\d\d|2100)$")
 _WRITTEN_DATE = re.compile(
     rf"(?=\d)\b(?:(\d{{1,2}})\s*(?:-|–|sampai dengan|hingga|s\.d\.?|sd)\s*)?"
@@ -96,6 +103,11 @@ _NUMBER = re.compile(
 _CAPITALISED = re.compile(r"(?<![\w'’&.-])[A-Z][A-Za-z'’&.-]+")
 _OPENING_WORD = re.compile(r"\W*[A-Z][A-Za-z'’&.-]*\s+[a-z]")
 _GLUED = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+# A scraper that drops the spaces around a link's text glues a name to the words beside it
+# (`kerasLogitechmengonfirmasi`, `KabupatenCirebonmengetuk`): cut before a capital after a small letter,
+# and before a verb's prefix (me-, ber-, ter-) after a capitalised word of three letters or more.
+_GLUED_AFTER = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")
+_GLUED_VERB = re.compile(r"\b([A-Z][a-z]{2,})((?:meng|meny|mem|men|me|ber|ter)[a-z]{3,})\b")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]*\s+")
 # Capitalised words that open clauses or name days and months, not people, places or organisations.
 _NOT_NAMES = _DAYS | set(_MONTHS) | {
@@ -138,7 +150,9 @@ class Facts:
 def facts_of(text: str) -> Facts:
     """Numbers, dates and name words in a text (furniture removed already)."""
     dates: set[str] = set()
-    remaining = _RANGE.sub(r"\1 \3 - \2 \3", _NUMBER_WORD.sub(_number_word, _TIME.sub(" ", text)))
+    remaining = _ORDINAL.sub(lambda match: str(_NUMBER_WORDS[match.group(1).lower()]), _TIME.sub(" ", text))
+    remaining = _NUMBER_WORD.sub(_number_word, _ONE.sub("1", remaining))
+    remaining = _RANGE.sub(r"\1 \3 - \2 \3", remaining)
     remaining = _QUARTER.sub(lambda match: _quarter(match, dates), _CURRENCY.sub(r"\1 ", remaining))
     remaining = _NUMERIC_DATE.sub(lambda match: _numeric_date(match, dates), remaining)
     remaining = _WRITTEN_DATE.sub(lambda match: _written_date(match, dates), remaining)
@@ -205,7 +219,10 @@ def _written_date(match: re.Match[str], dates: set[str]) -> str:
 
 
 def _number(match: re.Match[str]) -> str:
-    """The canonical key of a number: its value with the scale applied, `%` kept for percentages."""
+    """The canonical key of a number: its value with the scale applied, `%` kept for percentages.
+
+    A large or fractional figure is kept to three significant digits, as copies round it (`Rp78,478
+    miliar`, `Rp78,48 M`); a whole number below 100,000 (a year, a count of people) stays exact."""
     value = _value(match.group("value"))
     if value is None:
         return ""
@@ -214,7 +231,8 @@ def _number(match: re.Match[str]) -> str:
         return f"{value:g}%"
     if unit in {"m", "t"} and match.group("unit") not in {"M", "T"}:
         unit = ""  # only a capital M or T after a figure means miliar or triliun
-    return f"{value * _SCALES.get(unit, 1):.6g}"
+    value *= _SCALES.get(unit, 1)
+    return str(int(value)) if value.is_integer() and value < _EXACT_BELOW else f"{value:.3g}"
 
 
 def _value(written: str) -> float | None:
@@ -239,7 +257,7 @@ def _names(text: str) -> set[str]:
     """Words of capitalised spans, folded: word by word, so `Presiden Prabowo` and `Prabowo` share
     `prabowo`; glued words (`ProvinsiKepulauan`, a scraper's artefact) are split at the capital."""
     names: set[str] = set()
-    for sentence in sentences_of(text):
+    for sentence in sentences_of(_GLUED_VERB.sub(r"\1 \2", _GLUED_AFTER.sub(" ", text))):
         words = _CAPITALISED.findall(sentence)
         if words and _OPENING_WORD.match(sentence):  # a lone sentence-initial word is no name
             words = words[1:]

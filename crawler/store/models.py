@@ -242,7 +242,8 @@ class NearDuplicateBand(Base):
     """One LSH band bucket of a signature: candidate lookup is an indexed equality query."""
 
     __tablename__ = "near_duplicate_bands"
-    __table_args__ = (Index("ix_near_duplicate_bands_lookup", "band", "bucket"),)
+    # With the signature id last, a probe reads its matches from the index alone (an index-only scan).
+    __table_args__ = (Index("ix_near_duplicate_bands_lookup", "band", "bucket", "signature_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     signature_id: Mapped[int] = mapped_column(

@@ -1,15 +1,18 @@
 """The near-duplicate index in the database: signatures, LSH band rows, exact-hash lookups, clusters.
 
-A stored document is a candidate when it shares at least `min_band_votes` band buckets with the text
-(a 64-bit hash of `rows_per_band` consecutive minimums per band, stored as indexed rows). Two rows per
-band keep phrases that many unrelated stories share from making every such story a candidate, which
-would make lookups grow with the archive. A text's quotes and lead sentences are keys too (two more
-bands): a rewrite that keeps the quotes verbatim, or an excerpt that keeps the lead, is a candidate
-even when it shares few shingles. At most `CANDIDATE_CAP`
-candidates are weighed, those with the most shared keys first. Candidates are judged by crawler/dedup
-with the profile stored beside each signature; nothing
-lives in memory between calls, so the index survives restarts and is shared by every process on the
-database, and SQLite and PostgreSQL answer the same queries identically.
+A stored document is a candidate when it shares at least `min_band_votes` keys with the text. Keys are
+indexed rows (`near_duplicate_bands`), written in one place (`index_keys`): a 64-bit hash of
+`rows_per_band` consecutive minimums per LSH band (two rows per band keep phrases that many unrelated
+stories share from making every such story a candidate), then three more bands: the text's quotes and
+lead sentences (a rewrite that keeps the quotes verbatim, or an excerpt that keeps the lead) and pairs
+of the facts its lead states (a regional rewrite of wire copy or a flash item in new words keeps the
+date, figures and names, though it shares few shingles; `FACT_KEY_VOTES` of them count as one other
+key). At most `CANDIDATE_CAP` candidates are weighed, those sharing the most keys first, then the
+newest: a template story or a story copied by every outlet costs a check a bounded judgement, and a key
+shared by `HUGE_BUCKET` stored stories or more is logged. Candidates are judged
+by crawler/dedup with the profile stored beside each signature; nothing lives in memory between calls,
+so the index survives restarts and is shared by every process on the database, and SQLite and
+PostgreSQL answer the same queries identically.
 """
 
 from __future__ import annotations
@@ -17,13 +20,13 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 
-from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import ColumnElement, Integer, and_, bindparam, case, func, literal_column, or_, select
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
 from crawler.dedup.judge import NEAR_DUPLICATE_THRESHOLD, Candidate, Finding, judge, nearest
 from crawler.dedup.minhash import MinHasher, Signature
-from crawler.dedup.profile import Profile, profile_of, read_story
+from crawler.dedup.profile import FACT_KEYS, Profile, fact_keys, profile_of, read_story
 from crawler.dedup.text import document_text, normalised_hash
 from crawler.domain.verdict import DocumentKind, DocumentRef, Verdict
 from crawler.store.clusters import cluster_has_seed, link_follow_up, new_cluster
@@ -38,8 +41,15 @@ bands): a regional rewrite of wire copy keeps the quotes verbatim, and an aggreg
 lead, but either shares too few shingles with its original to meet it in an LSH bucket."""
 
 CANDIDATE_CAP = 64
-"""Most candidates weighed per check, those sharing the most band buckets first: a story copied by
-hundreds of outlets (or a phrase every story shares) cannot make one check read them all."""
+"""Most candidates weighed per check, those sharing the most keys first (then the newest): a story
+copied by hundreds of outlets (or a phrase every story shares) cannot make one check judge them all."""
+
+FACT_KEY_VOTES = 3
+"""Lead-fact pairs a stored story must share with a text to be weighed when no other key is shared."""
+
+HUGE_BUCKET = 200
+"""Stored stories sharing one key from which a check logs it: a daily template's sentences or a story
+copied by every outlet (the probe still reads them all from the index; only CANDIDATE_CAP are judged)."""
 
 
 class NearDuplicateIndex:
@@ -69,34 +79,53 @@ class NearDuplicateIndex:
         self.permutations = permutations
         self.bands = bands
         self.threshold = threshold
-        # Built once: one equality probe of the (band, bucket) index per band, bucket values bound per call.
-        band_matches = (
-            select(NearDuplicateBand.signature_id)
+        # Built once, bound per call: one equality probe of the (band, bucket, signature_id) index per key
+        # (read from the index alone), then the candidates sharing the most keys. Bands, caps and votes
+        # are written into the SQL: bound, they were a hundred more parameters to adapt on every check.
+        key_band = NearDuplicateBand.band
+        matches = (
+            select(NearDuplicateBand.signature_id, key_band, NearDuplicateBand.bucket)
             .where(
                 or_(
                     *(
                         and_(
-                            NearDuplicateBand.band == band,
+                            key_band == _constant(band),
                             NearDuplicateBand.bucket == bindparam(f"bucket_{band}"),
                         )
                         for band in range(bands)
                     ),
-                    and_(
-                        NearDuplicateBand.band == bands,
-                        NearDuplicateBand.bucket.in_(
-                            [bindparam(f"quote_{key}") for key in range(STORY_KEYS)]
-                        ),
-                    ),
-                    and_(
-                        NearDuplicateBand.band == bands + 1,
-                        NearDuplicateBand.bucket.in_([bindparam(f"lead_{key}") for key in range(STORY_KEYS)]),
+                    *(
+                        and_(
+                            key_band == _constant(band),
+                            NearDuplicateBand.bucket.in_(
+                                [bindparam(f"{name}_{key}") for key in range(count)]
+                            ),
+                        )
+                        for band, name, count in (
+                            (bands, "quote", STORY_KEYS),
+                            (bands + 1, "lead", STORY_KEYS),
+                            (bands + 2, "fact", FACT_KEYS),
+                        )
                     ),
                 )
             )
-            .group_by(NearDuplicateBand.signature_id)
-            .having(func.count() >= min_band_votes)
-            .order_by(func.count().desc(), NearDuplicateBand.signature_id)
-            .limit(CANDIDATE_CAP)
+            .cte("matches")
+        )
+        fullest_bucket = (
+            select(func.count().label("rows")).select_from(matches).group_by(matches.c.band, matches.c.bucket)
+        ).subquery()
+        # A shared fact pair is a weaker key than a shared band bucket, quote or lead sentence: a story
+        # met through facts alone must share FACT_KEY_VOTES of them (two stories on one institution share
+        # a pair of its name's words; a copy shares most of its lead's pairs).
+        votes = func.sum(
+            case((matches.c.band == _constant(bands + 2), _constant(1)), else_=_constant(FACT_KEY_VOTES))
+        )
+        band_matches = (
+            select(matches.c.signature_id)
+            .group_by(matches.c.signature_id)
+            .having(votes >= _constant(FACT_KEY_VOTES * min_band_votes))
+            .order_by(votes.desc(), matches.c.signature_id.desc())
+            .limit(_constant(CANDIDATE_CAP))
         )
         # Plain columns, not ORM objects: a check reads each candidate once and never changes it.
         stored = NearDuplicateSignature
@@ -108,6 +137,7 @@ class NearDuplicateIndex:
                 stored.signature,
                 stored.shingle_count,
                 stored.profile,
+                select(func.max(fullest_bucket.c.rows)).scalar_subquery().label("fullest_bucket"),
             )
             .where(NearDuplicateSignature.id.in_(band_matches))
             .where(NearDuplicateSignature.scheme == self.scheme)
@@ -147,8 +177,9 @@ class NearDuplicateIndex:
         digest = normalised_hash(reading.normalised)
         signature = self.hasher.signature_of_normalised(reading.normalised)
         profile = profile_of(reading)
+        keys = self.index_keys(signature, profile)
         if verdict is None:
-            _lock_story_keys(session, digest, signature, profile)
+            _lock_story_keys(session, digest, keys)
             verdict = self._judge(session, digest, signature, profile, exclude=(kind, document_id))
         if verdict.follows is not None and kind == "article":
             link_follow_up(session, document_id, verdict.follows, verdict.similarity)
@@ -166,15 +197,21 @@ class NearDuplicateIndex:
         session.add(stored)
         session.flush()
         session.add_all(
-            NearDuplicateBand(signature_id=stored.id, band=band, bucket=bucket)
-            for band, bucket in [
-                *enumerate(signature.band_buckets),
-                *((self.bands, quote) for quote in _keys(profile.quotes)),
-                *((self.bands + 1, lead) for lead in _keys(profile.lead_sentences)),
-            ]
+            NearDuplicateBand(signature_id=stored.id, band=band, bucket=bucket) for band, bucket in keys
         )
         session.flush()
         return replace(verdict, cluster_id=cluster_id)
+
+    def index_keys(self, signature: Signature, profile: Profile) -> list[tuple[int, int]]:
+        """Every (band, bucket) row a document is indexed under: its LSH band buckets, then its quotes,
+        lead sentences and lead-fact pairs as keys of three more bands. The one place that says which
+        keys a story has: a bulk writer stores exactly these rows."""
+        return [
+            *enumerate(signature.band_buckets),
+            *((self.bands, quote) for quote in _keys(profile.quotes)),
+            *((self.bands + 1, lead) for lead in _keys(profile.lead_sentences)),
+            *((self.bands + 2, pair) for pair in fact_keys(profile)),
+        ]
 
     def _judge(
         self, session: Session, digest: str, signature: Signature, profile: Profile, exclude: _Exclude
@@ -201,16 +238,29 @@ class NearDuplicateIndex:
     def _candidates(
         self, session: Session, signature: Signature, profile: Profile, exclude: _Exclude
     ) -> list[Candidate]:
-        """Stored signatures of this scheme sharing at least `min_band_votes` band buckets, quotes or
-        lead sentences."""
+        """Stored signatures of this scheme sharing at least `min_band_votes` keys (band buckets, quotes,
+        lead sentences, or FACT_KEY_VOTES lead-fact pairs each), the most shared first, at most
+        CANDIDATE_CAP."""
         buckets: dict[str, object] = {
             f"bucket_{band}": bucket for band, bucket in enumerate(signature.band_buckets)
         }
-        for name, keys in (("quote", profile.quotes), ("lead", profile.lead_sentences)):
-            buckets |= {f"{name}_{index}": key for index, key in enumerate(_padded_keys(keys))}
+        for name, keys, count in (
+            ("quote", _keys(profile.quotes), STORY_KEYS),
+            ("lead", _keys(profile.lead_sentences), STORY_KEYS),
+            ("fact", fact_keys(profile), FACT_KEYS),
+        ):
+            buckets |= {f"{name}_{index}": key for index, key in enumerate(_padded(keys, count))}
         rows = list(session.execute(self._candidate_query, buckets))
         if len(rows) == CANDIDATE_CAP:
-            log.info("near-duplicate check: candidates capped at the %d sharing most buckets", CANDIDATE_CAP)
+            log.info("near-duplicate check: candidates capped at the %d sharing most keys", CANDIDATE_CAP)
+        if rows and rows[0].fullest_bucket >= HUGE_BUCKET:
+            # A template story (the same sentences every day) or a story copied by hundreds of outlets.
+            log.info(
+                "near-duplicate check: a key is shared by %d stored stories (a template or much-copied "
+                "story); the %d sharing most keys weighed",
+                rows[0].fullest_bucket,
+                CANDIDATE_CAP,
+            )
         return [
             Candidate(
                 _document_kind(row.document_kind),
@@ -242,32 +292,30 @@ def _keys(hashes: frozenset[int]) -> list[int]:
     return sorted(hashes)[:STORY_KEYS]
 
 
-def _padded_keys(hashes: frozenset[int]) -> list[int]:
-    """Exactly STORY_KEYS keys, padded with one no CRC-32 can be: every check sends the same SQL, so
+def _constant(value: int) -> ColumnElement[int]:
+    """An integer written into a statement's SQL, not bound on every execution."""
+    return literal_column(str(int(value)), Integer)
+
+
+def _padded(keys: list[int], count: int) -> list[int]:
+    """Exactly `count` keys, padded with one no CRC-32 can be: every check sends the same SQL, so
     PostgreSQL plans it once per connection (a prepared statement) instead of on every check, where
     planning the band probe took longer than running it."""
-    keys = _keys(hashes)
-    return keys + [_NO_KEY] * (STORY_KEYS - len(keys))
+    return keys + [_NO_KEY] * (count - len(keys))
 
 
 _NO_KEY = -1
 
 
-def _lock_story_keys(session: Session, digest: str, signature: Signature, profile: Profile) -> None:
+def _lock_story_keys(session: Session, digest: str, keys: list[tuple[int, int]]) -> None:
+    """Lock the content hash and every index key of a story (one lock per bucket value, whatever band)."""
     if session.get_bind().dialect.name != "postgresql":
         return  # SQLite lets one writer at a time into the whole database already
     # Sorted, so two transactions always take shared keys in the same order and cannot deadlock.
-    keys = sorted(
-        {
-            int.from_bytes(bytes.fromhex(digest)[:8], "big", signed=True),
-            *signature.band_buckets,
-            *_keys(profile.quotes),
-            *_keys(profile.lead_sentences),
-        }
-    )
+    locks = sorted({int.from_bytes(bytes.fromhex(digest)[:8], "big", signed=True), *(key for _, key in keys)})
     session.execute(
         sql_text("SELECT pg_advisory_xact_lock(key) FROM unnest(CAST(:keys AS bigint[])) AS key"),
-        {"keys": keys},
+        {"keys": locks},
     )
 
 

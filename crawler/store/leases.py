@@ -106,6 +106,15 @@ def live_lease(database: Database, name: str, own_holder: str | None = None) -> 
     return state
 
 
+def live_leases(database: Database, prefix: str) -> list[LeaseState]:
+    """Every live lease whose name starts with `prefix`, by name (the queue's workers and schedulers)."""
+    with database.session() as session:
+        rows = session.scalars(select(Lease).where(Lease.name.startswith(prefix)).order_by(Lease.name)).all()
+        states = [_state(row) for row in rows]
+    now = datetime.now(UTC)
+    return [state for state in states if _is_live(state, now, None)]
+
+
 def _state(row: Lease) -> LeaseState:
     return LeaseState(row.name, row.holder, row.acquired_at, row.expires_at)
 

@@ -1,0 +1,134 @@
+"""Scale-out mode with real processes on loopback: `pantau scheduler` and `pantau worker`s sharing a
+PostgreSQL database through Procrastinate, disturbed the ways production disturbs them."""
+
+from __future__ import annotations
+
+import signal
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from sqlalchemy import select, text
+
+from crawler.store.db import open_database
+from crawler.store.models import CrawlRun, Source, StoredArticle
+from tests.crawl_helpers import run_pantau
+from tests.portal_server import PortalServer
+from tests.queue_helpers import (
+    check_invariants,
+    serve_portal,
+    site_of,
+    write_scale_config,
+)
+from tests.test_daemon import DaemonProcess, wait_for
+
+if TYPE_CHECKING:
+    from tests.conftest_alerts import HttpReceiver
+
+pytest_plugins = ["tests.conftest_alerts"]
+SLUGS = ["jalan-rusak", "kopi-robusta", "pelabuhan-baru"]
+
+
+@pytest.fixture
+def processes() -> Iterator[list[DaemonProcess]]:
+    """Every scheduler and worker a test starts is killed at the end, whatever happened."""
+    started: list[DaemonProcess] = []
+    yield started
+    for process in started:
+        process.kill()
+
+
+def start(
+    processes: list[DaemonProcess], command: str, config: Path, database_url: str, proxy: str, *options: str
+) -> DaemonProcess:
+    process = DaemonProcess(config, database_url, proxy, *options, command=command)
+    processes.append(process)
+    return process
+
+
+def migrated(url: str) -> str:
+    open_database(url).dispose()
+    return url
+
+
+def run_rows(database_url: str) -> list[tuple[str, str, str]]:
+    """(source, status, trigger) of every run, oldest first."""
+    database = open_database(database_url, migrate=False)
+    try:
+        with database.session() as session:
+            query = select(Source.name, CrawlRun.status, CrawlRun.trigger).join(Source).order_by(CrawlRun.id)
+            return [tuple(row) for row in session.execute(query)]  # type: ignore[misc]
+    finally:
+        database.dispose()
+
+
+def stored_urls(database_url: str) -> list[str]:
+    database = open_database(database_url, migrate=False)
+    try:
+        with database.session() as session:
+            return sorted(session.scalars(select(StoredArticle.url)))
+    finally:
+        database.dispose()
+
+
+def queue_sql(database_url: str, query: str) -> list[tuple[object, ...]]:
+    database = open_database(database_url, migrate=False)
+    try:
+        with database.session() as session:
+            return [tuple(row) for row in session.execute(text(query))]
+    finally:
+        database.dispose()
+
+
+def portals(server: PortalServer, count: int, *, delay: float = 0.0) -> dict[str, str]:
+    sources = {f"site{index:03d}": site_of(index) for index in range(count)}
+    for site in sources.values():
+        serve_portal(server, site, SLUGS, delay=delay)
+    return sources
+
+
+def expected_urls(sources: dict[str, str]) -> list[str]:
+    return sorted(f"http://www.{site}/{slug}" for site in sources.values() for slug in SLUGS)
+
+
+def test_scale_out_on_sqlite_is_refused_in_one_sentence(tmp_path: Path) -> None:
+    config = write_scale_config(tmp_path / "pantau.yaml", {"site000": site_of(0)}, "http://127.0.0.1:9/")
+    database_url = f"sqlite:///{tmp_path / 'pantau.db'}"
+    for command in ("worker", "scheduler"):
+        result = run_pantau(command, config=config, database_url=database_url, timeout=60)
+        assert result.returncode == 2
+        assert result.stderr.strip().splitlines() == [
+            f"error: `pantau {command}` is the scale-out mode and needs PostgreSQL, but {database_url} is "
+            "SQLite: run `pantau daemon` on SQLite, or point --db (storage.url) at a postgresql:// database"
+        ]
+
+
+@pytest.mark.postgres
+def test_a_scheduler_and_two_workers_crawl_every_source_and_alert_each_story_once(
+    postgres_url: str, tmp_path: Path, processes: list[DaemonProcess], http_receiver: HttpReceiver
+) -> None:
+    database_url = migrated(postgres_url)
+    with PortalServer() as server:
+        sources = portals(server, 6)
+        config = write_scale_config(tmp_path / "pantau.yaml", sources, http_receiver.url)
+        start(processes, "scheduler", config, database_url, server.proxy_url)
+        workers = [
+            start(processes, "worker", config, database_url, server.proxy_url, "--concurrency", "2")
+            for _ in range(2)
+        ]
+        wait_for(lambda: len(http_receiver.requests) >= 6 * len(SLUGS) or None, timeout=120)
+        time.sleep(3)  # a second alert of any story would come within the next delivery
+        for worker in workers:
+            assert worker.stop(signal.SIGTERM) == 0, worker.log
+
+    assert sorted(run[0] for run in run_rows(database_url)) == sorted(sources)
+    assert {run[1:] for run in run_rows(database_url)} == {("succeeded", "schedule")}
+    assert stored_urls(database_url) == expected_urls(sources)
+    titles = Counter(request.json()["article"]["title"] for request in http_receiver.requests)
+    assert len(titles) == 6 * len(SLUGS) and set(titles.values()) == {1}
+    ran_on = {line.split(" run ")[0] for worker in workers for line in worker.lines if " of site" in line}
+    assert ran_on, "no worker logged a run"
+    check_invariants(database_url).assert_hold()

@@ -3,12 +3,13 @@ PostgreSQL database through Procrastinate, disturbed the ways production disturb
 
 from __future__ import annotations
 
+import os
 import signal
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import pytest
 from sqlalchemy import select, text
@@ -23,11 +24,12 @@ from tests.queue_helpers import (
     site_of,
     write_scale_config,
 )
-from tests.test_daemon import DaemonProcess, wait_for
+from tests.test_daemon import DaemonProcess
 
 if TYPE_CHECKING:
     from tests.conftest_alerts import HttpReceiver
 
+T = TypeVar("T")
 pytest_plugins = ["tests.conftest_alerts"]
 SLUGS = ["jalan-rusak", "kopi-robusta", "pelabuhan-baru"]
 
@@ -47,6 +49,18 @@ def start(
     process = DaemonProcess(config, database_url, proxy, *options, command=command)
     processes.append(process)
     return process
+
+
+def wait_for(probe: Callable[[], T | None], processes: list[DaemonProcess], timeout: float = 120) -> T:
+    """`probe()`'s first answer that is not None; on a timeout, the log of every process."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = probe()
+        if found is not None:
+            return found
+        time.sleep(0.3)
+    logs = "\n".join(f"--- {' '.join(p.process.args[-4:])}:\n{p.log}" for p in processes)
+    raise AssertionError(f"nothing within {timeout} s\n{logs}")
 
 
 def migrated(url: str) -> str:
@@ -119,7 +133,7 @@ def test_a_scheduler_and_two_workers_crawl_every_source_and_alert_each_story_onc
             start(processes, "worker", config, database_url, server.proxy_url, "--concurrency", "2")
             for _ in range(2)
         ]
-        wait_for(lambda: len(http_receiver.requests) >= 6 * len(SLUGS) or None, timeout=120)
+        wait_for(lambda: len(http_receiver.requests) >= 6 * len(SLUGS) or None, processes)
         time.sleep(3)  # a second alert of any story would come within the next delivery
         for worker in workers:
             assert worker.stop(signal.SIGTERM) == 0, worker.log
@@ -131,4 +145,40 @@ def test_a_scheduler_and_two_workers_crawl_every_source_and_alert_each_story_onc
     assert len(titles) == 6 * len(SLUGS) and set(titles.values()) == {1}
     ran_on = {line.split(" run ")[0] for worker in workers for line in worker.lines if " of site" in line}
     assert ran_on, "no worker logged a run"
+    check_invariants(database_url).assert_hold()
+
+
+@pytest.mark.postgres
+def test_a_worker_killed_mid_crawl_has_its_job_retried_elsewhere_and_nothing_happens_twice(
+    postgres_url: str, tmp_path: Path, processes: list[DaemonProcess], http_receiver: HttpReceiver
+) -> None:
+    database_url = migrated(postgres_url)
+    with PortalServer() as server:
+        sources = portals(server, 2)
+        slow = [server.routes[f"http://www.{site_of(0)}/{slug}"] for slug in SLUGS[1:]]
+        for route in slow:
+            route.delay_seconds = 60  # the first worker dies waiting for these
+        config = write_scale_config(tmp_path / "pantau.yaml", sources, http_receiver.url)
+        scheduler = start(processes, "scheduler", config, database_url, server.proxy_url, "--stalled-after", "4")
+        first = start(processes, "worker", config, database_url, server.proxy_url, "--heartbeat", "1")
+        first_url = f"http://www.{site_of(0)}/{SLUGS[0]}"
+        wait_for(lambda: first_url in stored_urls(database_url) or None, processes)
+        assert ("site000", "running", "schedule") in run_rows(database_url)
+
+        os.killpg(first.process.pid, signal.SIGKILL)  # the machine dies: the worker and its children
+        first.process.wait(timeout=30)
+        for route in slow:
+            route.delay_seconds = 0
+        second = start(processes, "worker", config, database_url, server.proxy_url, "--heartbeat", "1")
+        wait_for(lambda: len(http_receiver.requests) >= 2 * len(SLUGS) or None, processes, timeout=90)
+        time.sleep(3)  # a second alert of any story would come within the next delivery
+        assert second.stop() == 0, second.log
+        assert scheduler.stop() == 0, scheduler.log
+
+    site000_runs = [run[1] for run in run_rows(database_url) if run[0] == "site000"]
+    assert site000_runs == ["abandoned", "succeeded"]
+    assert "stalled with its worker: retrying it" in scheduler.log
+    assert stored_urls(database_url) == expected_urls(sources)
+    titles = Counter(request.json()["article"]["title"] for request in http_receiver.requests)
+    assert len(titles) == 2 * len(SLUGS) and set(titles.values()) == {1}
     check_invariants(database_url).assert_hold()

@@ -3,6 +3,7 @@ PostgreSQL database through Procrastinate, disturbed the ways production disturb
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import time
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, TypeVar
 import pytest
 from sqlalchemy import select, text
 
+from crawler.queue.app import ensure_schema
 from crawler.store.db import open_database
 from crawler.store.models import CrawlRun, Source, StoredArticle
 from tests.crawl_helpers import run_pantau
@@ -22,6 +24,7 @@ from tests.queue_helpers import (
     check_invariants,
     serve_portal,
     site_of,
+    terminate_connections,
     write_scale_config,
 )
 from tests.test_daemon import DaemonProcess
@@ -64,7 +67,10 @@ def wait_for(probe: Callable[[], T | None], processes: list[DaemonProcess], time
 
 
 def migrated(url: str) -> str:
-    open_database(url).dispose()
+    """The database migrated and its queue's tables created, as the first process to start does."""
+    database = open_database(url)
+    ensure_schema(database)
+    database.dispose()
     return url
 
 
@@ -159,7 +165,8 @@ def test_a_worker_killed_mid_crawl_has_its_job_retried_elsewhere_and_nothing_hap
         for route in slow:
             route.delay_seconds = 60  # the first worker dies waiting for these
         config = write_scale_config(tmp_path / "pantau.yaml", sources, http_receiver.url)
-        scheduler = start(processes, "scheduler", config, database_url, server.proxy_url, "--stalled-after", "4")
+        stalled = ("--stalled-after", "4")
+        scheduler = start(processes, "scheduler", config, database_url, server.proxy_url, *stalled)
         first = start(processes, "worker", config, database_url, server.proxy_url, "--heartbeat", "1")
         first_url = f"http://www.{site_of(0)}/{SLUGS[0]}"
         wait_for(lambda: first_url in stored_urls(database_url) or None, processes)
@@ -181,4 +188,103 @@ def test_a_worker_killed_mid_crawl_has_its_job_retried_elsewhere_and_nothing_hap
     assert stored_urls(database_url) == expected_urls(sources)
     titles = Counter(request.json()["article"]["title"] for request in http_receiver.requests)
     assert len(titles) == 2 * len(SLUGS) and set(titles.values()) == {1}
+    check_invariants(database_url).assert_hold()
+
+
+def plan_slots(database_url: str) -> list[int]:
+    rows = queue_sql(
+        database_url,
+        "SELECT (args->>'timestamp')::bigint FROM procrastinate_jobs "
+        "WHERE task_name = 'pantau:plan' ORDER BY 1",
+    )
+    return [int(str(row[0])) for row in rows]
+
+
+@pytest.mark.postgres
+def test_two_schedulers_defer_each_periodic_slot_once_and_one_carries_on_when_the_other_dies(
+    postgres_url: str, tmp_path: Path, processes: list[DaemonProcess], http_receiver: HttpReceiver
+) -> None:
+    database_url = migrated(postgres_url)
+    with PortalServer() as server:
+        sources = portals(server, 4)
+        config = write_scale_config(tmp_path / "pantau.yaml", sources, http_receiver.url)
+        options = ("--stalled-after", "4", "--heartbeat", "1")
+        schedulers = [
+            start(processes, "scheduler", config, database_url, server.proxy_url, *options) for _ in range(2)
+        ]
+        start(processes, "worker", config, database_url, server.proxy_url)
+        wait_for(lambda: len(plan_slots(database_url)) >= 4 or None, processes)
+        os.killpg(schedulers[0].process.pid, signal.SIGKILL)
+        killed_at = time.time()
+        wait_for(lambda: len(http_receiver.requests) >= 4 * len(SLUGS) or None, processes)
+        wait_for(lambda: max(plan_slots(database_url)) > killed_at + 15 or None, processes, timeout=60)
+        assert schedulers[1].stop() == 0, schedulers[1].log
+
+    slots = plan_slots(database_url)
+    assert len(slots) == len(set(slots))
+    assert {later - earlier for earlier, later in itertools.pairwise(slots)} == {5}
+    assert sorted(run[0] for run in run_rows(database_url)) == sorted(sources)  # each source once
+    check_invariants(database_url).assert_hold()
+
+
+@pytest.mark.postgres
+def test_a_source_that_always_fails_backs_off_and_never_holds_the_others_up(
+    postgres_url: str, tmp_path: Path, processes: list[DaemonProcess], http_receiver: HttpReceiver
+) -> None:
+    database_url = migrated(postgres_url)
+    with PortalServer() as server:
+        sources = portals(server, 3)
+        serve_portal(server, site_of(0), SLUGS, delay=2, listing_status=503)
+        config = write_scale_config(
+            tmp_path / "pantau.yaml", sources, http_receiver.url, interval_minutes=0.05,
+            max_interval={"site000": 1.0},
+        )  # fmt: skip
+        start(processes, "scheduler", config, database_url, server.proxy_url)
+        start(processes, "worker", config, database_url, server.proxy_url, "--concurrency", "1")
+        time.sleep(50)
+
+    runs = run_rows(database_url)
+    failing = [status for name, status, _ in runs if name == "site000" and status != "running"]
+    healthy = Counter(name for name, status, _ in runs if name != "site000" and status == "succeeded")
+    assert set(failing) == {"failed"} and 2 <= len(failing) <= 5, runs
+    assert min(healthy.values()) >= 6, runs
+    database = open_database(database_url, migrate=False)
+    with database.session() as session:
+        interval = session.scalar(select(Source.poll_interval_seconds).where(Source.name == "site000"))
+    database.dispose()
+    assert interval is not None and interval >= 3 * 2 ** (len(failing) - 1)
+    check_invariants(database_url).assert_hold()
+
+
+@pytest.mark.postgres
+def test_workers_whose_connections_are_cut_reconnect_and_finish_the_work(
+    postgres_url: str, tmp_path: Path, processes: list[DaemonProcess], http_receiver: HttpReceiver
+) -> None:
+    database_url = migrated(postgres_url)
+    with PortalServer() as server:
+        sources = portals(server, 8, delay=0.5)
+        config = write_scale_config(tmp_path / "pantau.yaml", sources, http_receiver.url)
+        scheduler = start(processes, "scheduler", config, database_url, server.proxy_url)
+        workers = [
+            start(processes, "worker", config, database_url, server.proxy_url, "--concurrency", "2")
+            for _ in range(2)
+        ]
+        names = [f"pantau-worker-{worker.process.pid}" for worker in workers]
+        names.append(f"pantau-scheduler-{scheduler.process.pid}")
+        wait_for(lambda: run_rows(database_url) or None, processes)
+        cut = 0
+        for _ in range(4):
+            cut += terminate_connections(database_url, names)
+            time.sleep(2)
+        assert cut >= 4
+        wait_for(lambda: len(http_receiver.requests) >= 8 * len(SLUGS) or None, processes)
+        time.sleep(3)
+        for process in [*workers, scheduler]:
+            assert process.process.poll() is None, process.log
+            assert process.stop() == 0, process.log
+
+    assert sorted(run[0] for run in run_rows(database_url)) == sorted(sources)
+    assert stored_urls(database_url) == expected_urls(sources)
+    titles = Counter(request.json()["article"]["title"] for request in http_receiver.requests)
+    assert len(titles) == 8 * len(SLUGS) and set(titles.values()) == {1}
     check_invariants(database_url).assert_hold()

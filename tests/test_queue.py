@@ -4,9 +4,12 @@ PostgreSQL database through Procrastinate, disturbed the ways production disturb
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import signal
+import socket
 import time
+import urllib.request
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -134,13 +137,16 @@ def test_a_scheduler_and_two_workers_crawl_every_source_and_alert_each_story_onc
     with PortalServer() as server:
         sources = portals(server, 6)
         config = write_scale_config(tmp_path / "pantau.yaml", sources, http_receiver.url)
-        start(processes, "scheduler", config, database_url, server.proxy_url)
+        scheduler = start(processes, "scheduler", config, database_url, server.proxy_url)
+        port = free_port()
         workers = [
-            start(processes, "worker", config, database_url, server.proxy_url, "--concurrency", "2")
-            for _ in range(2)
+            start(processes, "worker", config, database_url, server.proxy_url, "--concurrency", "2", *metrics)
+            for metrics in (("--metrics-port", str(port), "--heartbeat", "1"), ())
         ]
         wait_for(lambda: len(http_receiver.requests) >= 6 * len(SLUGS) or None, processes)
         time.sleep(3)  # a second alert of any story would come within the next delivery
+        status = run_pantau("status", "--json", config=config, database_url=database_url, timeout=60)
+        metrics = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read().decode()
         for worker in workers:
             assert worker.stop(signal.SIGTERM) == 0, worker.log
 
@@ -149,9 +155,33 @@ def test_a_scheduler_and_two_workers_crawl_every_source_and_alert_each_story_onc
     assert stored_urls(database_url) == expected_urls(sources)
     titles = Counter(request.json()["article"]["title"] for request in http_receiver.requests)
     assert len(titles) == 6 * len(SLUGS) and set(titles.values()) == {1}
-    ran_on = {line.split(" run ")[0] for worker in workers for line in worker.lines if " of site" in line}
-    assert ran_on, "no worker logged a run"
     check_invariants(database_url).assert_hold()
+
+    queue = json.loads(status.stdout)["queue"]
+    crawl = next(entry for entry in queue["queues"] if entry["name"] == "crawl")
+    assert (crawl["waiting"], crawl["running"], crawl["failed"], crawl["done"]) == (0, 0, 0, 6)
+    host = socket.gethostname()
+    assert sorted((entry["role"], entry["process"]) for entry in queue["processes"]) == sorted(
+        [("scheduler", f"{host}:{scheduler.process.pid}")]
+        + [("worker", f"{host}:{worker.process.pid}") for worker in workers]
+    )
+    done = _sample(metrics, 'pantau_queue_jobs_total{outcome="done",task="crawl"}')
+    other = sum(1 for worker in workers[1:] for line in worker.lines if " succeeded: " in line)
+    assert done + other == 6 and done >= 1
+    assert _sample(metrics, 'pantau_queue_job_latency_seconds_count{task="crawl"}') == done
+    assert _sample(metrics, 'pantau_queue_depth{queue="crawl"}') == 0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _sample(metrics: str, name: str) -> float:
+    """The value of one sample in Prometheus's text format."""
+    return float(next(line.split()[-1] for line in metrics.splitlines() if line.startswith(name + " ")))
 
 
 @pytest.mark.postgres

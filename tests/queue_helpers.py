@@ -77,7 +77,7 @@ crawl:
   download_delay_seconds: 0
   concurrency_per_domain: 4
   retry_times: 0
-  download_timeout_seconds: 20
+  download_timeout_seconds: {timeout}
 archive: all
 sources:
 {sources}
@@ -137,6 +137,7 @@ def write_scale_config(
     *,
     interval_minutes: float = 60,
     max_interval: dict[str, float] | None = None,
+    download_timeout: int = 20,
 ) -> Path:
     blocks = "".join(
         SOURCE.format(
@@ -147,7 +148,10 @@ def write_scale_config(
     )  # fmt: skip
     (path.parent / "seeds").mkdir(exist_ok=True)
     path.write_text(
-        CONFIG.format(seeds=path.parent / "seeds", sources=blocks.rstrip("\n"), hook=hook), encoding="utf-8"
+        CONFIG.format(
+            seeds=path.parent / "seeds", sources=blocks.rstrip("\n"), hook=hook, timeout=download_timeout
+        ),
+        encoding="utf-8",
     )
     return path
 

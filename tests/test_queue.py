@@ -12,15 +12,17 @@ import time
 import urllib.request
 from collections import Counter
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 
+from crawler.crawl.runner import HEARTBEAT_SECONDS
 from crawler.queue.app import ensure_schema
 from crawler.store.db import open_database
-from crawler.store.models import CrawlRun, Source, StoredArticle
+from crawler.store.models import CrawlRun, Lease, Source, StoredArticle
 from tests.crawl_helpers import run_pantau
 from tests.portal_server import PortalServer
 from tests.queue_helpers import (
@@ -323,3 +325,33 @@ def test_workers_whose_connections_are_cut_reconnect_and_finish_the_work(
     titles = Counter(request.json()["article"]["title"] for request in http_receiver.requests)
     assert len(titles) == 8 * len(SLUGS) and set(titles.values()) == {1}
     check_invariants(database_url).assert_hold()
+
+
+@pytest.mark.postgres
+def test_a_run_whose_lease_was_taken_closes_down_and_stores_nothing_more(
+    postgres_url: str, tmp_path: Path, processes: list[DaemonProcess], http_receiver: HttpReceiver
+) -> None:
+    database_url = migrated(postgres_url)
+    with PortalServer() as server:
+        sources = portals(server, 1)
+        for slug in SLUGS[1:]:
+            server.routes[f"http://www.{site_of(0)}/{slug}"].delay_seconds = 50
+        config = write_scale_config(tmp_path / "pantau.yaml", sources, http_receiver.url, download_timeout=90)
+        start(processes, "scheduler", config, database_url, server.proxy_url)
+        worker = start(processes, "worker", config, database_url, server.proxy_url)
+        first_url = f"http://www.{site_of(0)}/{SLUGS[0]}"
+        wait_for(lambda: first_url in stored_urls(database_url) or None, processes)
+        database = open_database(database_url, migrate=False)
+        with database.session() as session:  # another process takes the lease over (this one froze)
+            session.execute(
+                update(Lease)
+                .where(Lease.name == "run:site000")
+                .values(holder="elsewhere:1:aa", expires_at=datetime.now(UTC) + timedelta(hours=1))
+            )
+        database.dispose()
+        wait_for(lambda: ("site000", "aborted", "schedule") in run_rows(database_url) or None, processes, 60)
+        time.sleep(HEARTBEAT_SECONDS / 2)  # long enough for a late story to be stored, if one were
+        assert worker.stop() == 0, worker.log
+
+    assert "lost its lease run:site000 to another process: closing it down" in worker.log
+    assert stored_urls(database_url) == [first_url]

@@ -183,6 +183,7 @@ class CrawlService:
             crawler.settings.set("PANTAU_CONFIG", self.config)
             crawler.settings.set("PANTAU_DATABASE", self.database)
             crawler.settings.set("PANTAU_REPLAY", replayed)
+            crawler.settings.set("PANTAU_RUN_LEASE", (run_lease(source), self.leases.holder))
             _watch_progress(crawler, on_progress)
             crawler.signals.connect(
                 self._close_if_stopping(crawler), signal=signals.engine_started, weak=False

@@ -125,7 +125,7 @@ class Result:
     p95_alert_seconds: float | None
     alerts: int
     cpu_per_crawl: float
-    rows_per_crawl: float
+    writes: Writes
     crawl_wall_p50: float
     invariants: str
 
@@ -151,18 +151,46 @@ def group_cpu_seconds(groups: list[int]) -> float:
     return total / tick
 
 
-def rows_written(admin_url: str, schema: str) -> int:
+STORY_TABLES = (
+    "articles", "story_clusters", "near_duplicate_signatures", "near_duplicate_bands", "story_follows",
+    "matches", "alert_outbox",
+)  # fmt: skip
+
+
+def rows_by_table(admin_url: str, schema: str) -> dict[str, int]:
+    """Rows inserted, updated and deleted so far in each table of the schema (PostgreSQL's counters)."""
     engine = create_engine(admin_url)
     with engine.connect() as connection:
-        written = connection.execute(
+        rows = connection.execute(
             text(
-                "SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0) FROM pg_stat_user_tables "
+                "SELECT relname, n_tup_ins + n_tup_upd + n_tup_del, n_tup_ins FROM pg_stat_user_tables "
                 "WHERE schemaname = :schema"
             ),
             {"schema": schema},
-        ).scalar_one()
+        ).all()
     engine.dispose()
-    return int(written)
+    counts = {name: int(written) for name, written, _ in rows}
+    counts["articles inserted"] = next((int(ins) for name, _, ins in rows if name == "articles"), 0)
+    return counts
+
+
+@dataclass(frozen=True)
+class Writes:
+    """Rows written in a window: the queue's per crawl, the rest per crawl, the stories' per story."""
+
+    queue_per_crawl: float
+    runs_per_crawl: float
+    per_story: float
+    stories: int
+
+    @classmethod
+    def between(cls, before: dict[str, int], after: dict[str, int], crawls: int) -> Writes:
+        delta = {name: after.get(name, 0) - before.get(name, 0) for name in after}
+        stories = delta.pop("articles inserted", 0)
+        queue = sum(count for name, count in delta.items() if name.startswith("procrastinate"))
+        story = sum(count for name, count in delta.items() if name in STORY_TABLES)
+        runs = sum(delta.values()) - queue - story
+        return cls(queue / max(crawls, 1), runs / max(crawls, 1), story / max(stories, 1), stories)
 
 
 def start(command: list[str], config: Path, url: str, proxy: str) -> subprocess.Popen[bytes]:
@@ -213,10 +241,10 @@ def run_configuration(
                 time.sleep(WARM_UP_SECONDS)
                 groups = [process.pid for process in processes]
                 window_start = datetime.now(UTC)
-                cpu_start, rows_start = group_cpu_seconds(groups), rows_written(admin_url, schema)
+                cpu_start, rows_start = group_cpu_seconds(groups), rows_by_table(admin_url, schema)
                 time.sleep(args.minutes * 60)
                 window_end = datetime.now(UTC)
-                cpu_end, rows_end = group_cpu_seconds(groups), rows_written(admin_url, schema)
+                cpu_end, rows_end = group_cpu_seconds(groups), rows_by_table(admin_url, schema)
             finally:
                 stop.set()
                 for process in processes:
@@ -251,7 +279,7 @@ def run_configuration(
             p95_alert_seconds=latencies[int(0.95 * (len(latencies) - 1))] if latencies else None,
             alerts=len(latencies),
             cpu_per_crawl=(cpu_end - cpu_start) / crawls if crawls else float("nan"),
-            rows_per_crawl=(rows_end - rows_start) / crawls if crawls else float("nan"),
+            writes=Writes.between(rows_start, rows_end, crawls),
             crawl_wall_p50=statistics.median((end - begin).total_seconds() for begin, end in finished)
             if finished
             else float("nan"),
@@ -360,9 +388,9 @@ def main() -> int:
     print()
     print(
         "| configuration | crawls/min | vs 0.8 × N × one worker | p95 listing→alert row | alerts "
-        "| CPU s/crawl | rows written/crawl | crawl wall p50 | invariants |"
+        "| CPU s/crawl | rows/crawl: queue + runs | rows/new story | crawl wall p50 | invariants |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     one = next((r.crawls_per_minute for r in results if r.label == "1 worker(s)"), None)
     for result in results:
         count = int(result.label.split()[0]) if result.label[0].isdigit() else None
@@ -378,9 +406,11 @@ def main() -> int:
 
 def _row(result: Result, target: str = "—") -> str:
     p95 = f"{result.p95_alert_seconds:.1f} s" if result.p95_alert_seconds is not None else "—"
+    writes = result.writes
     return (
         f"| {result.label} | {result.crawls_per_minute:.0f} | {target} | {p95} | {result.alerts} | "
-        f"{result.cpu_per_crawl:.2f} | {result.rows_per_crawl:.0f} | {result.crawl_wall_p50:.1f} s | "
+        f"{result.cpu_per_crawl:.2f} | {writes.queue_per_crawl:.1f} + {writes.runs_per_crawl:.1f} | "
+        f"{writes.per_story:.1f} ({writes.stories}) | {result.crawl_wall_p50:.1f} s | "
         f"{result.invariants} |"
     )
 

@@ -10,7 +10,7 @@ import typer
 
 from crawler.cli.context import app_context, console
 from crawler.daemon.run_requests import DaemonNotRunningError
-from crawler.queue.processes import SCHEDULER_LEASE_PREFIX
+from crawler.queue.presence import SCHEDULER_LEASE_PREFIX
 from crawler.store.leases import SCHEDULER_LEASE, live_lease, live_leases, process_holder
 from crawler.store.run_requests import request_run, run_request_claimed
 

@@ -1,4 +1,7 @@
-"""`pantau scheduler` and `pantau worker`: the scale-out mode on PostgreSQL, through Procrastinate."""
+"""`pantau scheduler` and `pantau worker`: the scale-out mode on PostgreSQL, through Procrastinate.
+
+The queue library is imported when one of them runs, not with every `pantau` command.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +15,6 @@ import typer
 from crawler.cli.context import app_context, console
 from crawler.config import Config
 from crawler.crawl.runner import CrawlService, run_in_reactor
-from crawler.queue.app import queue_app, require_postgres
-from crawler.queue.processes import run_scheduler, run_worker
-from crawler.queue.runtime import QueueRuntime
-from crawler.queue.tasks import schedule_tasks, work_tasks
 from crawler.store.leases import process_holder
 
 if TYPE_CHECKING:
@@ -41,6 +40,11 @@ def scheduler(
     heartbeat: Heartbeat = 10.0,
 ) -> None:
     """Turn schedules and run-now requests into crawl jobs for the workers; any number may run."""
+    from crawler.queue.app import queue_app, require_postgres
+    from crawler.queue.processes import run_scheduler
+    from crawler.queue.runtime import QueueRuntime
+    from crawler.queue.tasks import schedule_tasks, work_tasks
+
     context = app_context(ctx)
     config, database = context.config, context.database
     require_postgres(database, "scheduler")
@@ -61,6 +65,11 @@ def worker(
     metrics_port: MetricsPort = None,
 ) -> None:
     """Run crawl and alert jobs from the queue until Ctrl-C or SIGTERM; any number, on any machine."""
+    from crawler.queue.app import queue_app, require_postgres
+    from crawler.queue.processes import run_worker
+    from crawler.queue.runtime import QueueRuntime
+    from crawler.queue.tasks import work_tasks
+
     context = app_context(ctx)
     config, database = context.config, context.database
     require_postgres(database, "worker")

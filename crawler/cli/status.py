@@ -11,7 +11,7 @@ import asyncio
 import json
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -21,7 +21,6 @@ from crawler.config import Config
 from crawler.crawl.health import BLOCKED, BLOCKED_RULE
 from crawler.daemon.polling import current_poll_interval
 from crawler.domain.zones import JAKARTA
-from crawler.queue.status import QueueState, queue_state
 from crawler.store.articles import articles_per_source_since
 from crawler.store.db import Database
 from crawler.store.delivery import alerts_per_source_since
@@ -30,6 +29,9 @@ from crawler.store.models import CrawlRun
 from crawler.store.runs import last_runs
 from crawler.store.schedule import next_runs
 from crawler.store.sources import sources_by_name
+
+if TYPE_CHECKING:
+    from crawler.queue.status import QueueState
 
 UNHEALTHY_EXIT_CODE = 3
 HEALTHY_STATES = ("healthy", "unknown")
@@ -125,7 +127,11 @@ def status(
     database = context.database
     statuses = source_statuses(database, context.config, datetime.now(UTC))
     daemon = live_lease(database, SCHEDULER_LEASE)
-    queue = asyncio.run(queue_state(database))
+    queue = None
+    if not database.is_sqlite:  # the queue library is imported only where a queue can be
+        from crawler.queue.status import queue_state
+
+        queue = asyncio.run(queue_state(database))
     if as_json:
         document = {"daemon": _daemon_json(daemon), "sources": [_source_json(entry) for entry in statuses]}
         if queue is not None:

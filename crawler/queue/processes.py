@@ -18,13 +18,12 @@ from procrastinate import App
 
 from crawler.crawl.runner import STOP_GRACE_SECONDS
 from crawler.queue.app import ALERTS_QUEUE, CRAWL_QUEUE, SCHEDULER_QUEUE, ensure_schema
+from crawler.queue.presence import SCHEDULER_LEASE_PREFIX, WORKER_LEASE_PREFIX
 from crawler.queue.runtime import CONTEXT_KEY, QueueRuntime
 from crawler.store.leases import SCHEDULER_LEASE, Leases, SchedulerBusyError, live_lease
 
 log = logging.getLogger(__name__)
 
-WORKER_LEASE_PREFIX = "worker:"
-SCHEDULER_LEASE_PREFIX = "queue-scheduler:"
 RESTART_SECONDS = 1.0
 SCHEDULER_CONCURRENCY = 4  # plan, recovery, alert tick and retention never wait for one another
 

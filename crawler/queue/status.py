@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from crawler.queue.app import queue_app
-from crawler.queue.processes import SCHEDULER_LEASE_PREFIX, WORKER_LEASE_PREFIX
+from crawler.queue.presence import SCHEDULER_LEASE_PREFIX, WORKER_LEASE_PREFIX
 from crawler.store.db import Database
 from crawler.store.leases import live_leases
 

@@ -284,7 +284,7 @@ def test_a_source_that_always_fails_backs_off_and_never_holds_the_others_up(
     failing = [status for name, status, _ in runs if name == "site000" and status != "running"]
     healthy = Counter(name for name, status, _ in runs if name != "site000" and status == "succeeded")
     assert set(failing) == {"failed"} and 2 <= len(failing) <= 5, runs
-    assert min(healthy.values()) >= 6, runs
+    assert min(healthy.values()) > len(failing), runs  # every other source ran more often
     database = open_database(database_url, migrate=False)
     with database.session() as session:
         interval = session.scalar(select(Source.poll_interval_seconds).where(Source.name == "site000"))

@@ -12,6 +12,7 @@ import time
 import urllib.request
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -132,6 +133,19 @@ def test_scale_out_on_sqlite_is_refused_in_one_sentence(tmp_path: Path) -> None:
 
 
 @pytest.mark.postgres
+def test_the_queue_schema_is_applied_once_however_many_processes_start_at_once(postgres_url: str) -> None:
+    database = open_database(postgres_url)
+    try:
+        with ThreadPoolExecutor(max_workers=3) as starting:
+            applied = list(starting.map(lambda _: ensure_schema(database), range(3)))
+        assert sorted(applied) == [False, False, True]
+        assert ensure_schema(database) is False
+        assert queue_sql(postgres_url, "SELECT count(*) FROM procrastinate_jobs") == [(0,)]
+    finally:
+        database.dispose()
+
+
+@pytest.mark.postgres
 def test_a_scheduler_and_two_workers_crawl_every_source_and_alert_each_story_once(
     postgres_url: str, tmp_path: Path, processes: list[DaemonProcess], http_receiver: HttpReceiver
 ) -> None:
@@ -148,6 +162,7 @@ def test_a_scheduler_and_two_workers_crawl_every_source_and_alert_each_story_onc
         wait_for(lambda: len(http_receiver.requests) >= 6 * len(SLUGS) or None, processes)
         time.sleep(3)  # a second alert of any story would come within the next delivery
         status = run_pantau("status", "--json", config=config, database_url=database_url, timeout=60)
+        status_lines = run_pantau("status", config=config, database_url=database_url, timeout=60).stdout
         metrics = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read().decode()
         other = sum(1 for line in workers[1].lines if " succeeded: " in line)  # runs the other worker did
         asked = run_pantau("run-now", "site003", config=config, database_url=database_url, timeout=60)
@@ -173,6 +188,8 @@ def test_a_scheduler_and_two_workers_crawl_every_source_and_alert_each_story_onc
         [("scheduler", f"{host}:{scheduler.process.pid}")]
         + [("worker", f"{host}:{worker.process.pid}") for worker in workers]
     )
+    assert "queue crawl: 0 waiting, 0 running, 0 failed, 6 done" in status_lines.splitlines()
+    assert f"worker {host}:{workers[0].process.pid}: since " in status_lines
     done = _sample(metrics, 'pantau_queue_jobs_total{outcome="done",task="crawl"}')
     assert done + other == 6
     assert _sample(metrics, 'pantau_queue_job_latency_seconds_count{task="crawl"}') == done

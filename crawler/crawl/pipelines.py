@@ -184,15 +184,16 @@ class StoreStage:
             raise DropItem(f"{item.url}: {item.failure}")
         return item
 
-    def _stop_crawl(self, full: StorageFull | LeaseLostError) -> None:
-        """Nothing more can be stored: stop fetching (once) instead of failing story after story."""
+    def _stop_crawl(self, cause: StorageFull | LeaseLostError) -> None:
+        """Nothing more can be stored: stop fetching (once) instead of failing story after story.
+        A full disk fails the run; a lost lease aborts it (another run goes on)."""
         if self._stopping is None and self.crawler is not None and self.crawler.engine is not None:
-            log.info("%s: the crawl stops", full)
-            if isinstance(full, StorageFull):
-                self.crawler.stats.set_value(counters.STORAGE_FULL, str(full))  # the runner reports it
-            self._stopping = asyncio.ensure_future(
-                self.crawler.engine.close_spider_async(reason="storage full")
-            )
+            log.info("%s: the crawl stops", cause)
+            reason = "shutdown"
+            if isinstance(cause, StorageFull):
+                self.crawler.stats.set_value(counters.STORAGE_FULL, str(cause))  # the runner reports it
+                reason = "storage full"
+            self._stopping = asyncio.ensure_future(self.crawler.engine.close_spider_async(reason=reason))
 
     def _write(self, items: list[CandidateStory]) -> list[str | Exception]:
         try:

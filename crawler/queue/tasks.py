@@ -23,10 +23,10 @@ from crawler.store.leases import Leases, SourceBusyError
 
 log = logging.getLogger(__name__)
 
-# A source still held by a run elsewhere (its lease not yet expired), or a database that did not
-# answer, is tried again: after 3, 9, 27, 81 and 243 seconds.
+# A source still held by a run elsewhere (its lease not yet expired), a database that did not
+# answer, or a job that reached a stopping worker is tried again: after 3, 9, 27, 81 and 243 seconds.
 CRAWL_RETRY = RetryStrategy(
-    max_attempts=5, exponential_wait=3, retry_exceptions={SourceBusyError, StorageError}
+    max_attempts=5, exponential_wait=3, retry_exceptions={SourceBusyError, StorageError, Interrupted}
 )
 PLAN_CRON = "* * * * * */5"  # every 5 seconds (Procrastinate's sixth cron field counts seconds)
 RECOVER_CRON = "* * * * * */5"
@@ -47,8 +47,8 @@ async def crawl(context: JobContext, source: str, trigger: str) -> None:
         try:
             summary = await runtime.service.crawl(source, CrawlOptions(trigger=trigger))
         except Interrupted:
-            log.warning("%s run of %s not started: the worker is stopping", trigger, source)
-            return
+            log.warning("%s run of %s not started: the worker is stopping; another takes it", trigger, source)
+            raise  # retried by CRAWL_RETRY, on another worker
         except (SourceBusyError, StorageError):
             raise  # retried by CRAWL_RETRY
         except PantauError as error:

@@ -219,7 +219,7 @@ def test_a_worker_killed_mid_crawl_has_its_job_retried_elsewhere_and_nothing_hap
         for route in slow:
             route.delay_seconds = 60  # the first worker dies waiting for these
         config = write_scale_config(tmp_path / "pantau.yaml", sources, http_receiver.url)
-        stalled = ("--stalled-after", "4")
+        stalled = ("--stalled-after", "8", "--heartbeat", "1")
         scheduler = start(processes, "scheduler", config, database_url, server.proxy_url, *stalled)
         first = start(processes, "worker", config, database_url, server.proxy_url, "--heartbeat", "1")
         first_url = f"http://www.{site_of(0)}/{SLUGS[0]}"
@@ -262,11 +262,11 @@ def test_two_schedulers_defer_each_periodic_slot_once_and_one_carries_on_when_th
     with PortalServer() as server:
         sources = portals(server, 4)
         config = write_scale_config(tmp_path / "pantau.yaml", sources, http_receiver.url)
-        options = ("--stalled-after", "4", "--heartbeat", "1")
+        options = ("--stalled-after", "8", "--heartbeat", "1")
         schedulers = [
             start(processes, "scheduler", config, database_url, server.proxy_url, *options) for _ in range(2)
         ]
-        start(processes, "worker", config, database_url, server.proxy_url)
+        start(processes, "worker", config, database_url, server.proxy_url, "--heartbeat", "1")
         wait_for(lambda: len(plan_slots(database_url)) >= 4 or None, processes)
         os.killpg(schedulers[0].process.pid, signal.SIGKILL)
         killed_at = time.time()

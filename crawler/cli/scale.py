@@ -45,6 +45,11 @@ def scheduler(
     from crawler.queue.runtime import QueueRuntime
     from crawler.queue.tasks import schedule_tasks, work_tasks
 
+    if stalled_after < 3 * heartbeat:
+        raise typer.BadParameter(
+            f"--stalled-after ({stalled_after:g} s) must be at least 3 × --heartbeat ({heartbeat:g} s), "
+            "or live workers' jobs would be taken from them"
+        )
     context = app_context(ctx)
     config, database = context.config, context.database
     require_postgres(database, "scheduler")

@@ -94,7 +94,10 @@ async def recover_stalled(context: JobContext, timestamp: int) -> None:
     queue, and close the runs nobody crawls any more as abandoned."""
     runtime = runtime_of(context)
     manager = context.app.job_manager
+    ours = context.job.worker_id  # this process is alive, whatever its last heartbeat says
     for job in await manager.get_stalled_jobs(seconds_since_heartbeat=runtime.stalled_seconds):
+        if ours is not None and job.worker_id == ours:
+            continue
         log.warning("job %s (%s) stalled with its worker: retrying it", job.id, job.call_string)
         await manager.retry_job(job)
     abandoned = abandon_orphaned_runs(runtime.database, Leases(runtime.database, runtime.holder))

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import update
+import pytest
+from scrapy.exceptions import DropItem
+from sqlalchemy import select, update
 
+from crawler.config import Config
+from crawler.crawl.pipelines import ExtractStage, MatchStage, StoreStage
+from crawler.domain.story import CandidateStory
+from crawler.matching import WatchSet
 from crawler.store.db import Database
 from crawler.store.leases import Leases
-from crawler.store.models import Lease
+from crawler.store.models import CrawlRun, Lease, StoredArticle
+from crawler.store.sources import source_id
+from tests.conftest import FIXTURES
+from tests.crawl_helpers import settle
 
 MINUTE = timedelta(minutes=1)
 
@@ -63,3 +73,28 @@ def test_release_frees_the_lease_only_for_its_holder(database: Database) -> None
     assert second.acquire("scheduler", MINUTE) is False
     first.release("scheduler")
     assert second.acquire("scheduler", MINUTE) is True
+
+
+def test_a_run_whose_lease_another_process_holds_stores_nothing(
+    database: Database, default_config: Config
+) -> None:
+    with database.session() as session:
+        run = CrawlRun(source_id=source_id(session, "rmol", default_config))
+        session.add(run)
+        session.flush()
+        run_id = run.id
+    assert Leases(database, "host-b:2:bb").acquire("run:rmol", MINUTE)  # the lease passed on
+    watches = WatchSet.from_config(default_config)
+    page = (FIXTURES / "articles" / "rmol" / "politik-desktop-2025.html").read_text(encoding="utf-8")
+    url = "https://rmol.id/politik/read/2025/11/19/687311/komisi-ii-dpr-minta-kpu"
+    story = CandidateStory(url, "rmol", [page])
+    for stage in (ExtractStage(default_config, watches, workers=0), MatchStage(watches)):
+        story = settle(stage.process_item(story))
+    fenced = StoreStage(default_config, database, run_id, run_lease=("run:rmol", "host-a:1:aa"))
+
+    with pytest.raises(DropItem, match="the lease run:rmol passed to another process"):
+        asyncio.run(fenced.process_item(story))
+
+    with database.session() as session:
+        assert session.scalars(select(StoredArticle)).all() == []
+        assert session.get_one(CrawlRun, run_id).items_new == 0

@@ -54,6 +54,7 @@ def _register_commands() -> None:
         extract,
         items,
         run_now,
+        scale,
         seeds,
         status,
         users,
@@ -74,6 +75,8 @@ def _register_commands() -> None:
     app.command("crawl")(crawl.crawl)
     app.command("extract")(extract.extract)
     app.command("daemon")(daemon.daemon)
+    app.command("scheduler")(scale.scheduler)
+    app.command("worker")(scale.worker)
     app.command("demo")(demo.demo)
     app.command("status")(status.status)
     app.command("run-now")(run_now.run_now)

@@ -1,4 +1,5 @@
-"""`pantau run-now SOURCE`: ask the daemon running on this database to run a source now."""
+"""`pantau run-now SOURCE`: ask the daemon running on this database (or, scaled out, its schedulers)
+to run a source now."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import typer
 
 from crawler.cli.context import app_context, console
 from crawler.daemon.run_requests import DaemonNotRunningError
-from crawler.store.leases import SCHEDULER_LEASE, live_lease, process_holder
+from crawler.queue.presence import SCHEDULER_LEASE_PREFIX
+from crawler.store.leases import SCHEDULER_LEASE, live_lease, live_leases, process_holder
 from crawler.store.run_requests import request_run, run_request_claimed
 
 POLL_SECONDS = 0.5
@@ -27,6 +29,15 @@ def run_now(
     context.config.source(source)
     database = context.database
     daemon = live_lease(database, SCHEDULER_LEASE)
+    schedulers = live_leases(database, SCHEDULER_LEASE_PREFIX)  # scale-out mode
+    if daemon is None and schedulers:
+        request_run(database, source, requested_by=process_holder())
+        scheduler = schedulers[0].name.removeprefix(SCHEDULER_LEASE_PREFIX)
+        console.print(
+            f"run of {source} queued: a scheduler ({scheduler}) hands it to the next free worker",
+            highlight=False,
+        )
+        return
     if daemon is None:
         raise DaemonNotRunningError(
             f"no daemon is running on {database.safe_url}; crawl here instead with `pantau crawl {source}`"

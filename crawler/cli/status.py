@@ -7,10 +7,11 @@ Exit codes, for monitoring: 0 when every enabled source is healthy (or not yet j
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -28,6 +29,9 @@ from crawler.store.models import CrawlRun
 from crawler.store.runs import last_runs
 from crawler.store.schedule import next_runs
 from crawler.store.sources import sources_by_name
+
+if TYPE_CHECKING:
+    from crawler.queue.status import QueueState
 
 UNHEALTHY_EXIT_CODE = 3
 HEALTHY_STATES = ("healthy", "unknown")
@@ -123,11 +127,21 @@ def status(
     database = context.database
     statuses = source_statuses(database, context.config, datetime.now(UTC))
     daemon = live_lease(database, SCHEDULER_LEASE)
+    queue = None
+    if not database.is_sqlite:  # the queue library is imported only where a queue can be
+        from crawler.queue.status import queue_state
+
+        queue = asyncio.run(queue_state(database))
     if as_json:
         document = {"daemon": _daemon_json(daemon), "sources": [_source_json(entry) for entry in statuses]}
+        if queue is not None:
+            document["queue"] = _plain(asdict(queue))
         console.print_json(json.dumps(document))
     else:
         console.print(_daemon_line(daemon), highlight=False)
+        if queue is not None:
+            for line in _queue_lines(queue):
+                console.print(line, highlight=False)
         console.print(_table(statuses))
         if any(entry.health == BLOCKED for entry in statuses):
             console.print(BLOCKED_RULE, highlight=False)  # what the verdict means, before the reasons
@@ -142,6 +156,21 @@ def _daemon_line(daemon: LeaseState | None) -> str:
     if daemon is None:
         return "daemon: not running"
     return f"daemon: running as {daemon.process} since {_when(daemon.acquired_at)}"
+
+
+def _queue_lines(queue: QueueState) -> list[str]:
+    """Scale-out mode: one line per queue, one per live scheduler or worker."""
+    lines = [
+        f"queue {entry.name}: {entry.waiting} waiting, {entry.running} running, {entry.failed} failed, "
+        f"{entry.done} done"
+        for entry in queue.queues
+    ]
+    lines += [
+        f"{entry.role} {entry.process}: since {_when(entry.since)}, heartbeat lease until "
+        f"{entry.alive_until.astimezone(JAKARTA):%H:%M:%S} WIB"
+        for entry in queue.processes
+    ]
+    return lines or ["queue: empty, no scheduler or worker running"]
 
 
 def _table(statuses: list[SourceStatus]) -> Table:
@@ -188,4 +217,10 @@ def _daemon_json(daemon: LeaseState | None) -> dict[str, Any] | None:
 def _source_json(entry: SourceStatus) -> dict[str, Any]:
     document = asdict(entry)
     document["unhealthy"] = entry.unhealthy
-    return json.loads(json.dumps(document, default=lambda moment: moment.isoformat()))
+    return _plain(document)
+
+
+def _plain(document: dict[str, Any]) -> dict[str, Any]:
+    """The document with its moments as ISO 8601 strings."""
+    plain: dict[str, Any] = json.loads(json.dumps(document, default=lambda moment: moment.isoformat()))
+    return plain

@@ -28,6 +28,7 @@ from crawler.matching import WatchSet
 from crawler.portals import registry
 from crawler.store.articles import add_article, record_verdict, stored_by_another, stored_canonical_urls
 from crawler.store.db import Database, Session
+from crawler.store.leases import LeaseLostError, hold_lease
 from crawler.store.matches import add_match
 from crawler.store.neardup import NearDuplicateIndex
 from crawler.store.outbox import enqueue_alerts
@@ -142,12 +143,18 @@ class StoreStage:
     BATCH_DELAY_SECONDS = 0.05
 
     def __init__(
-        self, config: Config, database: Database, run_id: int, crawler: Crawler | None = None
+        self,
+        config: Config,
+        database: Database,
+        run_id: int,
+        crawler: Crawler | None = None,
+        run_lease: tuple[str, str] | None = None,
     ) -> None:
         self.config = config
         self.database = database
         self.run_id = run_id
         self.crawler = crawler
+        self.run_lease = run_lease  # (name, holder): each batch is written only while the run holds it
         self._stopping: asyncio.Future[None] | None = None
         self.index = NearDuplicateIndex()
         self._source_ids: dict[str, int] = {}
@@ -160,6 +167,7 @@ class StoreStage:
             crawler.settings["PANTAU_DATABASE"],
             crawler.settings["PANTAU_RUN_ID"],
             crawler,
+            crawler.settings.get("PANTAU_RUN_LEASE"),
         )
 
     async def process_item(self, item: CandidateStory) -> CandidateStory:
@@ -169,27 +177,34 @@ class StoreStage:
             item.failure = str(full)
             self._stop_crawl(full)
             return item
+        except LeaseLostError as lost:
+            self._stop_crawl(lost)
+            raise DropItem(f"{item.url}: {lost}") from None
         if outcome == "failed":
             raise DropItem(f"{item.url}: {item.failure}")
         return item
 
-    def _stop_crawl(self, full: StorageFull) -> None:
-        """Nothing more can be stored: stop fetching (once) instead of failing story after story."""
+    def _stop_crawl(self, cause: StorageFull | LeaseLostError) -> None:
+        """Nothing more can be stored: stop fetching (once) instead of failing story after story.
+        A full disk fails the run; a lost lease aborts it (another run goes on)."""
         if self._stopping is None and self.crawler is not None and self.crawler.engine is not None:
-            log.info("%s: the crawl stops", full)
-            self.crawler.stats.set_value(counters.STORAGE_FULL, str(full))  # the runner reports it
-            self._stopping = asyncio.ensure_future(
-                self.crawler.engine.close_spider_async(reason="storage full")
-            )
+            log.info("%s: the crawl stops", cause)
+            reason = "shutdown"
+            if isinstance(cause, StorageFull):
+                self.crawler.stats.set_value(counters.STORAGE_FULL, str(cause))  # the runner reports it
+                reason = "storage full"
+            self._stopping = asyncio.ensure_future(self.crawler.engine.close_spider_async(reason=reason))
 
     def _write(self, items: list[CandidateStory]) -> list[str | Exception]:
         try:
             with self.database.session() as session:
+                if self.run_lease is not None:
+                    hold_lease(session, *self.run_lease)
                 outcomes = self._store_all(session, items)
                 _count(session, self.run_id, items, outcomes)
             return list(outcomes)
-        except StorageFull:
-            raise  # no retry one by one: nothing fits
+        except (StorageFull, LeaseLostError):
+            raise  # no retry one by one: nothing fits, or nothing may be written
         except Exception as error:
             if len(items) > 1:
                 log.info("storing %d stories together failed (%s): one by one now", len(items), error)

@@ -190,13 +190,14 @@ class CrawlService:
             crawler.settings.set("PANTAU_CONFIG", config)
             crawler.settings.set("PANTAU_DATABASE", self.database)
             crawler.settings.set("PANTAU_REPLAY", replayed)
+            crawler.settings.set("PANTAU_RUN_LEASE", (run_lease(source), self.leases.holder))
             _watch_progress(crawler, on_progress)
             crawler.signals.connect(
                 self._close_if_stopping(crawler), signal=signals.engine_started, weak=False
             )
             status = "failed"
             crashed: str | None = None
-            heartbeat = asyncio.ensure_future(self._keep_alive(source, run_id))
+            heartbeat = asyncio.ensure_future(self._keep_alive(source, run_id, crawler))
             crawling = asyncio.ensure_future(
                 self.runner.crawl(
                     crawler,
@@ -263,11 +264,7 @@ class CrawlService:
 
     def abandon_orphaned_runs(self) -> int:
         """Close the `running` rows that no live process is crawling (killed, or the machine died)."""
-        running = running_runs(self.database)
-        orphaned = [run_id for run_id, name in running if self.leases.current(run_lease(name)) is None]
-        if orphaned:
-            abandon_runs(self.database, orphaned)
-        return len(orphaned)
+        return abandon_orphaned_runs(self.database, self.leases)
 
     @contextmanager
     def _exclusive_run(self, source: str) -> Iterator[None]:
@@ -282,13 +279,16 @@ class CrawlService:
         finally:
             self.leases.release(lease)
 
-    async def _keep_alive(self, source: str, run_id: int) -> None:
-        """Renew the run lease and the run's heartbeat while the crawl goes on."""
+    async def _keep_alive(self, source: str, run_id: int, crawler: Crawler) -> None:
+        """Renew the run lease and the run's heartbeat while the crawl goes on. The lease is a fencing
+        token: a run that lost it (frozen past its expiry, another run took over) closes down."""
         lease = run_lease(source)
         while True:
             await asyncio.sleep(HEARTBEAT_SECONDS)
             if not self.leases.renew(lease, RUN_LEASE_TTL):
-                log.warning("run %d lost its lease %s", run_id, lease)
+                log.error("run %d lost its lease %s to another process: closing it down", run_id, lease)
+                await _close_spider(crawler)
+                return
             record_heartbeat(self.database, run_id)
 
     def _settings(self, run_id: int, options: CrawlOptions) -> dict[str, Any]:
@@ -374,6 +374,15 @@ class CrawlService:
                 matched=run.items_matched,
                 errors=tuple(run.errors),
             )
+
+
+def abandon_orphaned_runs(database: Database, leases: Leases) -> int:
+    """Close the `running` rows whose run lease nobody alive holds; how many were closed."""
+    running = running_runs(database)
+    orphaned = [run_id for run_id, name in running if leases.current(run_lease(name)) is None]
+    if orphaned:
+        abandon_runs(database, orphaned)
+    return len(orphaned)
 
 
 def _watch_progress(crawler: Crawler, on_progress: Callable[[CrawlProgress], None] | None) -> None:

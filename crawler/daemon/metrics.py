@@ -10,6 +10,7 @@ from crawler.domain.errors import ConfigError
 
 HEALTHY_STATES = ("healthy", "unknown")
 RUN_SECONDS_BUCKETS = (1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600)
+LATENCY_BUCKETS = (0.1, 0.5, 1, 2, 5, 10, 30, 60, 300, 900)
 
 
 class DaemonMetrics:
@@ -43,6 +44,27 @@ class DaemonMetrics:
         self.healthy = Gauge(
             "pantau_source_healthy", "1 when the source is healthy or not yet judged.", **by_source
         )
+        # Scale-out mode: each worker serves its own endpoint, so these are per worker.
+        self.jobs = Counter(
+            "pantau_queue_jobs", "Queue jobs this worker ended, by task and outcome (done, failed).",
+            labelnames=["task", "outcome"], registry=self.registry,
+        )  # fmt: skip
+        self.job_retries = Counter(
+            "pantau_queue_job_retries", "Queue jobs this worker started again after a failed or stalled try.",
+            labelnames=["task"], registry=self.registry,
+        )  # fmt: skip
+        self.job_latency = Histogram(
+            "pantau_queue_job_latency_seconds", "Wait from when a job was due to when a worker started it.",
+            labelnames=["task"], buckets=LATENCY_BUCKETS, registry=self.registry,
+        )  # fmt: skip
+        self.job_seconds = Histogram(
+            "pantau_queue_job_seconds", "Run time of a queue job.",
+            labelnames=["task"], buckets=RUN_SECONDS_BUCKETS, registry=self.registry,
+        )  # fmt: skip
+        self.queue_depth = Gauge(
+            "pantau_queue_depth", "Jobs waiting in each queue (status todo), as this worker last saw.",
+            labelnames=["queue"], registry=self.registry,
+        )  # fmt: skip
         try:
             self._server, _ = start_http_server(port, addr=address, registry=self.registry)
         except OSError as error:
@@ -64,6 +86,19 @@ class DaemonMetrics:
         self.healthy.labels(source=source).set(1 if health in HEALTHY_STATES else 0)
         if poll_interval_seconds is not None:
             self.poll_interval.labels(source=source).set(poll_interval_seconds)
+
+    def record_job(self, task: str, outcome: str, seconds: float) -> None:
+        self.jobs.labels(task=task, outcome=outcome).inc()
+        self.job_seconds.labels(task=task).observe(seconds)
+
+    def record_job_retry(self, task: str) -> None:
+        self.job_retries.labels(task=task).inc()
+
+    def record_job_latency(self, task: str, seconds: float) -> None:
+        self.job_latency.labels(task=task).observe(seconds)
+
+    def set_queue_depth(self, queue: str, waiting: int) -> None:
+        self.queue_depth.labels(queue=queue).set(waiting)
 
     def close(self) -> None:
         self._server.shutdown()

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from crawler.domain.errors import PantauError, SourceError
 from crawler.store.db import Database
@@ -34,6 +35,10 @@ class SchedulerBusyError(PantauError):
 
 class SourceBusyError(SourceError):
     """Another run of the source is in progress."""
+
+
+class LeaseLostError(SourceError):
+    """A run's lease passed to another process: the run must not write any more (it is fenced off)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +109,23 @@ def live_lease(database: Database, name: str, own_holder: str | None = None) -> 
     if state is None or not _is_live(state, datetime.now(UTC), own_holder):
         return None
     return state
+
+
+def hold_lease(session: Session, name: str, holder: str) -> None:
+    """The fencing check of a write: in the writing transaction, the lease must still be `holder`'s,
+    and it stays so until the transaction ends (the row is share-locked on PostgreSQL)."""
+    current = session.scalar(select(Lease.holder).where(Lease.name == name).with_for_update(read=True))
+    if current != holder:
+        raise LeaseLostError(f"the lease {name} passed to another process: this run stores nothing more")
+
+
+def live_leases(database: Database, prefix: str) -> list[LeaseState]:
+    """Every live lease whose name starts with `prefix`, by name (the queue's workers and schedulers)."""
+    with database.session() as session:
+        rows = session.scalars(select(Lease).where(Lease.name.startswith(prefix)).order_by(Lease.name)).all()
+        states = [_state(row) for row in rows]
+    now = datetime.now(UTC)
+    return [state for state in states if _is_live(state, now, None)]
 
 
 def _state(row: Lease) -> LeaseState:

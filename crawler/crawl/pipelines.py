@@ -26,7 +26,13 @@ from crawler.domain.story import CandidateStory
 from crawler.extract import PortalRecipe, selector_misses
 from crawler.matching import WatchSet
 from crawler.portals import registry
-from crawler.store.articles import add_article, record_verdict, stored_by_another, stored_canonical_urls
+from crawler.store.articles import (
+    NewStory,
+    StoredStory,
+    insert_articles,
+    stored_by_another,
+    stored_canonical_urls,
+)
 from crawler.store.db import Database, Session
 from crawler.store.matches import add_match
 from crawler.store.neardup import NearDuplicateIndex
@@ -219,40 +225,47 @@ class StoreStage:
         return self._source_ids[name]
 
     def _store_all(self, session: Session, items: list[CandidateStory]) -> list[str]:
+        """Every story's outcome: the batch's new stories go in with one statement, then each is
+        judged and indexed in turn (so a copy later in the batch meets the one before it)."""
         stored = stored_canonical_urls(
             session, (item.article.canonical_url for item in items if item.article)
         )
-        return [self._store(session, item, stored) for item in items]
+        fresh: dict[str, NewStory] = {}
+        for item in items:
+            article = item.article
+            if article is not None and article.canonical_url not in stored:
+                fresh.setdefault(article.canonical_url, self._new_story(session, item, article))
+        ids = insert_articles(session, list(fresh.values()))
+        outcomes = []
+        for item in items:
+            article = item.article
+            if article is None:
+                outcomes.append("failed")
+            elif article.canonical_url not in ids:
+                outcomes.append("duplicate")  # stored before, earlier in the batch, or by another process
+            else:
+                outcomes.append(self._store(session, item, article, ids.pop(article.canonical_url)))
+        return outcomes
 
-    def _store(self, session: Session, item: CandidateStory, stored: set[str]) -> str:
-        """The story's outcome; `stored` holds the canonical URLs already in the database."""
-        article = item.article
-        if article is None:
-            return "failed"
-        if article.canonical_url in stored:
-            return "duplicate"
-        stored.add(article.canonical_url)
-        headline = not (article.body or item.matches)
-        row = add_article(
-            session,
-            article,
-            source_id=self._source_id(session, item.source),
-            run_id=self.run_id,
-            keep_body=bool(item.matches) or self.config.archive == "all",
-            with_id=not headline,  # a headline needs no id: it is inserted with the batch's others
-        )
-        if headline:
+    def _new_story(self, session: Session, item: CandidateStory, article: Article) -> NewStory:
+        keep_body = bool(item.matches) or self.config.archive == "all"
+        return NewStory(article, self._source_id(session, item.source), self.run_id, keep_body)
+
+    def _store(self, session: Session, item: CandidateStory, article: Article, article_id: int) -> str:
+        """The outcome of a story just inserted: dedup's verdict, its matches and their alerts."""
+        if not (article.body or item.matches):
             return "unmatched"
-        seed_story = False
+        seed_story = duplicate = False
+        cluster_id = None
         if article.body:
-            verdict = self.index.add(session, "article", row.id, article.title, article.body)
-            record_verdict(row, verdict)
-            seed_story = verdict.seed_story
+            verdict = self.index.add(session, "article", article_id, article.title, article.body)
+            seed_story, cluster_id = verdict.seed_story, verdict.cluster_id
+            duplicate = verdict.kind in ("exact", "near")
+        story = StoredStory.of(article, article_id, item.source, cluster_id)
         for watch_match in item.matches:
-            match = add_match(session, row, watch_match)
+            match = add_match(session, article_id, watch_match)
             if not seed_story:
-                enqueue_alerts(session, self.config, row, match)
-        duplicate = row.verdict in ("exact", "near")
+                enqueue_alerts(session, self.config, story, match)
         if not (item.matches or duplicate):
             return "unmatched"
         return "duplicate" if duplicate else "new"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Self
@@ -157,6 +158,7 @@ class StoreStage:
         self._stopping: asyncio.Future[None] | None = None
         self.index = NearDuplicateIndex()
         self._source_ids: dict[str, int] = {}
+        self._indexing = 0.0  # seconds of the batch being written spent in the near-duplicate index
         self._batches = Batcher(self._write, size=self.BATCH_SIZE, delay=self.BATCH_DELAY_SECONDS)
 
     @classmethod
@@ -189,10 +191,17 @@ class StoreStage:
             )
 
     def _write(self, items: list[CandidateStory]) -> list[str | Exception]:
+        started, self._indexing = time.perf_counter(), 0.0
         try:
             with self.database.session() as session:
                 outcomes = self._store_all(session, items)
                 _count(session, self.run_id, items, outcomes)
+            log.debug(
+                "stored %d stories in %.1f ms, %.1f ms of it judging and indexing their texts",
+                len(items),
+                (time.perf_counter() - started) * 1000,
+                self._indexing * 1000,
+            )
             return list(outcomes)
         except StorageFull:
             raise  # no retry one by one: nothing fits
@@ -258,7 +267,9 @@ class StoreStage:
         seed_story = duplicate = False
         cluster_id = None
         if article.body:
+            indexing = time.perf_counter()
             verdict = self.index.add(session, "article", article_id, article.title, article.body)
+            self._indexing += time.perf_counter() - indexing
             seed_story, cluster_id = verdict.seed_story, verdict.cluster_id
             duplicate = verdict.kind in ("exact", "near")
         story = StoredStory.of(article, article_id, item.source, cluster_id)

@@ -22,10 +22,10 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from crawler.dedup.fingerprint import Fingerprint, fingerprint
 from crawler.dedup.judge import NEAR_DUPLICATE_THRESHOLD, Candidate, Finding, judge, nearest
 from crawler.dedup.minhash import MinHasher, Signature
-from crawler.dedup.profile import Profile, profile_of, read_story
-from crawler.dedup.text import document_text, normalised_hash
+from crawler.dedup.profile import Profile
 from crawler.domain.verdict import DocumentKind, DocumentRef, Verdict
 from crawler.store.bulk import table_of
 from crawler.store.clusters import cluster_has_seed, link_follow_up, new_cluster
@@ -118,10 +118,8 @@ class NearDuplicateIndex:
 
     def check(self, session: Session, title: str, body: str) -> Verdict:
         """The verdict for a text against every stored article and seed, without storing anything."""
-        reading = read_story(document_text(title, body))
-        signature = self.hasher.signature_of_normalised(reading.normalised)
-        digest = normalised_hash(reading.normalised)
-        return self._judge(session, digest, signature, profile_of(reading), exclude=None)
+        read = fingerprint(self.hasher, title, body)
+        return self._judge(session, read.digest, read.signature, read.profile, exclude=None)
 
     def add(
         self,
@@ -131,18 +129,19 @@ class NearDuplicateIndex:
         title: str,
         body: str,
         verdict: Verdict | None = None,
+        read: Fingerprint | None = None,
     ) -> Verdict:
         """Judge a stored document, index it, put it in its story cluster and (an article) keep the
         verdict on it, in the caller's transaction, with plain statements: no ORM object is loaded.
+        `read` is the text's fingerprint when the caller has it already (made in a worker process).
 
         On PostgreSQL the text's content hash and band buckets are locked first (transaction-scoped
         advisory locks), so two processes adding copies of one story at once are serialised: the second
         sees the first and gets a duplicate verdict instead of starting a second cluster.
         """
-        reading = read_story(document_text(title, body))
-        digest = normalised_hash(reading.normalised)
-        signature = self.hasher.signature_of_normalised(reading.normalised)
-        profile = profile_of(reading)
+        if read is None or read.scheme != self.scheme:
+            read = fingerprint(self.hasher, title, body)
+        digest, signature, profile = read.digest, read.signature, read.profile
         if verdict is None:
             _lock_story_keys(session, digest, signature, profile)
             verdict = self._judge(session, digest, signature, profile, exclude=(kind, document_id))

@@ -221,7 +221,9 @@ def run_size(size: int, pages: int) -> dict[str, Any]:
         fill(database, NearDuplicateIndex(), corpus, size)
         fill_seconds = time.perf_counter() - started
         database.dispose()
+        cpu_started = time.process_time()
         baseline = trafilatura_seconds(html_pages)
+        baseline_cpu = time.process_time() - cpu_started
         extract_ms, match_ms = _stage_ms(html_pages, urls, config_path)
         handler = StoreTimes()
         logger = logging.getLogger("crawler.crawl.pipelines")
@@ -252,6 +254,11 @@ def run_size(size: int, pages: int) -> dict[str, Any]:
         "pantau_per_s": round(pages / elapsed, 1),
         "ratio": round(baseline / elapsed, 2),
         "wall_ms_per_story": round(elapsed * 1000 / pages, 2),
+        "trafilatura_cpu_ms_per_page": round(baseline_cpu * 1000 / pages, 2),
+        # On a machine shared with other jobs, the wall-clock ratio says more about the others than
+        # about Pantau: this is the ratio the CPU times allow on two cores of its own (the crawling
+        # process cannot go faster than its own CPU time, and three processes share two cores).
+        "cpu_bound_ratio_2_cores": round(baseline_cpu / max(cpu_main, (cpu_main + cpu_workers) / 2), 2),
         "main_cpu_ms_per_story": round(cpu_main * 1000 / pages, 2),
         "main_busy_share": round(cpu_main / elapsed, 2),
         "store_ms_per_story": round(handler.store_ms / max(1, handler.stored), 2),
@@ -283,11 +290,15 @@ def main() -> None:
         print(json.dumps(results[-1]), flush=True)
     first, last = results[0], results[-1]
     growth = last["wall_ms_per_story"] / first["wall_ms_per_story"] - 1
+    cpu_growth = last["main_cpu_ms_per_story"] / first["main_cpu_ms_per_story"] - 1
     worst = min(result["ratio"] for result in results)
+    worst_cpu = min(result["cpu_bound_ratio_2_cores"] for result in results)
     peak = max(result["peak_rss_mib_main"] + sum(result["peak_rss_mib_workers"]) for result in results)
-    print(f"lowest ratio to the trafilatura loop: {worst}x (target >= {TARGET_RATIO}x)")
+    print(f"lowest ratio to the trafilatura loop: {worst}x wall clock, {worst_cpu}x by CPU time on 2 cores")
+    print(f"  (target >= {TARGET_RATIO}x)")
     sizes = f"{last['stored_before']} vs {first['stored_before']} stored"
-    print(f"ms per story at {sizes}: {growth:+.1%} (target within 10%)")
+    print(f"ms per story at {sizes}: {growth:+.1%} wall clock, {cpu_growth:+.1%} crawling-process CPU")
+    print("  (target within 10%)")
     print(f"peak RSS, crawling process and workers together: {peak:.0f} MiB (target <= {TARGET_RSS_MIB})")
 
 

@@ -15,8 +15,9 @@ a plain `trafilatura.extract` loop over the same pages in the same process; mill
 of the crawling process (CPU, and of it the store stage and the near-duplicate index in it) and of
 the extraction workers (CPU; extraction and matching alone timed in-process on the same pages);
 where the crawling process waits (its CPU share of the wall time); peak RSS of the crawling process
-and of each worker. Targets: >= 2x the loop at every size; ms per story at the largest size within
-10% of the smallest; peak RSS <= 600 MiB.
+and of each worker. On a machine shared with other jobs the wall-clock ratio depends on their load,
+so it also prints the ratio the CPU times allow on two cores of Pantau's own. Targets: >= 2x the
+loop at every size; ms per story at the largest size within 10% of the smallest; peak RSS <= 600 MiB.
 """
 
 from __future__ import annotations

@@ -38,8 +38,8 @@ class NewStory:
     """A crawled story to store: its article, where it came from, and whether its body is kept."""
 
     article: Article
-    source_id: int
-    run_id: int
+    source_id: int | None
+    run_id: int | None
     keep_body: bool
 
     def row(self) -> dict[str, Any]:

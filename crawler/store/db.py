@@ -204,9 +204,6 @@ def _configure_sqlite(connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    # 32 MiB of pages per connection instead of 2: the near-duplicate index's band lookups and inserts
-    # land on random pages of a large index, which the default cache keeps re-reading from the file.
-    cursor.execute("PRAGMA cache_size=-32768")
     cursor.close()
 
 

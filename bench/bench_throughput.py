@@ -16,6 +16,7 @@ import asyncio
 import re
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,6 +78,9 @@ FAMILIES = (
 )
 
 
+StoryPage = Callable[[Family, int], str]
+
+
 def fixture_pages(family: str) -> list[str]:
     """The family's single-page article fixtures (page files of multi-page stories are left out)."""
     paged = {"kim-jong-un-p1.html", "kim-jong-un-p2.html"}
@@ -93,8 +97,13 @@ def numbered(page: str, number: int) -> str:
     return re.sub(r"(<p[ >])", extra + r"\1", page, count=1)
 
 
-def build(pages: int, folder: Path, archive: str = "matched") -> tuple[dict[str, Path], Path, list[str]]:
-    """One archive per source (a crawl loads its whole archive), the config, every story page's HTML."""
+def build(
+    pages: int, folder: Path, archive: str = "matched", story_page: StoryPage | None = None
+) -> tuple[dict[str, Path], Path, list[str]]:
+    """One archive per source (a crawl loads its whole archive), the config, every story page's HTML.
+
+    `story_page(family, number)` makes each story's page; by default a fixture of the family, numbered.
+    """
     archives: dict[str, Path] = {}
     html_pages: list[str] = []
     sources = []
@@ -104,7 +113,11 @@ def build(pages: int, folder: Path, archive: str = "matched") -> tuple[dict[str,
         numbers = range(index, pages, len(FAMILIES))
         items = []
         for number in numbers:
-            page = numbered(templates[number % len(templates)], number)
+            page = (
+                story_page(family, number)
+                if story_page is not None
+                else numbered(templates[number % len(templates)], number)
+            )
             url = family.story_url(number)
             responses[url + family.fetched_suffix] = ArchivedResponse(
                 200, (("Content-Type", "text/html; charset=utf-8"),), page.encode("utf-8")

@@ -18,7 +18,6 @@ from crawler.dedup.judge import judge_pair
 from crawler.dedup.minhash import MinHasher
 from crawler.dedup.profile import Profile, profile_of, read_story
 from crawler.dedup.text import normalise_text
-from crawler.store.articles import record_verdict
 from crawler.store.clusters import followed_story
 from crawler.store.db import Database
 from crawler.store.models import StoredArticle
@@ -52,7 +51,7 @@ def store_article(database: Database, index: NearDuplicateIndex, number: int, bo
         article = StoredArticle(canonical_url=url, url=url, title=f"Berita {number}", body=body)
         session.add(article)
         session.flush()
-        record_verdict(article, index.add(session, "article", article.id, article.title, body))
+        index.add(session, "article", article.id, article.title, body)  # keeps its verdict on the row
         session.flush()
         session.expunge(article)
         return article

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from crawler.config import Config, load_config
+from crawler.crawl.workers import PRECHECK_PROBE, PRECHECK_TRIAL, read_story
 from crawler.domain.article import Article
 from crawler.domain.errors import QuerySyntaxError
 from crawler.domain.watch import Watch
@@ -513,3 +514,16 @@ def test_a_watch_set_sent_to_a_worker_matches_the_same_and_is_unpickled_once() -
     assert first.match(article, "rmol") == watches.match(article, "rmol") != []
     changed = WatchSet(compile_watches(config)[:0])
     assert pickle.loads(pickle.dumps(changed)) is not first  # a reloaded configuration is its own set
+
+
+def test_a_pre_check_that_skips_nothing_is_set_aside_until_a_probe_skips_again() -> None:
+    watches = WatchSet([watch("rupiah", "rupiah")])
+    url = "https://example.org/a"
+    matching = PAGE.format(title="Rupiah menguat", lead="", body="Rupiah naik tipis pagi ini.")
+    other = PAGE.format(title="Banjir di Bekasi", lead="", body="Hujan deras sejak malam.")
+    for _ in range(PRECHECK_TRIAL):  # the check lets every one of these through
+        assert read_story([matching], url, None, watches)[1] is False
+    article, headline_only = read_story([other], url, None, watches)
+    assert (headline_only, article.body) == (False, "Hujan deras sejak malam.")  # read in full, unchecked
+    probed = [read_story([other], url, None, watches)[1] for _ in range(PRECHECK_PROBE)]
+    assert probed == [False] * (PRECHECK_PROBE - 2) + [True, True]  # the probe skips: checked again

@@ -10,7 +10,9 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import IntegrityError, StatementError
 
+from crawler.domain.article import Article
 from crawler.domain.errors import StorageError
+from crawler.store.articles import NewStory, insert_articles
 from crawler.store.db import Database, open_database
 from crawler.store.models import Base, CrawlRun, Source, StoredArticle
 from crawler.store.search import is_search_table
@@ -104,3 +106,25 @@ def test_unreachable_database_is_a_clear_error() -> None:
 def test_malformed_database_url_is_a_clear_error() -> None:
     with pytest.raises(StorageError, match=r"^'not a url' is not a database URL"):
         open_database("not a url")
+
+
+def test_a_batch_of_stories_goes_in_at_once_and_one_stored_before_is_skipped_not_an_error(
+    database: Database,
+) -> None:
+    def story(number: int) -> NewStory:
+        url = f"https://rmol.id/read/{number}"
+        return NewStory(
+            Article(url=url, canonical_url=url, title=f"Berita {number}", body="isi"), None, None, True
+        )
+
+    with database.session() as session:
+        (first,) = insert_articles(session, [story(1)]).values()
+    with database.session() as session:  # as another process would find it, committed
+        ids = insert_articles(session, [story(1), story(2), story(3)])
+    assert sorted(ids) == ["https://rmol.id/read/2", "https://rmol.id/read/3"]
+    with database.session() as session:
+        stored = session.execute(
+            select(StoredArticle.id, StoredArticle.canonical_url).order_by(StoredArticle.id)
+        )
+        assert [url for _, url in stored] == [f"https://rmol.id/read/{number}" for number in (1, 2, 3)]
+    assert first not in ids.values()

@@ -15,10 +15,11 @@ import httpx
 from crawler.config import Config
 from crawler.domain.article import Article
 from crawler.domain.matches import Hit, WatchMatch
-from crawler.store.articles import add_article
+from crawler.store.articles import NewStory, insert_articles
 from crawler.store.clusters import new_cluster
 from crawler.store.db import Database
 from crawler.store.matches import add_match
+from crawler.store.models import StoredArticle
 from crawler.store.runs import open_run
 from crawler.store.sources import source_id
 from crawler.store.users import add_user
@@ -56,16 +57,17 @@ def put_story(
         run_id = open_run(session, source_row, "manual")
         article = Article(url=url, canonical_url=url, title=title, body=body, published_at=published_at,
                           field_sources={"title": "recipe", "published_at": "json-ld"})  # fmt: skip
-        row = add_article(session, article, source_id=source_row, run_id=run_id,
-                          keep_body=True, with_id=True, pages=pages)  # fmt: skip
-        row.cluster_id = cluster
+        (article_id,) = insert_articles(
+            session, [NewStory(article, source_row, run_id, keep_body=True, pages=tuple(pages))]
+        ).values()
+        session.get_one(StoredArticle, article_id).cluster_id = cluster
         hits = tuple(
             Hit(term, field, found.start(), found.end(), text[:80])
             for field, text in (("title", title), ("body", body))
             for found in re.finditer(re.escape(term), text)
         )
-        add_match(session, row, WatchMatch(watch, hits))
-        return row.id
+        add_match(session, article_id, WatchMatch(watch, hits))
+        return article_id
 
 
 def story_cluster(database: Database) -> int:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Self
+from typing import NamedTuple, Self
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
@@ -19,6 +20,7 @@ from scrapy.statscollectors import StatsCollector
 from crawler.config import Config
 from crawler.crawl.batching import Batcher
 from crawler.crawl.workers import DEFAULT_WORKERS, in_worker, match_story, read_story
+from crawler.dedup.fingerprint import Fingerprint, fingerprint
 from crawler.domain import causes, counters
 from crawler.domain.article import Article
 from crawler.domain.errors import ExtractionError, StorageFull
@@ -26,7 +28,13 @@ from crawler.domain.story import CandidateStory
 from crawler.extract import PortalRecipe, selector_misses
 from crawler.matching import WatchSet
 from crawler.portals import registry
-from crawler.store.articles import add_article, record_verdict, stored_by_another, stored_canonical_urls
+from crawler.store.articles import (
+    NewStory,
+    StoredStory,
+    insert_articles,
+    stored_by_another,
+    stored_canonical_urls,
+)
 from crawler.store.db import Database, Session
 from crawler.store.leases import LeaseLostError, hold_lease
 from crawler.store.matches import add_match
@@ -149,6 +157,7 @@ class StoreStage:
         run_id: int,
         crawler: Crawler | None = None,
         run_lease: tuple[str, str] | None = None,
+        workers: int = 0,
     ) -> None:
         self.config = config
         self.database = database
@@ -157,7 +166,9 @@ class StoreStage:
         self.run_lease = run_lease  # (name, holder): each batch is written only while the run holds it
         self._stopping: asyncio.Future[None] | None = None
         self.index = NearDuplicateIndex()
+        self.workers = workers
         self._source_ids: dict[str, int] = {}
+        self._indexing = 0.0  # seconds of the batch being written spent in the near-duplicate index
         self._batches = Batcher(self._write, size=self.BATCH_SIZE, delay=self.BATCH_DELAY_SECONDS)
 
     @classmethod
@@ -168,11 +179,16 @@ class StoreStage:
             crawler.settings["PANTAU_RUN_ID"],
             crawler,
             crawler.settings.get("PANTAU_RUN_LEASE"),
+            crawler.settings.getint("PANTAU_EXTRACT_WORKERS", DEFAULT_WORKERS),
         )
 
     async def process_item(self, item: CandidateStory) -> CandidateStory:
+        article = item.article
+        read = None
+        if article is not None and article.body:  # read for dedup in a worker, not in this process
+            read = await in_worker(self.workers, fingerprint, self.index.hasher, article.title, article.body)
         try:
-            outcome = await self._batches.submit(item)
+            outcome = await self._batches.submit(_Story(item, read))
         except StorageFull as full:
             item.failure = str(full)
             self._stop_crawl(full)
@@ -195,28 +211,35 @@ class StoreStage:
                 reason = "storage full"
             self._stopping = asyncio.ensure_future(self.crawler.engine.close_spider_async(reason=reason))
 
-    def _write(self, items: list[CandidateStory]) -> list[str | Exception]:
+    def _write(self, stories: list[_Story]) -> list[str | Exception]:
         try:
-            with self.database.session() as session:
+            with self.database.writing() as session:
                 if self.run_lease is not None:
                     hold_lease(session, *self.run_lease)
-                outcomes = self._store_all(session, items)
-                _count(session, self.run_id, items, outcomes)
+                started, self._indexing = time.perf_counter(), 0.0
+                outcomes = self._store_all(session, stories)
+                _count(session, self.run_id, [story.item for story in stories], outcomes)
+            log.debug(
+                "stored %d stories in %.1f ms, %.1f ms of it judging and indexing their texts",
+                len(stories),
+                (time.perf_counter() - started) * 1000,
+                self._indexing * 1000,
+            )
             return list(outcomes)
         except (StorageFull, LeaseLostError):
             raise  # no retry one by one: nothing fits, or nothing may be written
         except Exception as error:
-            if len(items) > 1:
-                log.info("storing %d stories together failed (%s): one by one now", len(items), error)
-                return [outcome for item in items for outcome in self._write([item])]
-            return [self._record_failure(items[0], error)]
+            if len(stories) > 1:
+                log.info("storing %d stories together failed (%s): one by one now", len(stories), error)
+                return [outcome for story in stories for outcome in self._write([story])]
+            return [self._record_failure(stories[0].item, error)]
 
     def _record_failure(self, item: CandidateStory, error: Exception) -> str | Exception:
         """A story that cannot be stored: a duplicate when another process stored it first,
         otherwise a failed story with its cause on the run; the error itself if even that fails."""
         article = item.article
         try:
-            with self.database.session() as session:
+            with self.database.writing() as session:
                 if article is not None and stored_by_another(session, error, article.canonical_url):
                     _count(session, self.run_id, [item], ["duplicate"])
                     return "duplicate"
@@ -233,45 +256,68 @@ class StoreStage:
             self._source_ids[name] = source_id(session, name, self.config)
         return self._source_ids[name]
 
-    def _store_all(self, session: Session, items: list[CandidateStory]) -> list[str]:
+    def _store_all(self, session: Session, stories: list[_Story]) -> list[str]:
+        """Every story's outcome: the batch's new stories go in with one statement, then each is
+        judged and indexed in turn (so a copy later in the batch meets the one before it)."""
+        items = [story.item for story in stories]
         stored = stored_canonical_urls(
             session, (item.article.canonical_url for item in items if item.article)
         )
-        return [self._store(session, item, stored) for item in items]
+        fresh: dict[str, NewStory] = {}
+        for item in items:
+            article = item.article
+            if article is not None and article.canonical_url not in stored:
+                fresh.setdefault(article.canonical_url, self._new_story(session, item, article))
+        ids = insert_articles(session, list(fresh.values()))
+        outcomes = []
+        for item, read in stories:
+            article = item.article
+            if article is None:
+                outcomes.append("failed")
+            elif article.canonical_url not in ids:
+                outcomes.append("duplicate")  # stored before, earlier in the batch, or by another process
+            else:
+                outcomes.append(self._store(session, item, article, ids.pop(article.canonical_url), read))
+        return outcomes
 
-    def _store(self, session: Session, item: CandidateStory, stored: set[str]) -> str:
-        """The story's outcome; `stored` holds the canonical URLs already in the database."""
-        article = item.article
-        if article is None:
-            return "failed"
-        if article.canonical_url in stored:
-            return "duplicate"
-        stored.add(article.canonical_url)
-        headline = not (article.body or item.matches)
-        row = add_article(
-            session,
-            article,
-            source_id=self._source_id(session, item.source),
-            run_id=self.run_id,
-            keep_body=bool(item.matches) or self.config.archive == "all",
-            with_id=not headline,  # a headline needs no id: it is inserted with the batch's others
-            pages=item.pages,
-        )
-        if headline:
+    def _new_story(self, session: Session, item: CandidateStory, article: Article) -> NewStory:
+        keep_body = bool(item.matches) or self.config.archive == "all"
+        return NewStory(article, self._source_id(session, item.source), self.run_id, keep_body, item.pages)
+
+    def _store(
+        self,
+        session: Session,
+        item: CandidateStory,
+        article: Article,
+        article_id: int,
+        read: Fingerprint | None,
+    ) -> str:
+        """The outcome of a story just inserted: dedup's verdict, its matches and their alerts."""
+        if not (article.body or item.matches):
             return "unmatched"
-        seed_story = False
+        seed_story = duplicate = False
+        cluster_id = None
         if article.body:
-            verdict = self.index.add(session, "article", row.id, article.title, article.body)
-            record_verdict(row, verdict)
-            seed_story = verdict.seed_story
+            indexing = time.perf_counter()
+            verdict = self.index.add(session, "article", article_id, article.title, article.body, read=read)
+            self._indexing += time.perf_counter() - indexing
+            seed_story, cluster_id = verdict.seed_story, verdict.cluster_id
+            duplicate = verdict.kind in ("exact", "near")
+        story = StoredStory.of(article, article_id, item.source, cluster_id)
         for watch_match in item.matches:
-            match = add_match(session, row, watch_match)
+            match = add_match(session, article_id, watch_match)
             if not seed_story:
-                enqueue_alerts(session, self.config, row, match)
-        duplicate = row.verdict in ("exact", "near")
+                enqueue_alerts(session, self.config, story, match)
         if not (item.matches or duplicate):
             return "unmatched"
         return "duplicate" if duplicate else "new"
+
+
+class _Story(NamedTuple):
+    """A story on its way to the store, with its text's dedup fingerprint when it has a body."""
+
+    item: CandidateStory
+    read: Fingerprint | None
 
 
 def _count(session: Session, run_id: int, items: list[CandidateStory], outcomes: list[str]) -> None:

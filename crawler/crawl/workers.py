@@ -16,6 +16,7 @@ import signal
 import sys
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -46,17 +47,60 @@ def read_story(
     """The story's article, or only its headline (title, time) when `prefilter` says no watch can
     match its pages; the flag says which. `fetched_at` dates the page's relative times.
     """
-    if prefilter is None:
-        return extract_article(pages, url, recipe, fetched_at=fetched_at), False
     recipe = recipe or recipe_for(url)
+    record = None if prefilter is None else _precheck_record(prefilter, recipe.family)
+    if prefilter is None or record is None or not record.wanted():
+        return extract_article(pages, url, recipe, fetched_at=fetched_at), False
     # A page that cannot be read raises: the story fails and is fetched again on the next run.
     trees = [parse_html(page, url) for page in pages]
     readable = ExtractableText.of_pages(trees, recipe)
     if not readable.text.strip():
         raise ExtractionError(f"{url} has no text to read", causes.NO_TEXT)
-    if prefilter.could_match_text(readable):
+    could_match = prefilter.could_match_text(readable)
+    record.checked(skipped=not could_match, family=recipe.family)
+    if could_match:
         return extract_article(pages, url, recipe, trees=trees, fetched_at=fetched_at), False
     return extract_headline(pages[0], url, recipe, tree=trees[0], fetched_at=fetched_at), True
+
+
+PRECHECK_TRIAL = 30
+"""Pages in a row of one portal family the pre-check must let through before it is set aside for that
+family and watch set: watches that broad (or pages that full) make it skip nothing, so it only costs."""
+PRECHECK_PROBE = 20
+"""While it is set aside, every this-many-th page is checked still: one skip brings it back."""
+
+
+class _PrecheckRecord:
+    """Whether the pre-check has skipped anything lately, for one watch set and family, in this process.
+
+    Setting it aside never loses a match: the page is extracted and matched in full instead.
+    """
+
+    def __init__(self) -> None:
+        self.let_through = 0  # pages in a row it could not skip
+        self.unchecked = 0
+
+    def wanted(self) -> bool:
+        if self.let_through < PRECHECK_TRIAL:
+            return True
+        self.unchecked = (self.unchecked + 1) % PRECHECK_PROBE
+        return self.unchecked == 0
+
+    def checked(self, *, skipped: bool, family: str) -> None:
+        if skipped and self.let_through >= PRECHECK_TRIAL:
+            log.info("pre-check back for %s pages: it skips pages again", family)
+        elif self.let_through == PRECHECK_TRIAL - 1 and not skipped:
+            log.info("pre-check set aside for %s pages: it let %d in a row through", family, PRECHECK_TRIAL)
+        self.let_through = 0 if skipped else self.let_through + 1
+
+
+_precheck_records: weakref.WeakKeyDictionary[WatchSet, dict[str, _PrecheckRecord]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _precheck_record(watches: WatchSet, family: str) -> _PrecheckRecord:
+    return _precheck_records.setdefault(watches, {}).setdefault(family, _PrecheckRecord())
 
 
 def match_story(watches: WatchSet, article: Article, source: str) -> list[WatchMatch]:

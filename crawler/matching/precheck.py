@@ -13,11 +13,13 @@ extraction renders it.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
+import lxml.etree
 import lxml.html
 
 from crawler.extract import PortalRecipe, css_selector
@@ -80,17 +82,15 @@ class ExtractableText:
     it holds. Its pieces are glued together; a word may start or end at any piece edge."""
 
     def __init__(self, pieces: Iterable[str]) -> None:
-        folded: list[str] = []
-        edges = {0}
-        length = 0
-        for piece in pieces:
-            if piece:
-                piece = _fold(piece)
-                folded.append(piece)
-                length += len(piece)
-                edges.add(length)
-        self.text = "".join(folded)
-        self._edges = edges
+        kept = [piece for piece in pieces if piece]
+        joined = "".join(kept)
+        if joined.isascii():  # the common case: folding keeps every length, fold the text at once
+            folded = kept
+            self.text = joined.lower()
+        else:
+            folded = [_fold(piece) for piece in kept]
+            self.text = "".join(folded)
+        self._edges = {0, *itertools.accumulate(map(len, folded))}
         self._seen: dict[Anchor, bool] = {}
 
     @classmethod
@@ -167,7 +167,13 @@ def _extractable_pieces(pages: Sequence[lxml.html.HtmlElement], recipe: PortalRe
 
 def _whole(page: lxml.html.HtmlElement) -> Iterator[str]:
     yield "\n"
-    yield from _text_nodes(page, frozenset())
+    yield from _ALL_TEXT(page)
+
+
+# `_text_nodes(page, frozenset())` in one call into libxml2: every text and tail but scripts' and styles'.
+_ALL_TEXT = lxml.etree.XPath(
+    "descendant-or-self::text()[not(parent::script or parent::style)]", smart_strings=False
+)
 
 
 def _kept(

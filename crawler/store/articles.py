@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from crawler.domain.article import Article
-from crawler.domain.verdict import DocumentRef, Verdict
+from crawler.domain.verdict import DocumentRef
+from crawler.store import search
+from crawler.store.bulk import insert_skipping_present, table_of
 from crawler.store.db import Database
 from crawler.store.models import ArchivedPage, SeedDocument, StoredArticle
 
@@ -32,50 +36,104 @@ def stored_by_another(session: Session, error: Exception, canonical_url: str) ->
     return isinstance(error, IntegrityError) and bool(stored_canonical_urls(session, [canonical_url]))
 
 
-def add_article(
-    session: Session,
-    article: Article,
-    *,
-    source_id: int,
-    run_id: int,
-    keep_body: bool,
-    with_id: bool,
-    pages: Sequence[str] = (),
-) -> StoredArticle:
-    """Add a crawled story to the caller's transaction; its body and the HTML `pages` it was read from
-    only when `keep_body`.
+@dataclass(frozen=True, slots=True)
+class NewStory:
+    """A crawled story to store: its article, where it came from, whether its body (and the HTML it
+    was read from) is kept."""
 
-    `with_id` flushes it at once (dedup and matches need its id); a headline without either is
-    inserted with the rest of the transaction instead.
+    article: Article
+    source_id: int | None
+    run_id: int | None
+    keep_body: bool
+    pages: Sequence[str] = ()  # the HTML it was read from, archived with a kept body
+
+    def row(self) -> dict[str, Any]:
+        article = self.article
+        return {
+            "canonical_url": article.canonical_url,
+            "url": article.url,
+            "source_id": self.source_id,
+            "title": article.title,
+            "authors": list(article.authors),
+            "published_at": article.published_at,
+            "published_offset_minutes": _offset_minutes(article.published_at),
+            "published_date_only": article.published_date_only,
+            "modified_at": article.modified_at,
+            "editors": list(article.editors),
+            "source_org": article.source_org,
+            "section": article.section,
+            "field_sources": dict(article.field_sources),
+            "body": article.body if self.keep_body else None,
+            "lead": article.lead,
+            "language": article.language,
+            "tags": list(article.tags),
+            "paywalled": article.paywalled,
+            "crawl_run_id": self.run_id,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class StoredStory:
+    """A story `insert_articles` wrote, as its alerts read it, without loading it back."""
+
+    id: int
+    url: str
+    title: str
+    lead: str
+    source_name: str | None
+    published_local: datetime | None
+    published_date_only: bool
+    cluster_id: int | None
+
+    @classmethod
+    def of(cls, article: Article, article_id: int, source_name: str, cluster_id: int | None) -> StoredStory:
+        published = article.published_at
+        offset = _offset_minutes(published)
+        local = (
+            published
+            if published is None or offset is None
+            else published.astimezone(timezone(timedelta(minutes=offset)))
+        )
+        return cls(
+            article_id,
+            article.url,
+            article.title,
+            article.lead,
+            source_name,
+            local,
+            article.published_date_only,
+            cluster_id,
+        )
+
+
+def insert_articles(session: Session, stories: Sequence[NewStory]) -> dict[str, int]:
+    """Insert crawled stories in the caller's transaction, all in one statement: canonical URL -> id.
+
+    A story whose canonical URL is stored already (another process stored it a moment ago) is
+    skipped, not an error, and missing from the result.
     """
-    row = StoredArticle(
-        canonical_url=article.canonical_url,
-        url=article.url,
-        source_id=source_id,
-        title=article.title,
-        authors=list(article.authors),
-        published_at=article.published_at,
-        published_offset_minutes=_offset_minutes(article.published_at),
-        published_date_only=article.published_date_only,
-        modified_at=article.modified_at,
-        editors=list(article.editors),
-        source_org=article.source_org,
-        section=article.section,
-        field_sources=dict(article.field_sources),
-        body=article.body if keep_body else None,
-        lead=article.lead,
-        language=article.language,
-        tags=list(article.tags),
-        paywalled=article.paywalled,
-        crawl_run_id=run_id,
+    if not stories:
+        return {}
+    table = table_of(StoredArticle)
+    statement = insert_skipping_present(session, table, ["canonical_url"]).returning(
+        table.c.canonical_url, table.c.id
     )
-    session.add(row)
-    if with_id or (keep_body and pages):
-        session.flush()
-    if keep_body and pages:
-        html = "\n".join(pages).encode("utf-8", "replace")
-        session.add(ArchivedPage(article_id=row.id, html=zlib.compress(html, 6), pages=len(pages)))
-    return row
+    written: dict[str, int] = dict(session.execute(statement, [s.row() for s in stories]).tuples())
+    kept = [(written[s.article.canonical_url], s) for s in stories if s.article.canonical_url in written]
+    # Core inserts fire no ORM events: the full-text index and the archived pages are written here.
+    search.index_stories(session.connection(), [(i, s.article.title, s.row()["body"]) for i, s in kept])
+    archived = [
+        {
+            "article_id": i,
+            "html": zlib.compress("\n".join(s.pages).encode("utf-8", "replace"), 6),
+            "pages": len(s.pages),
+        }
+        for i, s in kept
+        if s.keep_body and s.pages
+    ]
+    if archived:
+        session.execute(insert(table_of(ArchivedPage)), archived)
+    return written
 
 
 def archived_html(database: Database, article_id: int) -> str | None:
@@ -89,17 +147,6 @@ def archived_html(database: Database, article_id: int) -> str | None:
 
 def has_archived_html(session: Session, article_id: int) -> bool:
     return session.get(ArchivedPage, article_id) is not None
-
-
-def record_verdict(row: StoredArticle, verdict: Verdict) -> None:
-    """Keep dedup's verdict on the story: its kind, score and the document it duplicates."""
-    row.verdict = verdict.kind
-    row.similarity = verdict.similarity if verdict.kind != "new" else None
-    if verdict.duplicate_of is not None:
-        if verdict.duplicate_of.kind == "seed":
-            row.duplicate_of_seed_id = verdict.duplicate_of.id
-        else:
-            row.duplicate_of_article_id = verdict.duplicate_of.id
 
 
 def stored_story(session: Session, reference: int | str) -> tuple[str, str | None] | None:

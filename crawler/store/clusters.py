@@ -5,19 +5,18 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from crawler.domain.verdict import DocumentRef
-from crawler.store.models import SeedDocument, StoredArticle, StoryCluster, StoryFollow
+from crawler.store.bulk import table_of
+from crawler.store.models import SeedDocument, StoredArticle, StoryCluster, StoryFollow, utcnow
 
 
 def new_cluster(session: Session) -> int:
     """Start a story cluster (its first document joins it next) and return its id."""
-    cluster = StoryCluster()
-    session.add(cluster)
-    session.flush()
-    return cluster.id
+    table = table_of(StoryCluster)
+    return session.execute(insert(table).values(created_at=utcnow()).returning(table.c.id)).scalar_one()
 
 
 def cluster_has_seed(session: Session, cluster_id: int) -> bool:
@@ -55,14 +54,13 @@ def story_outlets(session: Session, cluster_id: int | None) -> dict[str, str]:
 
 def link_follow_up(session: Session, article_id: int, earlier: DocumentRef, score: float) -> None:
     """Record that an article reports a new development on an earlier stored story."""
-    session.add(
-        StoryFollow(
-            article_id=article_id,
-            earlier_article_id=earlier.id if earlier.kind == "article" else None,
-            earlier_seed_id=earlier.id if earlier.kind == "seed" else None,
-            score=score,
-        )
-    )
+    values = {
+        "article_id": article_id,
+        "earlier_article_id": earlier.id if earlier.kind == "article" else None,
+        "earlier_seed_id": earlier.id if earlier.kind == "seed" else None,
+        "score": score,
+    }
+    session.execute(insert(table_of(StoryFollow)), values)
 
 
 def followed_story(session: Session, article_id: int) -> DocumentRef | None:

@@ -11,7 +11,7 @@ import shutil
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,7 @@ class Database:
         self.engine = _create_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         search.keep_in_sync()
+        self._writer = threading.Lock()
 
     @property
     def is_sqlite(self) -> bool:
@@ -57,6 +58,14 @@ class Database:
                 if _disk_full(error, self.url):
                     raise self._full() from None
                 raise
+
+    @contextmanager
+    def writing(self) -> Iterator[Session]:
+        """`session()` for a transaction that writes. On SQLite the threads of this process take turns
+        here: the file has one write lock, and a thread waiting for it in SQLite's busy handler sleeps
+        up to 100 ms between tries (or fails at once when its read snapshot went stale)."""
+        with self._writer if self.is_sqlite else nullcontext(), self.session() as session:
+            yield session
 
     def migrate(self) -> None:
         """Apply every Alembic migration not yet applied (run on every start)."""

@@ -157,6 +157,10 @@ class StoredArticle(Base):
     matches: Mapped[list[Match]] = relationship(back_populates="article", order_by="Match.id")
 
     @property
+    def source_name(self) -> str | None:
+        return self.source.name if self.source else None
+
+    @property
     def published_local(self) -> datetime | None:
         """The publish time in the portal's own zone, as extraction read it (UTC when unknown)."""
         return self._local(self.published_at)

@@ -20,15 +20,29 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 
-from sqlalchemy import ColumnElement, Integer, and_, bindparam, case, func, literal_column, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    and_,
+    bindparam,
+    case,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
+from crawler.dedup.fingerprint import Fingerprint, fingerprint
 from crawler.dedup.judge import NEAR_DUPLICATE_THRESHOLD, Candidate, Finding, judge, nearest
 from crawler.dedup.minhash import MinHasher, Signature
-from crawler.dedup.profile import FACT_KEYS, Profile, fact_keys, profile_of, read_story
-from crawler.dedup.text import document_text, normalised_hash
+from crawler.dedup.profile import FACT_KEYS, Profile, fact_keys
 from crawler.domain.verdict import DocumentKind, DocumentRef, Verdict
+from crawler.store.bulk import table_of
 from crawler.store.clusters import cluster_has_seed, link_follow_up, new_cluster
 from crawler.store.models import NearDuplicateBand, NearDuplicateSignature, SeedDocument, StoredArticle
 
@@ -146,10 +160,8 @@ class NearDuplicateIndex:
 
     def check(self, session: Session, title: str, body: str) -> Verdict:
         """The verdict for a text against every stored article and seed, without storing anything."""
-        reading = read_story(document_text(title, body))
-        signature = self.hasher.signature_of_normalised(reading.normalised)
-        digest = normalised_hash(reading.normalised)
-        return self._judge(session, digest, signature, profile_of(reading), exclude=None)
+        read = fingerprint(self.hasher, title, body)
+        return self._judge(session, read.digest, read.signature, read.profile, exclude=None)
 
     def add(
         self,
@@ -159,47 +171,52 @@ class NearDuplicateIndex:
         title: str,
         body: str,
         verdict: Verdict | None = None,
+        read: Fingerprint | None = None,
     ) -> Verdict:
-        """Judge a stored document, index it and put it in its story cluster, in the caller's transaction.
+        """Judge a stored document, index it, put it in its story cluster and (an article) keep the
+        verdict on it, in the caller's transaction, with plain statements: no ORM object is loaded.
+        `read` is the text's fingerprint when the caller has it already (made in a worker process).
 
         On PostgreSQL the text's content hash and band buckets are locked first (transaction-scoped
         advisory locks), so two processes adding copies of one story at once are serialised: the second
         sees the first and gets a duplicate verdict instead of starting a second cluster.
         """
-        document = (
-            session.get(StoredArticle, document_id)
-            if kind == "article"
-            else session.get(SeedDocument, document_id)
-        )
-        if document is None:
-            raise LookupError(f"no {kind} with id {document_id} to index")
-        reading = read_story(document_text(title, body))
-        digest = normalised_hash(reading.normalised)
-        signature = self.hasher.signature_of_normalised(reading.normalised)
-        profile = profile_of(reading)
+        if read is None or read.scheme != self.scheme:
+            read = fingerprint(self.hasher, title, body)
+        digest, signature, profile = read.digest, read.signature, read.profile
         keys = self.index_keys(signature, profile)
         if verdict is None:
             _lock_story_keys(session, digest, keys)
             verdict = self._judge(session, digest, signature, profile, exclude=(kind, document_id))
+        cluster_id = verdict.cluster_id if verdict.cluster_id is not None else new_cluster(session)
+        model = _DOCUMENT_MODELS[kind]
+        columns = {"cluster_id": cluster_id, "content_hash": digest}
+        if kind == "article":
+            columns |= _verdict_columns(verdict)
+        written = update(table_of(model)).where(model.id == document_id).values(columns).returning(model.id)
+        if session.execute(written).scalar_one_or_none() is None:
+            raise LookupError(f"no {kind} with id {document_id} to index")
+        held = session.identity_map.get(session.identity_key(model, document_id))
+        for name, value in columns.items() if held is not None else ():
+            set_committed_value(held, name, value)  # a caller's ORM object of the document sees them
         if verdict.follows is not None and kind == "article":
             link_follow_up(session, document_id, verdict.follows, verdict.similarity)
-        cluster_id = verdict.cluster_id if verdict.cluster_id is not None else new_cluster(session)
-        document.cluster_id = cluster_id
-        document.content_hash = digest
-        stored = NearDuplicateSignature(
-            document_kind=kind,
-            document_id=document_id,
-            scheme=self.scheme,
-            signature=signature.to_bytes(),
-            shingle_count=signature.shingle_count,
-            profile=profile.to_bytes(),
+        signatures, bands = table_of(NearDuplicateSignature), table_of(NearDuplicateBand)
+        signature_id = session.execute(
+            insert(signatures).returning(signatures.c.id),
+            {
+                "document_kind": kind,
+                "document_id": document_id,
+                "scheme": self.scheme,
+                "signature": signature.to_bytes(),
+                "shingle_count": signature.shingle_count,
+                "profile": profile.to_bytes(),
+            },
+        ).scalar_one()
+        session.execute(
+            insert(bands),
+            [{"signature_id": signature_id, "band": band, "bucket": bucket} for band, bucket in keys],
         )
-        session.add(stored)
-        session.flush()
-        session.add_all(
-            NearDuplicateBand(signature_id=stored.id, band=band, bucket=bucket) for band, bucket in keys
-        )
-        session.flush()
         return replace(verdict, cluster_id=cluster_id)
 
     def index_keys(self, signature: Signature, profile: Profile) -> list[tuple[int, int]]:
@@ -288,6 +305,17 @@ def _exact_duplicates(session: Session, digest: str, exclude: _Exclude) -> tuple
     return seed, article
 
 
+def _verdict_columns(verdict: Verdict) -> dict[str, object]:
+    """An article's dedup columns: the verdict's kind, its score and the document it duplicates."""
+    duplicate_of = verdict.duplicate_of
+    return {
+        "verdict": verdict.kind,
+        "similarity": verdict.similarity if verdict.kind != "new" else None,
+        "duplicate_of_seed_id": duplicate_of.id if duplicate_of and duplicate_of.kind == "seed" else None,
+        "duplicate_of_article_id": duplicate_of.id if duplicate_of and duplicate_of.kind != "seed" else None,
+    }
+
+
 def _keys(hashes: frozenset[int]) -> list[int]:
     return sorted(hashes)[:STORY_KEYS]
 
@@ -338,23 +366,21 @@ def _duplicate(session: Session, finding: Finding) -> Verdict:
     a copy of a copy of a seed is still never alerted.
     """
     if finding.kind == "seed":
-        seed = session.get_one(SeedDocument, finding.document_id)
-        return Verdict(
-            finding.verdict, _reference(session, finding), finding.similarity, seed.cluster_id, True
+        cluster_id = session.scalar(
+            select(SeedDocument.cluster_id).where(SeedDocument.id == finding.document_id)
         )
-    article = session.get_one(StoredArticle, finding.document_id)
-    seed_story = article.duplicate_of_seed_id is not None or (
-        article.cluster_id is not None and cluster_has_seed(session, article.cluster_id)
-    )
-    reference = _reference(session, finding)
-    return Verdict(finding.verdict, reference, finding.similarity, article.cluster_id, seed_story)
+        return Verdict(finding.verdict, _reference(session, finding), finding.similarity, cluster_id, True)
+    query = select(StoredArticle.canonical_url, StoredArticle.cluster_id, StoredArticle.duplicate_of_seed_id)
+    url, cluster_id, seed_copied = session.execute(query.where(StoredArticle.id == finding.document_id)).one()
+    seed_story = seed_copied is not None or (cluster_id is not None and cluster_has_seed(session, cluster_id))
+    reference = DocumentRef("article", finding.document_id, url)
+    return Verdict(finding.verdict, reference, finding.similarity, cluster_id, seed_story)
 
 
 def _reference(session: Session, finding: Finding) -> DocumentRef:
     """The stored document a finding points at: an article by its URL, a seed by its file name."""
     if finding.kind == "seed":
-        return DocumentRef(
-            "seed", finding.document_id, session.get_one(SeedDocument, finding.document_id).name
-        )
-    article = session.get_one(StoredArticle, finding.document_id)
-    return DocumentRef("article", article.id, article.canonical_url)
+        name = select(SeedDocument.name).where(SeedDocument.id == finding.document_id)
+        return DocumentRef("seed", finding.document_id, session.execute(name).scalar_one())
+    url = select(StoredArticle.canonical_url).where(StoredArticle.id == finding.document_id)
+    return DocumentRef("article", finding.document_id, session.execute(url).scalar_one())

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crawler.config import Config
@@ -20,21 +19,62 @@ from crawler.domain.article import moment_text
 from crawler.domain.errors import AlertError
 from crawler.domain.watch import Watch
 from crawler.domain.zones import JAKARTA
+from crawler.store.bulk import insert_skipping_present, table_of
 from crawler.store.clusters import followed_story, outlet_of, story_outlets
-from crawler.store.models import AlertOutbox, Match, StoredArticle, utcnow
+from crawler.store.models import AlertOutbox, utcnow
 
 FOLLOW_UP_SUFFIX = ":follow-up"
 
 
+class AlertedArticle(Protocol):
+    """What an alert reads of its stored story (a `StoredArticle`, or a `StoredStory` just written)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def lead(self) -> str: ...
+    @property
+    def source_name(self) -> str | None: ...
+    @property
+    def published_local(self) -> datetime | None: ...
+    @property
+    def published_date_only(self) -> bool: ...
+    @property
+    def cluster_id(self) -> int | None: ...
+
+
+class AlertedMatch(Protocol):
+    """What an alert reads of its match (a `Match` row or a `StoredMatch` just written)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def watch(self) -> str: ...
+    @property
+    def terms(self) -> list[Any]: ...
+    @property
+    def hits(self) -> list[Any]: ...
+    @property
+    def snippet(self) -> str: ...
+
+
 def enqueue_alerts(
-    session: Session, config: Config, article: StoredArticle, match: Match, now: datetime | None = None
+    session: Session,
+    config: Config,
+    article: AlertedArticle,
+    match: AlertedMatch,
+    now: datetime | None = None,
 ) -> list[AlertOutbox]:
     """Add the outbox rows a new match calls for: an alert per channel, or at most one follow-up per story."""
     now = now or utcnow()
     watch = _watch(config, match.watch)
     if watch.muted:
         return []  # the match stays in the inbox; a muted watch sends nothing, now or when unmuted
-    session.flush()  # the article and match ids go into the keys and the payload
+    session.flush()  # ORM rows a caller added: their ids go into the keys and the payload
     story = story_key(article)
     other_outlets = _other_outlets(story_outlets(session, article.cluster_id), outlet_of(article.url))
     earlier = followed_story(session, article.id)
@@ -50,24 +90,25 @@ def enqueue_alerts(
             key, kind = alert_key + FOLLOW_UP_SUFFIX, "follow_up"
         else:
             continue
-        row = AlertOutbox(
-            dedup_key=key,
-            match_id=match.id,
-            watch=watch.name,
-            channel=channel,
-            kind=kind,
-            status="pending",
-            payload=alert_payload(key, kind, watch, article, match, other_outlets, follows),
-            attempts=0,
-            next_attempt_at=due_at,
-            created_at=now,
-        )
-        if _insert_unless_present(session, row):
-            created.append(row)
+        values = {
+            "dedup_key": key,
+            "match_id": match.id,
+            "watch": watch.name,
+            "channel": channel,
+            "kind": kind,
+            "status": "pending",
+            "payload": alert_payload(key, kind, watch, article, match, other_outlets, follows),
+            "attempts": 0,
+            "next_attempt_at": due_at,
+            "created_at": now,
+        }
+        alert_id = _insert_unless_present(session, values)
+        if alert_id is not None:
+            created.append(AlertOutbox(id=alert_id, **values))
     return created
 
 
-def story_key(article: StoredArticle) -> str:
+def story_key(article: AlertedArticle) -> str:
     """The story an article belongs to: its dedup cluster, or the article itself when it has none."""
     return f"cluster-{article.cluster_id}" if article.cluster_id is not None else f"article-{article.id}"
 
@@ -144,8 +185,8 @@ def alert_payload(
     key: str,
     kind: str,
     watch: Watch,
-    article: StoredArticle,
-    match: Match,
+    article: AlertedArticle,
+    match: AlertedMatch,
     other_outlets: list[dict[str, str]],
     follows: dict[str, object] | None = None,
 ) -> dict[str, Any]:
@@ -159,7 +200,7 @@ def alert_payload(
             "id": article.id,
             "url": article.url,
             "title": article.title,
-            "source": article.source.name if article.source else None,
+            "source": article.source_name,
             "outlet": outlet_of(article.url),
             "published_at": moment_text(article.published_local, date_only=article.published_date_only),
             "lead": article.lead,
@@ -176,11 +217,8 @@ def alert_payload(
     }
 
 
-def _insert_unless_present(session: Session, row: AlertOutbox) -> bool:
-    """Insert in a savepoint: a row another process inserted first is not an error, just already there."""
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError:
-        return False
-    return True
+def _insert_unless_present(session: Session, values: dict[str, Any]) -> int | None:
+    """The new row's id; None when another process inserted a row with its key first (not an error)."""
+    table = table_of(AlertOutbox)
+    statement = insert_skipping_present(session, table, ["dedup_key"]).returning(table.c.id)
+    return session.execute(statement, values).scalar_one_or_none()

@@ -118,7 +118,7 @@ def insert_articles(session: Session, stories: Sequence[NewStory]) -> dict[str, 
     statement = insert_skipping_present(session, table, ["canonical_url"]).returning(
         table.c.canonical_url, table.c.id
     )
-    written: dict[str, int] = dict(session.execute(statement, [s.row() for s in stories]).tuples())
+    written = {url: article_id for url, article_id in session.execute(statement, [s.row() for s in stories])}
     kept = [(written[s.article.canonical_url], s) for s in stories if s.article.canonical_url in written]
     # Core inserts fire no ORM events: the full-text index and the archived pages are written here.
     search.index_stories(session.connection(), [(i, s.article.title, s.row()["body"]) for i, s in kept])

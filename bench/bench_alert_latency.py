@@ -47,6 +47,8 @@ alerts:
     hook:
       type: webhook
       url: {hook}
+network:
+  allow: [127.0.0.0/8]  # the webhook receiver listens on loopback
 daemon:
   metrics_port: null
 """

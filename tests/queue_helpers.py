@@ -91,6 +91,8 @@ alerts:
     hook:
       type: webhook
       url: {hook}
+network:
+  allow: [127.0.0.0/8]  # the webhook receiver listens on loopback
 """
 
 

@@ -1,6 +1,10 @@
-"""REST API v1: stories (the inbox's filters, cursor paging), one story, sources and run-now, watches, behind
-bearer tokens (`pantau tokens create`) scoped read or write; every error is RFC 9457 problem+json,
-and the schema is served at /api/v1/openapi.json."""
+"""REST API v1: stories (the inbox's filters, cursor paging, export), one story, sources and run-now,
+watches, alerts and resend, behind bearer tokens (`pantau tokens create`) scoped read or write; every
+error is RFC 9457 problem+json, and the schema is served at /api/v1/openapi.json.
+
+Why this is long: each endpoint is a few lines over the store, and its request and response models
+sit beside it, so the schema clients get reads in one module.
+"""
 
 from __future__ import annotations
 

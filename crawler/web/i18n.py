@@ -1,4 +1,8 @@
-"""The web's words in Bahasa Indonesia and English, and times shown the Indonesian way, in WIB."""
+"""The web's words in Bahasa Indonesia and English, and times shown the Indonesian way, in WIB.
+
+Why this is long: every word the web shows is here twice, one table per language, so a missing
+translation shows up side by side rather than in a template.
+"""
 
 from __future__ import annotations
 

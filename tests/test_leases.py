@@ -18,7 +18,7 @@ from crawler.crawl.pipelines import ExtractStage, MatchStage, StoreStage
 from crawler.domain.story import CandidateStory
 from crawler.matching import WatchSet
 from crawler.store.db import Database
-from crawler.store.leases import Leases
+from crawler.store.leases import QUEUE_SCHEDULER_LEASE_PREFIX, SCHEDULER_LEASE, Leases, live_scheduler
 from crawler.store.models import CrawlRun, Lease, StoredArticle
 from crawler.store.sources import source_id
 from tests.conftest import FIXTURES
@@ -98,3 +98,13 @@ def test_a_run_whose_lease_another_process_holds_stores_nothing(
     with database.session() as session:
         assert session.scalars(select(StoredArticle)).all() == []
         assert session.get_one(CrawlRun, run_id).items_new == 0
+
+
+def test_the_web_sees_a_scale_out_scheduler_as_the_one_that_runs_requests(database: Database) -> None:
+    assert live_scheduler(database) is None
+    assert Leases(database, "host-q:1:aa").acquire(f"{QUEUE_SCHEDULER_LEASE_PREFIX}host-q:1", MINUTE)
+    alive = live_scheduler(database)
+    assert alive is not None and alive.name == f"{QUEUE_SCHEDULER_LEASE_PREFIX}host-q:1"
+    assert Leases(database, "host-d:2:bb").acquire(SCHEDULER_LEASE, MINUTE)
+    daemon = live_scheduler(database)
+    assert daemon is not None and daemon.name == SCHEDULER_LEASE

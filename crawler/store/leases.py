@@ -22,6 +22,9 @@ from crawler.store.db import Database
 from crawler.store.models import Lease
 
 SCHEDULER_LEASE = "scheduler"
+# Scale-out processes show they are alive by leases named with these prefixes (crawler/queue).
+WORKER_LEASE_PREFIX = "worker:"
+QUEUE_SCHEDULER_LEASE_PREFIX = "queue-scheduler:"
 
 
 def run_lease(source: str) -> str:
@@ -117,6 +120,12 @@ def hold_lease(session: Session, name: str, holder: str) -> None:
     current = session.scalar(select(Lease.holder).where(Lease.name == name).with_for_update(read=True))
     if current != holder:
         raise LeaseLostError(f"the lease {name} passed to another process: this run stores nothing more")
+
+
+def live_scheduler(database: Database) -> LeaseState | None:
+    """Whatever turns run requests into runs: the daemon, else a live scale-out scheduler."""
+    daemon = live_lease(database, SCHEDULER_LEASE)
+    return daemon or next(iter(live_leases(database, QUEUE_SCHEDULER_LEASE_PREFIX)), None)
 
 
 def live_leases(database: Database, prefix: str) -> list[LeaseState]:

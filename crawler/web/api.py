@@ -29,7 +29,7 @@ from crawler.store.inbox import (
     inbox_page,
     story_view,
 )
-from crawler.store.leases import SCHEDULER_LEASE, live_lease
+from crawler.store.leases import live_scheduler
 from crawler.store.run_requests import request_run, requested_sources
 from crawler.store.sources import source_states
 from crawler.store.users import User, token_user
@@ -296,7 +296,7 @@ def create_api(state: WebState) -> FastAPI:
         except SourceError as error:
             raise HTTPException(404, str(error)) from None
         request_id = request_run(state.database, name, requested_by=f"api:{user.name}")
-        daemon = live_lease(state.database, SCHEDULER_LEASE)
+        daemon = live_scheduler(state.database)
         return RunRequested(request_id=request_id, source=name, daemon_running=daemon is not None)
 
     @api.get("/watches", response_model=list[WatchOut])

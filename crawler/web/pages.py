@@ -24,7 +24,7 @@ from crawler.store.inbox import (
     story_view,
     watch_names,
 )
-from crawler.store.leases import SCHEDULER_LEASE, live_lease
+from crawler.store.leases import live_scheduler
 from crawler.store.marks import MARKS, mark_story
 from crawler.store.run_requests import request_run, requested_sources
 from crawler.store.sources import source_states
@@ -359,5 +359,5 @@ def _sources_page(request: Request) -> Response:
         sources=[(name, config, states.get(name)) for name, config in sorted(state.config.sources.items())],
         sparks={name: (sparkline(counts), sum(counts)) for name, counts in per_day.items()},
         pending=set(requested_sources(state.database)),
-        daemon=live_lease(state.database, SCHEDULER_LEASE),
+        daemon=live_scheduler(state.database),
     )

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 
 from crawler.crawl.runner import STOP_GRACE_SECONDS
 from crawler.store.db import open_database
+from crawler.store.leases import QUEUE_SCHEDULER_LEASE_PREFIX, Leases
 from crawler.store.models import CrawlRun, Source, StoredArticle
 from crawler.store.schedule import next_runs, record_next_run
 from tests.conftest import ROOT
@@ -305,6 +306,26 @@ def test_a_second_daemon_on_the_same_database_refuses_with_a_clear_message(
         "stop it first, or start this one with --standby to take over when it stops"
     )
     assert first.process.poll() is None
+
+
+def test_a_daemon_refuses_a_database_that_scale_out_schedulers_already_schedule(
+    portal: PortalServer, tmp_path: Path
+) -> None:
+    config = write_config(tmp_path / "pantau.yaml")
+    database_url = migrated(sqlite_url(tmp_path))
+    holder = f"{socket.gethostname()}:{os.getpid()}:aa"  # this test process: alive while the daemon looks
+    leases = Leases(open_database(database_url), holder)
+    assert leases.acquire(f"{QUEUE_SCHEDULER_LEASE_PREFIX}{holder}", timedelta(minutes=5))
+
+    daemon = run_pantau(
+        "daemon", config=config, database_url=database_url, proxy=portal.proxy_url, timeout=60
+    )
+
+    assert daemon.returncode == 1
+    assert daemon.stderr.strip().splitlines()[-1] == (
+        f"error: scale-out schedulers ({socket.gethostname()}:{os.getpid()}) already schedule crawls on "
+        f"{database_url}; stop them first, or add workers instead"
+    )
 
 
 def test_a_standby_daemon_takes_over_when_the_first_stops(

@@ -27,7 +27,13 @@ from crawler.daemon.run_requests import claim_run_requests
 from crawler.domain.errors import ConfigError, PantauError
 from crawler.domain.zones import JAKARTA
 from crawler.store.db import Database
-from crawler.store.leases import SCHEDULER_LEASE, SchedulerBusyError, SourceBusyError
+from crawler.store.leases import (
+    QUEUE_SCHEDULER_LEASE_PREFIX,
+    SCHEDULER_LEASE,
+    SchedulerBusyError,
+    SourceBusyError,
+    live_leases,
+)
 from crawler.store.schedule import poll_intervals, set_poll_interval, source_polling
 
 if TYPE_CHECKING:
@@ -128,6 +134,12 @@ class Daemon:
 
     async def _take_scheduler_lease(self) -> bool:
         """Take the database's scheduler lease, or refuse; a standby waits for it. False if stopped."""
+        queue_schedulers = live_leases(self.database, QUEUE_SCHEDULER_LEASE_PREFIX)
+        if queue_schedulers:  # the scale-out mode schedules this database's crawls already
+            raise SchedulerBusyError(
+                f"scale-out schedulers ({', '.join(lease.process for lease in queue_schedulers)}) already "
+                f"schedule crawls on {self.database.safe_url}; stop them first, or add workers instead"
+            )
         announced = False
         while not self.leases.acquire(SCHEDULER_LEASE, SCHEDULER_LEASE_TTL):
             holder = self.leases.current(SCHEDULER_LEASE)

@@ -45,47 +45,17 @@ from crawler.store.db import open_database  # noqa: E402
 from crawler.store.models import AlertOutbox, CrawlRun, Match, StoredArticle  # noqa: E402
 from tests.conftest_alerts import HttpReceiver  # noqa: E402
 from tests.portal_server import PortalServer, Route  # noqa: E402
-from tests.queue_helpers import check_invariants, serve_portal, site_of, story_page  # noqa: E402
+from tests.queue_helpers import (  # noqa: E402
+    check_invariants,
+    serve_portal,
+    site_of,
+    story_page,
+    write_scale_config,
+)
 
 BASE_URL = os.environ.get("PANTAU_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 WARM_UP_SECONDS = 45
 DAEMON_CONFIG = "daemon:\n  metrics_port: null\n"
-SOURCE = """\
-  {name}:
-    family: rmol_regional
-    sites: [{site}]
-    listings: ["http://www.{{site}}/category/daerah"]
-    search_enabled: false
-    schedule:
-      interval_minutes: {interval}
-      min_interval_minutes: {interval}
-      max_interval_minutes: {interval}
-      jitter_seconds: 0
-"""
-CONFIG = """\
-seeds:
-  path: {seeds}
-crawl:
-  autothrottle: false
-  download_delay_seconds: 0
-  concurrency_per_domain: 4
-  retry_times: 0
-archive: all
-sources:
-{sources}
-watches:
-  - name: lampung
-    query: Lampung
-    channels: [hook]
-    delivery: immediate
-alerts:
-  channels:
-    hook:
-      type: webhook
-      url: {hook}
-network:
-  allow: [127.0.0.0/8]  # the webhook receiver listens on loopback
-"""
 
 
 @dataclass
@@ -224,17 +194,15 @@ def run_configuration(
             for site in sites:
                 portals.listed[site] = ["kabar-pertama", "kabar-kedua"]
                 serve_portal(server, site, portals.listed[site], delay=args.latency)
-            sources = "".join(
-                SOURCE.format(name=f"s{index:03d}", site=site, interval=args.interval_minutes)
-                for index, site in enumerate(sites)
+            config = write_scale_config(
+                folder / f"{schema}.yaml",
+                {f"s{index:03d}": site for index, site in enumerate(sites)},
+                receiver.url,
+                interval_minutes=args.interval_minutes,
+                download_timeout=30,  # Pantau's default
             )
-            config = folder / f"{schema}.yaml"
-            (folder / "seeds").mkdir(exist_ok=True)
-            config.write_text(
-                CONFIG.format(seeds=folder / "seeds", sources=sources.rstrip("\n"), hook=receiver.url)
-                + DAEMON_CONFIG,
-                encoding="utf-8",
-            )
+            with config.open("a", encoding="utf-8") as appended:
+                appended.write(DAEMON_CONFIG)
             processes = [start(command, config, url, server.proxy_url) for command in commands]
             stop = threading.Event()
             publisher = threading.Thread(target=portals.publish, args=(stop,), daemon=True)

@@ -118,17 +118,19 @@ def insert_articles(session: Session, stories: Sequence[NewStory]) -> dict[str, 
     statement = insert_skipping_present(session, table, ["canonical_url"]).returning(
         table.c.canonical_url, table.c.id
     )
-    written = {url: article_id for url, article_id in session.execute(statement, [s.row() for s in stories])}
-    kept = [(written[s.article.canonical_url], s) for s in stories if s.article.canonical_url in written]
+    rows = [story.row() for story in stories]
+    written = {url: article_id for url, article_id in session.execute(statement, rows)}
+    kept = [(written[row["canonical_url"]], story, row) for story, row in zip(stories, rows, strict=True)
+            if row["canonical_url"] in written]  # fmt: skip
     # Core inserts fire no ORM events: the full-text index and the archived pages are written here.
-    search.index_stories(session.connection(), [(i, s.article.title, s.row()["body"]) for i, s in kept])
+    search.index_stories(session.connection(), [(i, row["title"], row["body"]) for i, _, row in kept])
     archived = [
         {
             "article_id": i,
             "html": zlib.compress("\n".join(s.pages).encode("utf-8", "replace"), 6),
             "pages": len(s.pages),
         }
-        for i, s in kept
+        for i, s, _ in kept
         if s.keep_body and s.pages
     ]
     if archived:

@@ -171,7 +171,45 @@ def test_a_person_signs_in_filters_opens_a_story_runs_a_source_and_switches_lang
     page.get_by_role("link", name="Inbox").click()
     expect(page.get_by_label("Watch")).to_be_visible()  # the choice is the user's, on every page
 
-    assert problems == []
+    assert problems == [], "\n".join(problems)
+
+
+def test_a_filter_changed_while_the_last_one_is_loading_is_the_one_shown(
+    server: tuple[str, Path], browser: Browser
+) -> None:
+    """A search sent and a watch chosen in the same moment: the list shows both, and the form keeps the
+    choice (it was once replaced by the answer to the search, which dropped the watch)."""
+    base_url, _ = server
+    problems: list[str] = []
+    page = browser.new_page(base_url=base_url)
+    page.on("console", lambda message: _console(message, problems))
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    _sign_in(page)
+    stories = page.locator("li.story")
+    expect(stories).to_have_count(5)
+
+    page.evaluate(
+        """() => {
+            const form = document.querySelector("form.filters");
+            form.elements.q.value = "lampung";
+            form.requestSubmit();
+            form.elements.watch.value = "kemiskinan";
+            form.elements.watch.dispatchEvent(new Event("change", { bubbles: true }));
+        }"""
+    )
+    expect(page).to_have_url(re.compile(r"/inbox\?q=lampung&watch=kemiskinan&"))
+    expect(page.locator("form.filters select[name=watch]")).to_have_value("kemiskinan")
+    expect(page.locator("form.filters input[name=q]")).to_have_value("lampung")
+    expect(page.locator("li.story .watch")).to_have_text(["kemiskinan", "kemiskinan"])
+    assert problems == [], "\n".join(problems)
+
+
+def _sign_in(page: Page) -> None:
+    page.goto("/login?next=%2Finbox")  # in the language the first test left chosen
+    page.locator("input[name=name]").fill("ani")
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("input[name=password]").press("Enter")
+    expect(page).to_have_url(re.compile(r"/inbox$"))
 
 
 def _screenshot(page: Page, name: str) -> None:

@@ -222,10 +222,13 @@ def _inbox_page(
     state = web_state(request)
     query = chosen.query()
     older = f"/inbox?{urlencode({**query, 'cursor': next_cursor.token()})}" if next_cursor else None
+    # The filter form asks for the results alone, so it is never replaced while someone is changing it.
+    results = "results" if request.headers.get("HX-Target") == "results" else None
     return _render(
         request,
         "inbox.html",
         status,
+        block=results,
         chosen=chosen,
         stories=stories,
         older=older,

@@ -92,11 +92,13 @@ class _Server:
 
     def __init__(self, host: str, location: str | None = None) -> None:
         self.paths: list[str] = []
+        self.hosts: list[str] = []
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 server.paths.append(self.path)
+                server.hosts.append(self.headers.get("Host", ""))
                 self.send_response(302 if location else 200)
                 if location:
                     self.send_header("Location", location)
@@ -137,6 +139,32 @@ def test_a_redirect_to_a_refused_address_is_stopped_before_it_is_followed(inner:
         ) as client:
             assert client.get(outer.url + "again").status_code == 200
         assert inner.paths == ["/secret"]
+    finally:
+        outer.close()
+
+
+def test_a_name_that_resolves_elsewhere_after_the_check_is_still_called_at_the_address_checked(
+    inner: _Server,
+) -> None:
+    """DNS rebinding: the first answer is an allowed address, every later one a refused address. The
+    client connects to the address it checked (one lookup a request), the name in its Host header; a
+    name no real resolver knows shows that it never looks the name up again."""
+    outer = _Server("127.0.0.1", location="/moved")
+    answers: list[str] = []
+
+    def rebinding(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+        answers.append(host)
+        return [ipaddress.ip_address("127.0.0.1" if len(answers) % 2 else "127.0.0.2")]
+
+    port = outer.url.rsplit(":", 1)[1].strip("/")
+    policy = EgressPolicy([ipaddress.ip_network("127.0.0.1/32")], resolver=rebinding)
+    try:
+        with guarded_client(policy, timeout=5) as client:
+            assert client.get(f"http://hook.pantau.invalid:{port}/first").status_code == 302
+            with pytest.raises(RefusedAddress, match=r"resolves to 127\.0\.0\.2, which is a loopback"):
+                client.get(f"http://hook.pantau.invalid:{port}/second")
+        assert outer.paths == ["/first"] and outer.hosts == [f"hook.pantau.invalid:{port}"]
+        assert inner.paths == [] and answers == ["hook.pantau.invalid"] * 2
     finally:
         outer.close()
 

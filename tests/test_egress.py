@@ -22,7 +22,7 @@ from crawler.domain.watch import Watch
 from crawler.store.db import Database
 from crawler.store.models import AlertOutbox
 from crawler.store.outbox import enqueue_alerts
-from crawler.store.watches import create_watch, stored_watches
+from crawler.store.watches import create_watch, stored_watches, update_watch
 
 if TYPE_CHECKING:
     from tests.conftest_alerts import ConfigFactory, HttpReceiver, StoryWriter
@@ -212,3 +212,21 @@ def test_a_watchs_own_webhook_gets_its_alerts_and_is_checked_again_when_sent(
     closed = config.model_copy(update={"network": NetworkConfig()})
     assert Dispatcher(sqlite_database, closed).deliver_due(now) == DeliveryReport(failed=1)
     assert len(http_receiver.requests) == 1
+
+
+def test_alerts_waiting_for_a_watchs_own_webhook_follow_the_watch_when_it_is_renamed(
+    sqlite_database: Database, make_config: ConfigFactory, stories: StoryWriter, http_receiver: HttpReceiver
+) -> None:
+    own = Watch(name=WATCH, query='"Korea Utara" AND Rusia', channels=[], webhook=http_receiver.url)
+    record = create_watch(sqlite_database, own, by="eko")
+    config = make_config({"console": {"type": "console"}}).with_watches(stored_watches(sqlite_database))
+    now = datetime(2026, 3, 2, 3, 15, tzinfo=UTC)
+    with sqlite_database.session() as session:
+        article, match = stories.store(session, "https://rmol.id/read/1", cluster=stories.cluster(session))
+        enqueue_alerts(session, config, article, match, now=now)
+    update_watch(sqlite_database, record.id, own.model_copy(update={"name": "korut"}), by="eko")
+    renamed = config.with_watches(stored_watches(sqlite_database))
+    assert Dispatcher(sqlite_database, renamed).deliver_due(now) == DeliveryReport(sent=1, messages=1)
+    assert len(http_receiver.requests) == 1
+    with sqlite_database.session() as session:
+        assert session.scalars(select(AlertOutbox.channel)).all() == ["webhook:korut"]

@@ -18,9 +18,9 @@ from sqlalchemy.exc import IntegrityError
 
 from crawler.config import Config
 from crawler.domain.errors import PantauError
-from crawler.domain.watch import Watch
+from crawler.domain.watch import Watch, watch_webhook_channel
 from crawler.store.db import Database, Session
-from crawler.store.models import StoredWatch, WatchFeedToken, WebSetting, utcnow
+from crawler.store.models import AlertOutbox, StoredWatch, WatchFeedToken, WebSetting, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -97,13 +97,20 @@ def create_watch(database: Database, watch: Watch, by: str) -> WatchRecord:
 def update_watch(database: Database, watch_id: int, watch: Watch, by: str) -> WatchRecord:
     """Replace a stored watch's fields (its name too); an unknown id or a taken name is an error.
 
-    Renaming keeps the matches and alerts recorded under the old name as they were."""
+    Renaming keeps the matches and alerts recorded under the old name as they were; alerts not sent
+    yet to the watch's own webhook follow it to the new name, where the dispatcher looks it up."""
     try:
         with database.session() as session:
             row = session.get(StoredWatch, watch_id) if 0 < watch_id <= MAX_ID else None
             if row is None:
                 raise WatchStoreError(f"there is no watch {watch_id}")
             if _watch(row) != watch:
+                if row.name != watch.name:
+                    old = watch_webhook_channel(row.name)
+                    waiting = (AlertOutbox.channel == old, AlertOutbox.status != "sent")
+                    session.execute(
+                        update(AlertOutbox).where(*waiting).values(channel=watch_webhook_channel(watch.name))
+                    )
                 _assign(row, watch)
                 row.updated_at, row.updated_by = utcnow(), by
             session.flush()

@@ -118,7 +118,10 @@ def fill(database: Database, stories: int, seed: int = 11) -> None:
                 session.execute(insert(StoryCluster), clusters)
                 session.execute(insert(StoredArticle), rows)
                 session.execute(insert(Match), matches)
-                index_stories(session.connection(), [(row["id"], row["title"], row["body"]) for row in rows])
+                index_stories(
+                    session.connection(),
+                    [(row["id"], row["published_at"], row["title"], row["body"]) for row in rows],
+                )
             rows, matches, clusters = [], [], []
     with database.engine.begin() as connection:
         connection.execute(text("ANALYZE"))

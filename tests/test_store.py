@@ -29,7 +29,7 @@ def test_migrations_create_every_table_and_are_idempotent(database: Database) ->
     assert set(inspect(database.engine).get_table_names()) >= EXPECTED_TABLES
     database.migrate()
     with database.engine.connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0013"]
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0014"]
 
 
 def test_the_migrated_schema_is_the_one_the_models_describe(database: Database) -> None:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 from alembic import command
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, text
 
 from crawler.config import Config
 from crawler.store import search
@@ -88,6 +88,64 @@ def test_the_index_follows_a_changed_title_and_a_deleted_story(
     with database.session() as session:  # the database's cascades, as a clean-up would delete
         session.execute(delete(StoredArticle).where(StoredArticle.id == newsroom["flood"]))
     assert _ids(database, search="gempa") == []
+    assert _index_rows(database) == 2  # the deleted story's row went with it, found by its key
+
+
+def test_the_index_follows_a_story_without_a_date_and_a_changed_story_time(database: Database) -> None:
+    with database.session() as session:  # the ORM's path: keyed by first seen, set by the database
+        undated = StoredArticle(canonical_url="https://x.example/1", url="https://x.example/1",
+                                title="Gempa di Cianjur", body="Warga mengungsi.")  # fmt: skip
+        old = StoredArticle(canonical_url="https://x.example/2", url="https://x.example/2",
+                            title="Banjir di Demak", body="Warga mengungsi.",
+                            published_at=datetime(1999, 12, 31, 23, 59, 30, tzinfo=UTC))  # fmt: skip
+        session.add_all([undated, old])
+    assert _index_rows(database) == 2
+    with database.session() as session:
+        session.get_one(StoredArticle, old.id).published_at = FIRST  # re-keyed, not indexed twice
+    assert _index_rows(database) == 2
+    assert _searched(database, "mengungsi") == {undated.id, old.id}
+    with database.session() as session:  # the trigger's key is the one Python wrote, dated or not
+        session.execute(delete(StoredArticle))
+    assert _index_rows(database) == 0
+
+
+def test_a_common_word_read_newest_first_chunk_by_chunk_pages_like_a_rare_one(
+    database: Database, default_config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stories stored in an order unlike their story times, two of them copies in one cluster, paged two
+    at a time: the search read from the index a key at a time gives the pages the id list gives."""
+    cluster = story_cluster(database)
+    for n, hours in enumerate((5, 40, 1, 300, 2, 90, 7, 26)):
+        put_story(database, default_config, source="rmol" if n % 2 else "bisnis",
+                  url=f"https://x.example/{n}", title=f"Korea Utara {n}", body="Insinyur dikirim.",
+                  published_at=FIRST - timedelta(hours=hours),
+                  cluster=cluster if n in (2, 5) else None)  # fmt: skip
+
+    def pages() -> list[list[int]]:
+        found, after = [], None
+        while True:
+            page, after = inbox_page(database, inbox_filter(search="insinyur korea"), after=after, limit=2)
+            found.append([story.article_id for story in page])
+            if after is None:
+                return found
+
+    by_list = pages()
+    monkeypatch.setattr(search, "SEARCH_LIST", 0)
+    monkeypatch.setattr(search, "SEARCH_CHUNK", 1)
+    assert pages() == by_list
+    assert len(by_list) == 4 and sum(map(len, by_list)) == 7  # one copy of the cluster folded
+
+
+def _index_rows(database: Database) -> int:
+    with database.session() as session:
+        return session.scalar(text(f"SELECT count(*) FROM {search.SEARCH_TABLE}")) or 0
+
+
+def _searched(database: Database, query: str) -> set[int]:
+    with database.session() as session:
+        found = search.search_filter(session, query)
+        assert found is not None and found.condition is not None
+        return set(session.scalars(select(StoredArticle.id).where(found.condition)))
 
 
 def test_the_backfill_indexes_stories_stored_before_the_index_existed(
@@ -112,14 +170,33 @@ def test_migration_0012_indexes_the_stories_an_older_database_holds(database_url
             language="id", paywalled=False, published_date_only=False, verdict="unchecked",
         ))  # fmt: skip
     older.migrate()
-    with older.session() as session:
-        found = search.search_filter(session, "mengungsi")
-        assert found is not None
-        if found.condition is not None:
-            ids = set(session.scalars(select(StoredArticle.id).where(found.condition)))
+    assert _searched(older, "mengungsi") == {7}
+    assert _index_rows(older) == 1
+    older.dispose()
+
+
+def test_migration_0014_rekeys_an_index_written_by_article_id(database_url: str) -> None:
+    older = open_database(database_url, migrate=False)
+    with older.engine.begin() as connection:
+        config = alembic_config(database_url)
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0013")
+        connection.execute(insert(StoredArticle.__table__).values(  # no ORM: no index kept
+            id=7, canonical_url="https://rmol.id/read/7", url="https://rmol.id/read/7",
+            title="Banjir bandang", body="Warga mengungsi.", first_seen=FIRST,
+            authors=[], editors=[], field_sources={}, tags=[], source_org="", section="", lead="",
+            language="id", paywalled=False, published_date_only=False, verdict="unchecked",
+        ))  # fmt: skip
+        if connection.dialect.name == "sqlite":  # the row 0012's first version wrote
+            connection.execute(text(f"INSERT INTO {search.SEARCH_TABLE} (rowid, words) VALUES (7, 'banjir')"))
         else:
-            ids = set(found.keep or ())
-        assert ids == {7}
+            search.index_stories(connection, [(7, FIRST, "Banjir bandang", "Warga mengungsi.")])
+    older.migrate()
+    assert _searched(older, "mengungsi") == {7}
+    assert _index_rows(older) == 1
+    with older.session() as session:  # and the trigger finds the row by its new key
+        session.execute(delete(StoredArticle))
+    assert _index_rows(older) == 0
     older.dispose()
 
 

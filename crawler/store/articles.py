@@ -116,26 +116,29 @@ def insert_articles(session: Session, stories: Sequence[NewStory]) -> dict[str, 
         return {}
     table = table_of(StoredArticle)
     statement = insert_skipping_present(session, table, ["canonical_url"]).returning(
-        table.c.canonical_url, table.c.id
+        table.c.canonical_url, table.c.id, table.c.first_seen
     )
     rows = [story.row() for story in stories]
-    written = {url: article_id for url, article_id in session.execute(statement, rows)}
-    kept = [(written[row["canonical_url"]], story, row) for story, row in zip(stories, rows, strict=True)
+    written = {url: (article_id, seen) for url, article_id, seen in session.execute(statement, rows)}
+    kept = [(*written[row["canonical_url"]], story, row) for story, row in zip(stories, rows, strict=True)
             if row["canonical_url"] in written]  # fmt: skip
     # Core inserts fire no ORM events: the full-text index and the archived pages are written here.
-    search.index_stories(session.connection(), [(i, row["title"], row["body"]) for i, _, row in kept])
+    search.index_stories(
+        session.connection(),
+        [(i, row["published_at"] or seen, row["title"], row["body"]) for i, seen, _, row in kept],
+    )
     archived = [
         {
             "article_id": i,
             "html": zlib.compress("\n".join(s.pages).encode("utf-8", "replace"), 6),
             "pages": len(s.pages),
         }
-        for i, s, _ in kept
+        for i, _, s, _ in kept
         if s.keep_body and s.pages
     ]
     if archived:
         session.execute(insert(table_of(ArchivedPage)), archived)
-    return written
+    return {url: article_id for url, (article_id, _) in written.items()}
 
 
 def archived_html(database: Database, article_id: int) -> str | None:

@@ -23,10 +23,11 @@ from crawler.store.clusters import follow_ups, followed_story, outlet_of
 from crawler.store.db import Database
 from crawler.store.marks import marked, marks_of
 from crawler.store.models import Match, Source, StoredArticle
-from crawler.store.search import Found, search_filter
+from crawler.store.search import Found, NewestFirst, search_filter
 
 MAX_PAGE = 200
 SEARCH_BATCH = 1000
+"""The most rows one read of a walk that keeps a common search's stories takes (it doubles up to this)."""
 MAX_ID = 2**31 - 1
 """The largest id an INTEGER column holds on PostgreSQL (SQLite's is larger)."""
 
@@ -177,13 +178,13 @@ def inbox_page(
     batch = 4 * (limit + 1)
     story_time = _story_time()
     with database.session() as session:
-        found = search_filter(session, filters.search) if filters.search else None
+        found = None
+        if filters.search:
+            found = search_filter(session, filters.search, after.moment if after else None)
         passing = _passing(session, filters, found)
         if passing is None:
             return [], None
         searched = found.keep if found is not None else None
-        if searched is not None:  # most rows read will lack the words: read more at a time
-            batch = SEARCH_BATCH
         leads: list[int] = []
         position = after
         while len(leads) <= limit:
@@ -195,7 +196,10 @@ def inbox_page(
             read = session.execute(
                 query.order_by(story_time.desc(), StoredArticle.id.desc()).limit(batch)
             ).all()
-            rows = [row for row in read if searched is None or row[0] in searched]
+            rows = read
+            if searched is not None and read:
+                holding = searched.down_to(read[-1][2])
+                rows = [row for row in read if row[0] in holding]
             if filters.cluster is None:
                 firsts = _earliest_copies(
                     session, {cluster for _, cluster, _ in rows if cluster is not None}, passing, searched
@@ -207,6 +211,8 @@ def inbox_page(
             if len(read) < batch:
                 break
             position = Cursor(read[-1][2], read[-1][0])
+            if searched is not None:  # most rows read lacked the words: read more next time
+                batch = min(2 * batch, SEARCH_BATCH)
         more = len(leads) > limit
         stories = _inbox_stories(session, leads[:limit], filters.watch, filters.reader)
     last = stories[-1] if more and stories else None
@@ -251,7 +257,7 @@ def _passing(session: Session, filters: InboxFilter, found: Found | None) -> lis
 
 
 def _earliest_copies(
-    session: Session, clusters: set[int], passing: list[ColumnElement[bool]], searched: frozenset[int] | None
+    session: Session, clusters: set[int], passing: list[ColumnElement[bool]], searched: NewestFirst | None
 ) -> dict[int | None, int]:
     """Cluster id -> the article id of its earliest copy that passes the filters (and is `searched`)."""
     if not clusters:
@@ -261,9 +267,10 @@ def _earliest_copies(
         select(StoredArticle.cluster_id, StoredArticle.id, story_time)
         .where(StoredArticle.cluster_id.in_(clusters), *passing)
         .order_by(story_time.desc(), StoredArticle.id.desc())
-    )
+    ).all()
+    holding = searched.down_to(rows[-1][2]) if searched is not None and rows else None
     return {  # the last written is the earliest
-        cluster: article_id for cluster, article_id, _ in rows if searched is None or article_id in searched
+        cluster: article_id for cluster, article_id, _ in rows if holding is None or article_id in holding
     }
 
 

@@ -5,6 +5,7 @@ admins change (a viewer's post is 403). Watches are read and written through cra
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
@@ -38,28 +39,26 @@ PREVIEW_DAYS = 7
 PREVIEW_EXAMPLES = 5
 
 
-def _draft(
-    name: str,
-    query: str,
-    sources: list[str],
-    channels: list[str],
-    delivery: str,
-    daily_at: str,
-    muted: str,
-    webhook: str,
+Query = Annotated[str, Form()]
+Muted = Annotated[str, Form()]
+Csrf = Annotated[str, Form()]
+
+
+def drafted(
+    name: Annotated[str, Form()] = "",
+    query: Query = "",
+    sources: Annotated[list[str], Form()] = [],  # noqa: B006  # FastAPI copies defaults per request
+    channels: Annotated[list[str], Form()] = [],  # noqa: B006
+    delivery: Annotated[str, Form()] = "immediate",
+    daily_at: Annotated[str, Form()] = "07:00",
+    muted: Muted = "",
+    webhook: Annotated[str, Form()] = "",
 ) -> WatchDraft:
+    """The watch as the editor's form stands (one dependency for saving, creating and previewing)."""
     return WatchDraft(name, query, sources, channels, delivery, daily_at, muted == "on", webhook)
 
 
-Name = Annotated[str, Form()]
-Query = Annotated[str, Form()]
-Sources = Annotated[list[str], Form()]
-Channels = Annotated[list[str], Form()]
-Delivery = Annotated[str, Form()]
-DailyAt = Annotated[str, Form()]
-Muted = Annotated[str, Form()]
-Webhook = Annotated[str, Form()]
-Csrf = Annotated[str, Form()]
+Draft = Annotated[WatchDraft, Depends(drafted)]
 
 
 @router.get("/watches")
@@ -77,19 +76,11 @@ def new_watch(request: Request, user: Annotated[User, Depends(editor)]) -> Respo
 def create(
     request: Request,
     user: Annotated[User, Depends(editor)],
+    draft: Draft,
     csrf_token: Csrf = "",
-    name: Name = "",
-    query: Query = "",
-    sources: Sources = [],  # noqa: B006  # FastAPI copies defaults per request
-    channels: Channels = [],  # noqa: B006
-    delivery: Delivery = "immediate",
-    daily_at: DailyAt = "07:00",
-    muted: Muted = "",
-    webhook: Webhook = "",
 ) -> Response:
     check_csrf(request, csrf_token)
     state = web_state(request)
-    draft = _draft(name, query, sources, channels, delivery, daily_at, muted, webhook)
     watch, problems = checked_watch(state.config, draft, words(request))
     if watch is None:
         return _editor(request, None, draft, problems, 400)
@@ -114,20 +105,12 @@ def save(
     request: Request,
     watch_id: int,
     user: Annotated[User, Depends(editor)],
+    draft: Draft,
     csrf_token: Csrf = "",
-    name: Name = "",
-    query: Query = "",
-    sources: Sources = [],  # noqa: B006
-    channels: Channels = [],  # noqa: B006
-    delivery: Delivery = "immediate",
-    daily_at: DailyAt = "07:00",
-    muted: Muted = "",
-    webhook: Webhook = "",
 ) -> Response:
     check_csrf(request, csrf_token)
     state = web_state(request)
     record = _record(request, watch_id)
-    draft = _draft(name, query, sources, channels, delivery, daily_at, muted, webhook)
     watch, problems = checked_watch(state.config, draft, words(request))
     if watch is None:
         return _editor(request, record, draft, problems, 400)
@@ -181,20 +164,14 @@ def check(
 def preview(
     request: Request,
     user: Annotated[User, Depends(editor)],
+    draft: Draft,
     csrf_token: Csrf = "",
-    name: Name = "",
-    query: Query = "",
-    sources: Sources = [],  # noqa: B006
-    channels: Channels = [],  # noqa: B006
-    delivery: Delivery = "immediate",
-    daily_at: DailyAt = "07:00",
-    muted: Muted = "",
-    webhook: Webhook = "",
 ) -> Response:
     """What the watch as it stands in the form would have matched in the last 7 days (nothing is saved)."""
     check_csrf(request, csrf_token)
     state = web_state(request)
-    draft = _draft(name or "preview", query, sources, channels, delivery, daily_at, muted, webhook)
+    if not draft.name:
+        draft = replace(draft, name="preview")
     watch, problems = checked_watch(state.config, draft, words(request))
     found = None
     if watch is not None:

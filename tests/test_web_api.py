@@ -3,6 +3,7 @@ sources, problem+json for every error, and the OpenAPI schema; and the htmx part
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -11,7 +12,10 @@ import pytest
 
 from crawler.config import Config
 from crawler.store.db import Database
+from crawler.store.runs import close_run, open_run
+from crawler.store.sources import source_id
 from crawler.store.users import create_token
+from crawler.web import pages
 from tests.web_helpers import add_person, put_story, running_web, signed_in, story_cluster
 
 FIRST = datetime(2025, 11, 21, 2, 30, tzinfo=UTC)
@@ -84,10 +88,45 @@ def test_sources_list_every_configured_source(api: httpx.Client, default_config:
     assert (rmol["last_run"]["status"], rmol["run_requested"]) == ("running", False)
 
 
+def test_a_sources_runs_page_newest_first_with_their_errors(
+    api: httpx.Client, sqlite_database: Database, default_config: Config
+) -> None:
+    with sqlite_database.session() as session:  # the fixture's stories each opened a run: rmol 1 and 3
+        newest = open_run(session, source_id(session, "rmol", default_config), "run-now")
+        close_run(session, newest, status="failed", pages=3, errors=["listing: HTTP 503 Service Unavailable"])
+    first = api.get("/sources/rmol/runs", params={"limit": 2}).json()
+    assert [(run["id"], run["trigger"]) for run in first] == [(newest, "run-now"), (newest - 1, "manual")]
+    assert first[0]["status"] == "failed"
+    assert (first[0]["pages_fetched"], first[0]["errors"]) == (3, ["listing: HTTP 503 Service Unavailable"])
+    rest = api.get("/sources/rmol/runs", params={"before": first[-1]["id"]}).json()
+    assert [run["id"] for run in rest] == [1]
+    assert api.get("/sources/bisnis/runs").json()[0]["trigger"] == "manual"
+    assert api.get("/sources/rmol_regional/runs").json() == []  # configured, never ran
+    missing = api.get("/sources/nope/runs")
+    assert (missing.status_code, missing.json()["detail"]) == (404, "there is no source named 'nope'")
+    assert api.get("/sources/rmol/runs", params={"before": 0}).status_code == 422
+
+
+def test_a_sources_page_lists_its_runs_a_page_at_a_time(
+    api: httpx.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pages, "RUNS_PAGE", 1)
+    web = str(api.base_url).removesuffix("/api/v1/")
+    client = signed_in(web, "ani")
+    newest = client.get("/sources/rmol")
+    assert re.findall(r'data-run="(\d+)"', newest.text) == ["3"]
+    older = re.search(r'<a rel="next" href="([^"]+)"', newest.text)
+    assert older is not None and older.group(1) == "/sources/rmol?before=3"
+    assert re.findall(r'data-run="(\d+)"', client.get(older.group(1)).text) == ["1"]
+    assert client.get("/sources/nope").status_code == 404
+    assert client.get("/sources/rmol", params={"before": "x"}).status_code == 422
+
+
 def test_the_openapi_schema_describes_every_route(api: httpx.Client) -> None:
     schema = httpx.get(str(api.base_url.join("openapi.json"))).json()  # no token needed for the schema
     assert sorted(schema["paths"]) == [
-        "/alerts", "/alerts/{alert_id}/resend", "/sources", "/sources/{name}/run", "/stories",
+        "/alerts", "/alerts/{alert_id}/resend", "/sources", "/sources/{name}/run", "/sources/{name}/runs",
+        "/stories",
         "/stories/export", "/stories/{story_id}", "/watches", "/watches/{watch_id}",
     ]  # fmt: skip
     assert "application/problem+json" in schema["paths"]["/stories"]["get"]["responses"]["401"]["content"]
@@ -102,3 +141,8 @@ def test_an_htmx_filter_gets_only_the_inbox_block(sqlite_database: Database, def
         part = client.get("/inbox", params={"source": "rmol"}, headers={"HX-Request": "true"}).text
         assert part.lstrip().startswith('<main id="content">') and "<html" not in part
         assert "https://rmol.id/read/1" not in part and 'href="/stories/1"' in part
+        # The filter form asks for the results alone: the form itself is never replaced.
+        asked = {"HX-Request": "true", "HX-Target": "results"}
+        results = client.get("/inbox", params={"q": "korea"}, headers=asked)
+        assert 'href="/stories/1"' in results.text and "/inbox/export.csv?q=korea" in results.text
+        assert 'class="filters"' not in results.text and "<main" not in results.text

@@ -1,5 +1,5 @@
 """Source rows: a configured source's identity, the health its last run showed, and that health with
-the last run as the web's sources page shows it."""
+the last run and the run history as the web's sources pages show them."""
 
 from __future__ import annotations
 
@@ -67,6 +67,22 @@ class RunView:
     items_unmatched: int
     items_failed: int
     items_matched: int
+    errors: tuple[str, ...] = ()
+
+
+def source_runs(
+    database: Database, name: str, *, limit: int, before: int | None = None
+) -> list[RunView] | None:
+    """A source's runs, newest first, `limit` of them (those older than run id `before`, when given);
+    None when no source of that name has ever run."""
+    with database.session() as session:
+        source = session.scalar(select(Source.id).where(Source.name == name))
+        if source is None:
+            return None
+        query = select(CrawlRun).where(CrawlRun.source_id == source)
+        if before is not None:
+            query = query.where(CrawlRun.id < before)
+        return [_run_view(run) for run in session.scalars(query.order_by(CrawlRun.id.desc()).limit(limit))]
 
 
 def source_states(database: Database, now: datetime) -> dict[str, SourceState]:
@@ -101,4 +117,5 @@ def _run_view(run: CrawlRun) -> RunView:
         run.items_unmatched,
         run.items_failed,
         run.items_matched,
+        tuple(str(error) for error in run.errors or ()),
     )

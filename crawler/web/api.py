@@ -23,6 +23,7 @@ from crawler.domain.errors import AlertError, SourceError
 from crawler.domain.watch import Watch
 from crawler.store.delivery import NoSuchAlert, outbox_rows, requeue_failed
 from crawler.store.inbox import (
+    MAX_ID,
     MAX_PAGE,
     Cursor,
     CursorError,
@@ -31,7 +32,7 @@ from crawler.store.inbox import (
 )
 from crawler.store.leases import live_scheduler
 from crawler.store.run_requests import request_run, requested_sources
-from crawler.store.sources import source_states
+from crawler.store.sources import source_runs, source_states
 from crawler.store.users import User, token_user
 from crawler.store.watches import (
     WatchRecord,
@@ -124,7 +125,7 @@ class StoryDetail(BaseModel):
     followed_by: list[dict[str, Any]]
 
 
-class LastRun(BaseModel):
+class RunOut(BaseModel):
     id: int
     trigger: str
     status: str
@@ -136,6 +137,7 @@ class LastRun(BaseModel):
     items_unmatched: int
     items_failed: int
     items_matched: int
+    errors: list[str]
 
 
 class SourceOut(BaseModel):
@@ -144,7 +146,7 @@ class SourceOut(BaseModel):
     enabled: bool
     health: str
     health_reason: str | None
-    last_run: LastRun | None
+    last_run: RunOut | None
     stories_7d: int
     run_requested: bool
 
@@ -281,12 +283,25 @@ def create_api(state: WebState) -> FastAPI:
                     enabled=config.enabled,
                     health=row.health if row else "unknown",
                     health_reason=row.health_reason if row else None,
-                    last_run=LastRun(**asdict(row.last_run)) if row and row.last_run else None,
+                    last_run=RunOut(**asdict(row.last_run)) if row and row.last_run else None,
                     stories_7d=row.stories_7d if row else 0,
                     run_requested=name in pending,
                 )
             )
         return shown
+
+    @api.get("/sources/{name}/runs", response_model=list[RunOut])
+    def runs(
+        name: str,
+        user: Annotated[User, Depends(reader)],
+        limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+        before: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    ) -> list[RunOut]:
+        """A source's runs, newest first; page on with `before` = the last run's id."""
+        if name not in state.config.sources:
+            raise HTTPException(404, f"there is no source named {name!r}")
+        found = source_runs(state.database, name, limit=limit, before=before) or []
+        return [RunOut(**asdict(run)) for run in found]
 
     @api.post("/sources/{name}/run", response_model=RunRequested, status_code=202)
     def run_now(name: str, user: Annotated[User, Depends(writer)]) -> RunRequested:
@@ -360,7 +375,7 @@ def create_api(state: WebState) -> FastAPI:
     def alerts(
         user: Annotated[User, Depends(reader)],
         status: Annotated[Literal["", "pending", "sending", "sent", "failed"], Query()] = "",
-        before: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+        before: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
         limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
     ) -> list[AlertOut]:
         """The outbox, newest first: each alert's delivery state, attempts and last error."""

@@ -15,6 +15,7 @@ from fastapi.responses import RedirectResponse
 from crawler.domain.errors import SourceError
 from crawler.store.articles import archived_html
 from crawler.store.inbox import (
+    MAX_ID,
     Cursor,
     CursorError,
     InboxStory,
@@ -27,7 +28,7 @@ from crawler.store.inbox import (
 from crawler.store.leases import live_scheduler
 from crawler.store.marks import MARKS, mark_story
 from crawler.store.run_requests import request_run, requested_sources
-from crawler.store.sources import source_states
+from crawler.store.sources import source_runs, source_states
 from crawler.store.trends import stories_per_day
 from crawler.store.users import (
     User,
@@ -59,6 +60,7 @@ log = logging.getLogger(__name__)
 router = APIRouter()
 
 PAGE_SIZE = 25
+RUNS_PAGE = 50
 SPARK_DAYS = 30
 STORY_FIELDS = ("title", "authors", "published_at", "modified_at", "section", "tags", "source_org", "editors")
 
@@ -337,6 +339,7 @@ def run_now(
     name: str,
     user: Annotated[User, Depends(editor)],
     csrf_token: Annotated[str, Form()] = "",
+    back: Annotated[str, Form()] = "/sources",
 ) -> Response:
     check_csrf(request, csrf_token)
     state = web_state(request)
@@ -348,7 +351,36 @@ def run_now(
     log.info("%s asked for a run of %s (request %d)", user.name, name, request_id)
     if request.headers.get("HX-Request"):
         return _sources_page(request)
-    return RedirectResponse("/sources", status_code=303)
+    return RedirectResponse(_local_target(back), status_code=303)
+
+
+@router.get("/sources/{name}")
+def source_page(
+    request: Request,
+    name: str,
+    user: Annotated[User, Depends(signed_in)],
+    before: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+) -> Response:
+    """One source: its health and its runs, newest first, a page at a time."""
+    state = web_state(request)
+    config = state.config.sources.get(name)
+    if config is None:
+        raise HTTPException(404)
+    runs = source_runs(state.database, name, limit=RUNS_PAGE + 1, before=before) or []
+    older = f"/sources/{name}?before={runs[RUNS_PAGE - 1].id}" if len(runs) > RUNS_PAGE else None
+    pending = name in requested_sources(state.database)
+    return _render(
+        request,
+        "source.html",
+        name=name,
+        config=config,
+        source=source_states(state.database, datetime.now(UTC)).get(name),
+        runs=runs[:RUNS_PAGE],
+        older=older,
+        newest=f"/sources/{name}" if before is not None else None,
+        pending=pending,
+        busy=before is None and (pending or any(run.status == "running" for run in runs[:1])),
+    )
 
 
 def _sources_page(request: Request) -> Response:
@@ -356,11 +388,14 @@ def _sources_page(request: Request) -> Response:
     now = datetime.now(UTC)
     states = source_states(state.database, now)
     per_day = stories_per_day(state.database, SPARK_DAYS, now)
+    pending = set(requested_sources(state.database))
+    running = any(row.last_run and row.last_run.status == "running" for row in states.values())
     return _render(
         request,
         "sources.html",
         sources=[(name, config, states.get(name)) for name, config in sorted(state.config.sources.items())],
         sparks={name: (sparkline(counts), sum(counts)) for name, counts in per_day.items()},
-        pending=set(requested_sources(state.database)),
+        pending=pending,
+        busy=bool(pending) or running,
         daemon=live_scheduler(state.database),
     )

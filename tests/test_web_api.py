@@ -86,6 +86,8 @@ def test_sources_list_every_configured_source(api: httpx.Client, default_config:
     assert [source["name"] for source in sources] == sorted(default_config.sources)
     rmol = next(source for source in sources if source["name"] == "rmol")
     assert (rmol["last_run"]["status"], rmol["run_requested"]) == ("running", False)
+    # Both rmol stories have a publication time and no author: the page says so under its count.
+    assert (rmol["stories_7d"], rmol["missing_7d"]) == (2, {"authors": 2, "published_at": 0})
 
 
 def test_a_sources_runs_page_newest_first_with_their_errors(
@@ -118,6 +120,7 @@ def test_a_sources_page_lists_its_runs_a_page_at_a_time(
     older = re.search(r'<a rel="next" href="([^"]+)"', newest.text)
     assert older is not None and older.group(1) == "/sources/rmol?before=3"
     assert re.findall(r'data-run="(\d+)"', client.get(older.group(1)).text) == ["1"]
+    assert '<small class="missing">2 tanpa penulis</small>' in client.get("/sources").text
     assert client.get("/sources/nope").status_code == 404
     assert client.get("/sources/rmol", params={"before": "x"}).status_code == 422
 

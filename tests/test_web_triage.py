@@ -23,6 +23,7 @@ from crawler.store.inbox import inbox_page
 from crawler.store.marks import mark_story
 from crawler.store.models import AlertOutbox, StoredArticle
 from crawler.store.search import backfill, story_words
+from crawler.store.sources import source_states
 from crawler.store.users import create_token, list_tokens, token_user, user_credentials
 from crawler.web.filters import inbox_filter
 from tests.web_helpers import PASSWORD, add_person, csrf_of, put_story, running_web, signed_in, story_cluster
@@ -134,6 +135,17 @@ def test_a_common_word_read_newest_first_chunk_by_chunk_pages_like_a_rare_one(
     monkeypatch.setattr(search, "SEARCH_CHUNK", 1)
     assert pages() == by_list
     assert len(by_list) == 4 and sum(map(len, by_list)) == 7  # one copy of the cluster folded
+
+
+def test_a_sources_stories_without_an_author_or_a_time_are_counted(
+    database: Database, newsroom: dict[str, int]
+) -> None:
+    with database.session() as session:
+        flood = session.get_one(StoredArticle, newsroom["flood"])
+        flood.authors, flood.published_at = ["Ahmad Kiflan"], None
+    states = source_states(database, datetime.now(UTC))
+    assert states["rmol"].missing_7d == {"authors": 1, "published_at": 1}
+    assert states["bisnis"].missing_7d == {"authors": 1, "published_at": 0}
 
 
 def _index_rows(database: Database) -> int:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Select, func, insert, select
+from sqlalchemy import Select, case, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -214,6 +214,27 @@ def articles_per_source_since(session: Session, since: datetime) -> dict[int | N
         .group_by(StoredArticle.source_id)
     )
     return {source_id: count for source_id, count in session.execute(query)}
+
+
+def missing_fields_per_source_since(session: Session, since: datetime) -> dict[int | None, dict[str, int]]:
+    """Source id -> how many of its stories first seen since `since` lack an author, a publication time.
+
+    Pantau leaves a field empty when no evidence on the page supports it; many stories of one source
+    without it tell its maintainer that the portal changed, not that those stories had none."""
+    no_authors = func.coalesce(func.json_array_length(StoredArticle.authors), 0) == 0
+    query = (
+        select(
+            StoredArticle.source_id,
+            func.sum(case((no_authors, 1), else_=0)),
+            func.sum(case((StoredArticle.published_at.is_(None), 1), else_=0)),
+        )
+        .where(StoredArticle.first_seen >= since)
+        .group_by(StoredArticle.source_id)
+    )
+    return {
+        source_id: {"authors": int(authors or 0), "published_at": int(published or 0)}
+        for source_id, authors, published in session.execute(query)
+    }
 
 
 def _with_source_and_matches() -> Select[StoredArticle]:

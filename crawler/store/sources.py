@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crawler.config import Config
-from crawler.store.articles import articles_per_source_since
+from crawler.store.articles import articles_per_source_since, missing_fields_per_source_since
 from crawler.store.db import Database
 from crawler.store.models import CrawlRun, Source
 from crawler.store.runs import last_runs
@@ -52,6 +52,8 @@ class SourceState:
     health_checked_at: datetime | None
     last_run: RunView | None
     stories_7d: int
+    missing_7d: dict[str, int]
+    """Of those stories, how many lack each field ("authors", "published_at")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +92,7 @@ def source_states(database: Database, now: datetime) -> dict[str, SourceState]:
     with database.session() as session:
         runs = last_runs(session)
         recent = articles_per_source_since(session, now - timedelta(days=7))
+        missing = missing_fields_per_source_since(session, now - timedelta(days=7))
         return {
             row.name: SourceState(
                 name=row.name,
@@ -99,6 +102,7 @@ def source_states(database: Database, now: datetime) -> dict[str, SourceState]:
                 health_checked_at=row.health_checked_at,
                 last_run=_run_view(runs[row.id]) if row.id in runs else None,
                 stories_7d=recent.get(row.id, 0),
+                missing_7d=missing.get(row.id, {}),
             )
             for row in session.scalars(select(Source).order_by(Source.name))
         }

@@ -148,6 +148,9 @@ class SourceOut(BaseModel):
     health_reason: str | None
     last_run: RunOut | None
     stories_7d: int
+    missing_7d: dict[str, int] = Field(
+        description="of those stories, how many lack authors, a publication time"
+    )
     run_requested: bool
 
 
@@ -285,6 +288,7 @@ def create_api(state: WebState) -> FastAPI:
                     health_reason=row.health_reason if row else None,
                     last_run=RunOut(**asdict(row.last_run)) if row and row.last_run else None,
                     stories_7d=row.stories_7d if row else 0,
+                    missing_7d=row.missing_7d if row else {},
                     run_requested=name in pending,
                 )
             )

@@ -397,6 +397,10 @@ def story_view(database: Database, article_id: int) -> StoryView | None:
 
 def watch_names(database: Database) -> list[str]:
     """Every watch that has matched a stored story, for the inbox's filter."""
+    # One index probe per name (a loose index scan): DISTINCT would read every match in the archive.
+    stored = Match.article_id.is_not(None)
+    names = select(func.min(Match.watch).label("watch")).where(stored).cte("names", recursive=True)
+    following = select(func.min(Match.watch)).where(stored, Match.watch > names.c.watch).scalar_subquery()
+    names = names.union_all(select(following).where(names.c.watch.is_not(None)))
     with database.session() as session:
-        query = select(Match.watch).where(Match.article_id.is_not(None)).distinct().order_by(Match.watch)
-        return list(session.scalars(query))
+        return list(session.scalars(select(names.c.watch).where(names.c.watch.is_not(None))))

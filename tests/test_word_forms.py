@@ -171,6 +171,16 @@ def test_a_capitalised_indonesian_word_matches_as_written_in_any_case() -> None:
     assert matches("Pembangunan", "Mereka membangun jalan.") is False
 
 
+def test_a_capitalised_indonesian_word_alone_matches_only_where_the_story_capitalises_it() -> None:
+    """Alone, the capital is all that tells the name `Untung` from *untung* (profit)."""
+    assert matches("Untung", "Pedagang cabai meraup untung besar.") is False
+    assert matches("Untung", "Menurut Pak Untung, harga cabai naik.") is True
+    assert matches("Untung", "Kata Untungnya, harga cabai naik.") is True
+    assert matches("Sinar", "Para nelayan melihat sinar terang.") is False
+    assert matches("Sinar", "Nelayan itu bernama Sinar.") is True
+    assert matches('"Sinar Harapan"', "Koran sinar harapan terbit lagi.") is True
+
+
 @pytest.mark.parametrize(
     ("written", "expected"),
     [("menyeberangi", "seberang"), ("diseberangi", "seberang"), ("pengunjung", "kunjung"),

@@ -159,6 +159,15 @@ def test_a_chosen_name_after_a_private_bodys_class_noun_holds_no_ordinary_word()
     assert matches("harapan", "Pasien itu punya harapan sembuh.", "Harapan Pasien Rumah Sakit") is True
 
 
+def test_a_listed_name_of_several_words_opening_a_sentence_is_a_name() -> None:
+    """A listed place that is also a word is read as the word when it opens a sentence alone
+    (`Padang rumput …`), but not as the first word of a longer listed name."""
+    assert matches("Padang", "Padang Lawas kembali diguyur hujan deras.") is True
+    assert matches("Bandung", "Bandung Barat kembali dilanda longsor.") is True
+    assert matches("padang", "Padang Lawas kembali diguyur hujan deras.") is False
+    assert matches("Padang", "Padang ilalang itu terbakar lagi.") is False
+
+
 def test_a_place_named_after_someone_is_matched_by_its_own_name_and_places_keep_theirs() -> None:
     assert matches('"Jalan Sudirman"', "Macet panjang di Jalan Sudirman pagi ini.") is True
     assert matches("Merak", "Antrean di Pelabuhan Merak panjang.") is True

@@ -90,7 +90,13 @@ class FieldNames:
     _name_like: dict[int, bool] = field(default_factory=dict)
 
     def ambiguous(self, position: int) -> bool:
-        return self.title or (self.analyzed.opens_sentence(position) and not self._dateline(position))
+        """In a title, or opening a sentence outside a dateline and a listed name of several words
+        (`Bandung Barat dilanda banjir`: the run is the name whatever its first word means)."""
+        return self.title or (
+            self.analyzed.opens_sentence(position)
+            and not self._dateline(position)
+            and self.listed_run(position) is None
+        )
 
     def _dateline(self, position: int) -> bool:
         """The place a story is filed from, in capitals before its first sentence (`MALANG, …`)."""

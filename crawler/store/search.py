@@ -75,10 +75,11 @@ def index_stories(connection: Connection, stories: Iterable[tuple[int, str, str 
     connection.execute(text(f"INSERT INTO {SEARCH_TABLE} ({key}, words) VALUES (:id, {value})"), rows)
 
 
-def backfill(connection: Connection, batch: int = 2000) -> None:
-    """Index every stored article, a batch at a time (migration 0012)."""
+def backfill(connection: Connection, batch: int = 2000) -> int:
+    """Index every stored article, a batch at a time (migration 0012, and `pantau items reindex`
+    after the word analyser changes, as the index keeps each word's root): how many there were."""
     articles = table("articles", column("id", Integer), column("title"), column("body"))
-    last = 0
+    last = indexed = 0
     while True:
         rows = connection.execute(
             select(articles.c.id, articles.c.title, articles.c.body)
@@ -87,9 +88,10 @@ def backfill(connection: Connection, batch: int = 2000) -> None:
             .limit(batch)
         ).all()
         if not rows:
-            return
+            return indexed
         index_stories(connection, [(row.id, row.title or "", row.body) for row in rows])
         last = rows[-1].id
+        indexed += len(rows)
 
 
 SEARCH_LIST = 5000

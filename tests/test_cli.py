@@ -1,4 +1,4 @@
-"""The command line on stored data: extract, items list/show/export, crawl errors."""
+"""The command line on stored data: extract, items list/show/export/reindex, crawl errors."""
 
 from __future__ import annotations
 
@@ -10,12 +10,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from crawler.config import Config
 from crawler.crawl.pipelines import ExtractStage, MatchStage, StoreStage
 from crawler.crawl.plans import source_plan
 from crawler.domain.story import CandidateStory
 from crawler.matching import WatchSet
+from crawler.store import search
 from crawler.store.db import Database
 from crawler.store.models import CrawlRun, StoredArticle
 from crawler.store.seeds import import_seeds
@@ -193,6 +195,25 @@ def test_items_export_csv_has_the_extract_fields_source_first_seen_duplicate_and
         "Korea Utara; Rusia; Kursk",
     )  # fmt: skip
     assert (row["source"], row["duplicate_of"], row["matches"]) == ("rmol", "", "korea-utara-rusia")
+
+
+def test_items_reindex_rebuilds_a_search_index_made_by_another_analyser(stored_story: Database) -> None:
+    def found(word: str) -> bool:
+        with stored_story.session() as session:
+            narrowed = search.search_filter(session, word)
+            assert narrowed is not None
+            found = narrowed.condition is not None  # a handful of stories: found by id
+            return found and 1 in set(session.scalars(select(StoredArticle.id).where(narrowed.condition)))
+
+    with stored_story.session() as session:
+        story = session.get_one(StoredArticle, 1)
+        moment = story.published_at or story.first_seen
+    with stored_story.engine.begin() as connection:  # as an older analyser would have indexed it
+        search.index_stories(connection, [(1, moment, "Korut", "insinyur-insinyur pergi")])
+    assert (found("insinyur"), found("Kursk")) == (True, False)
+    result = run_pantau("items", "reindex", config=DEFAULT_CONFIG, database_url=stored_story.url)
+    assert (result.returncode, result.stdout.strip()) == (0, "stories re-indexed: 1"), result.stderr
+    assert (found("insinyur"), found("Kursk")) == (True, True)
 
 
 def test_items_list_shows_the_newest_stories(stored_story: Database) -> None:

@@ -22,6 +22,7 @@ from crawler.store.articles import all_articles, article_by_id, duplicated_docum
 from crawler.store.clusters import cluster_seed_names, follow_ups, followed_story, outlet_of, story_outlets
 from crawler.store.db import Session
 from crawler.store.models import StoredArticle
+from crawler.store.search import rebuild
 
 app = typer.Typer(help="List, show and export stored stories.", no_args_is_help=True)
 
@@ -124,6 +125,15 @@ def export(
     finally:
         if output:
             stream.close()
+
+
+@app.command("reindex")
+def reindex(ctx: typer.Context) -> None:
+    """Rebuild the search index of every stored story. Run it after upgrading Pantau: the index keeps
+    each word's root, and a new word analyser may give another (`menyetujui`: `tuju`, now `setuju`)."""
+    with app_context(ctx).database.writing() as session:
+        count = rebuild(session.connection())
+    console.print(f"stories re-indexed: {count}")
 
 
 def export_record(session: Session, row: StoredArticle) -> dict[str, Any]:

@@ -16,11 +16,13 @@ FIELDS = ("title", "lead", "body")
 
 class WordKind(enum.StrEnum):
     """How a watch word matches: a NAME only where a story's word names something, by its form
-    without clitics; a capitalised Indonesian word as WRITTEN, anywhere; an ORDINARY word by
-    form or root where no name holds it."""
+    without clitics; a capitalised Indonesian word as WRITTEN, anywhere in a phrase, and only where
+    the story gives it a capital as a term of one word (CAPITALISED: `Untung` the name is told from
+    *untung*, profit, by nothing else); an ORDINARY word by form or root where no name holds it."""
 
     NAME = "name"
     WRITTEN = "written"
+    CAPITALISED = "capitalised"
     ORDINARY = "ordinary"
 
 
@@ -84,6 +86,11 @@ class Document:
             elif kind is WordKind.WRITTEN:  # as written, or with a name's clitics (`Ganjarnya`)
                 written, named = analyzed.by_form.get(form, []), analyzed.named(form)
                 found = sorted({*written, *named}) if named else written
+            elif kind is WordKind.CAPITALISED:
+                capital = analyzed.capital
+                written = [position for position in analyzed.by_form.get(form, []) if capital[position]]
+                named = analyzed.named(form)
+                found = sorted({*written, *named}) if named else written
             else:
                 found = analyzed.positions(form, root)
                 if found and not analyzed.capitalised.isdisjoint(found):
@@ -105,10 +112,10 @@ class Document:
                 and analyzed.name_form(position) == form
                 and self._names_here(name, analyzed, position)
             )
-        if kind is WordKind.WRITTEN:
-            return analyzed.forms[position] == form or (
-                analyzed.capital[position] and analyzed.name_form(position) == form
-            )
+        if kind is WordKind.WRITTEN or kind is WordKind.CAPITALISED:
+            if not analyzed.capital[position]:
+                return kind is WordKind.WRITTEN and analyzed.forms[position] == form
+            return analyzed.forms[position] == form or analyzed.name_form(position) == form
         return analyzed.token_matches(position, form, root) and (
             not analyzed.capital[position] or self._ordinary_here(name, analyzed, position, form)
         )

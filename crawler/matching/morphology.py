@@ -5,10 +5,10 @@ names (a name is never stemmed: `Pemalang` is not pe- + `malang`), a function wo
 (`apakah`, `perlukah`, `sekalipun`: the function word's root), ke-tidak-X-an (`ketidakadilan`:
 X's root), nlp-id's lemma dictionary (the entries where it disagrees with Sastrawi), then
 Sastrawi's stemmer; se- is read as the dictionary reads it (`sepekan` -> `pekan`, `menyesuaikan`
--> `sesuai`), and a collective with a doubled consonant no stemmer reads takes its base
-(`bebatuan` -> `batu`). The data files and their
-sources and licences are described in `data/README.md`; `bench/bench_morphology.py` measures the
-choice on second-hand forms.
+-> `sesuai`) and kept on a word other prefixes derive from (`menyetujui` -> `setuju`), and a
+collective with a doubled consonant no stemmer reads takes its base (`bebatuan` -> `batu`). The
+data files and their sources and licences are described in `data/README.md`;
+`bench/bench_morphology.py` measures the choice on second-hand forms.
 
 Every root keeps all letters of itself but the first in every word that reduces to it (meN- and
 peN- may swallow that one: `mengunjungi` -> `kunjung`). The pre-check relies on it, and the
@@ -64,6 +64,12 @@ def _corrections() -> dict[str, str]:
 def lemmas() -> dict[str, str]:
     """nlp-id's lemmas where they differ from Sastrawi (`data/README.md`): form -> lemma."""
     return _checked({row[0]: row[1] for row in _rows("lemmas.tsv.gz")}, "lemmas.tsv.gz")
+
+
+@functools.cache
+def _se_bases() -> frozenset[str]:
+    """Words with se- that take another prefix themselves (`setuju`: `menyetujui`, `persetujuan`)."""
+    return frozenset(row[0] for row in _rows("se_bases.txt"))
 
 
 @functools.cache
@@ -129,7 +135,7 @@ def is_ordinary_word(folded_word: str) -> bool:
 def _produced_roots() -> frozenset[str]:
     """Roots the tables give other words, and those of the function words particles attach to."""
     carriers = frozenset(root(word) for word in _function_words() if _STEMMABLE.fullmatch(word))
-    return frozenset(lemmas().values()) | frozenset(_corrections().values()) | carriers
+    return frozenset(lemmas().values()) | frozenset(_corrections().values()) | carriers | _se_bases()
 
 
 def is_root(word: str) -> bool:
@@ -206,13 +212,17 @@ def _se_reading(folded_word: str, found: str) -> str:
     """The prefix se- read as the dictionary reads it. Se- and a root: the whole root, where the
     stemmer cut its end as a suffix (`sepekan` is se- + `pekan`, not se- + `pek` + -an). A root the
     dictionary also holds with se- keeps the se- in every form that has it, as the word itself does
-    (`menyesuaikan` -> `sesuai` like `sesuai`; meN-/peN- turn its s into ny)."""
+    (`menyesuaikan` -> `sesuai` like `sesuai`; meN-/peN- turn its s into ny); so does a word with
+    se- that other prefixes derive from, as se- never stacks under them (`setuju`, `menyetujui`,
+    `persetujuan`: `setuju`, not `tuju`, aim)."""
     if folded_word.startswith("se") and not is_ordinary_word(folded_word):
         rest = folded_word[2:]
         if found != rest and found in rest and is_ordinary_word(rest):
             return rest
     whole = "se" + found
-    if is_ordinary_word(whole) and (whole in folded_word or "ny" + whole[1:] in folded_word):
+    if (is_ordinary_word(whole) or whole in _se_bases()) and (
+        whole in folded_word or "ny" + whole[1:] in folded_word
+    ):
         return whole
     return found
 

@@ -4,12 +4,12 @@ A watch word is a name when it is written with a capital (`Malang`, `KPK`) or is
 is no ordinary word (`kejagung`). In a story, a capitalised word is a name where it is listed
 (`Serang`, `Kelapa Gading`), or in running text stands beside another capitalised word that is no
 Indonesian word (`Puan Maharani`, `Toyota Kijang`), in the run of capitalised words after an
-honorific or a place's or street's generic word (`Pak Untung`, `Pasar Minggu`, `Jalan Kebon
-Sirih`), or in a run with no title or class noun that holds a listed or foreign word (`Putri
-Kusuma Wardani`); titles of office and class nouns aside (`Presiden Prabowo`, `Bank Mandiri`). A
-person's name right after the generic word of a street, airport or university names the place
-(`Jalan Sudirman`), not the person, and a name that is not itself listed is not the longer listed
-name it is part of (`Gading`, `Kelapa Gading`).
+honorific, a place's or street's generic word or a private body's class noun (`Pak Untung`, `Pasar
+Minggu`, `Jalan Kebon Sirih`, `Partai Amanat Nasional`), or in a run with no title or class noun
+that holds a listed or foreign word (`Putri Kusuma Wardani`); titles of office and class nouns aside
+(`Presiden Prabowo`, `Bank Mandiri`). A person's name right after the generic word of a street,
+airport or university names the place (`Jalan Sudirman`), not the person, and a name that is not
+itself listed is not the longer listed name it is part of (`Gading`, `Kelapa Gading`).
 A title capitalises every word and a sentence its first one, so there a word the story also
 writes in lower case is ordinary (`Medan Magnet Bumi Melemah` … `medan magnet`; also a form of its
 root, `serangan`, or the word joined to its neighbour, `batubara`), and a listed name that is also
@@ -35,6 +35,10 @@ _NAME_HEADS = frozenset((
     "sultan", "pangeran", "kota", "kabupaten", "provinsi", "kecamatan", "kelurahan", "desa", "dusun",
     "kampung", "pulau", "selat", "sungai", "danau", "teluk",
     "pasar", "pelabuhan", "bandara", "stasiun", "jalan", "jl", "gang", "gg",
+    # The class nouns of bodies whose names are chosen, not descriptive (`Partai Keadilan Sejahtera`,
+    # `PT Bumi Resources`, `Yayasan Sumber Makmur`, `Rumah Sakit Harapan Kita`, `Hotel Mulia`), unlike
+    # a government body's, which names its remit (`Kementerian Keuangan`, `Dinas Kesehatan`).
+    "partai", "pt", "cv", "yayasan", "koperasi", "hotel", "sakit", "rs", "klinik", "sekolah", "klub",
 ))  # fmt: skip
 # The generic word of a street, building, institution or military unit often named after a person
 # (`Jalan Sudirman`, `Bandara Soekarno-Hatta`, `Universitas Diponegoro`, `Kodam Siliwangi`): the
@@ -86,7 +90,13 @@ class FieldNames:
     _name_like: dict[int, bool] = field(default_factory=dict)
 
     def ambiguous(self, position: int) -> bool:
-        return self.title or (self.analyzed.opens_sentence(position) and not self._dateline(position))
+        """In a title, or opening a sentence outside a dateline and a listed name of several words
+        (`Bandung Barat dilanda banjir`: the run is the name whatever its first word means)."""
+        return self.title or (
+            self.analyzed.opens_sentence(position)
+            and not self._dateline(position)
+            and self.listed_run(position) is None
+        )
 
     def _dateline(self, position: int) -> bool:
         """The place a story is filed from, in capitals before its first sentence (`MALANG, …`)."""
@@ -129,6 +139,13 @@ class FieldNames:
         while last + 1 < len(capital) and capital[last + 1] and joined(last):
             last += 1
         return range(first, last + 1)
+
+    def _joined_capital(self, left: int) -> bool:
+        """Whether the token at `left` is capitalised and joined to the next by a space or hyphen."""
+        analyzed = self.analyzed
+        return analyzed.capital[left] and not analyzed.text[
+            analyzed.ends[left] : analyzed.starts[left + 1]
+        ].strip(" -\u2010\u2011")
 
     def _in_named_run(self, position: int) -> bool:
         """Mid-sentence, in a run of capitalised words with no title of office or class noun in it
@@ -194,7 +211,10 @@ class FieldNames:
         forms, capital = analyzed.forms, analyzed.capital
         if not capital[position] or forms[position] in _HEADS or analyzed.opens_sentence(position):
             return False
-        for before in reversed(range(self._run(position).start, position)):
+        start = self._run(position).start
+        if start > 0 and analyzed.opens_sentence(start - 1) and self._joined_capital(start - 1):
+            start -= 1  # the sentence's first word may be the head (`Partai Amanat Nasional menolak`)
+        for before in reversed(range(start, position)):
             if forms[before] in _NAME_HEADS:
                 return True
             if forms[before] in _HEADS:

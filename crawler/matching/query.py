@@ -605,16 +605,18 @@ class _Parser:
 
 
 def _phrase(label: str, written: str, exact: bool, column: int) -> _Words:
-    return _Words(label, tuple(_word(token, exact) for token in tokens(written)), column)
+    found = tokens(written)
+    return _Words(label, tuple(_word(token, exact, alone=len(found) == 1) for token in found), column)
 
 
-def _word(token: Token, exact: bool) -> _Word:
+def _word(token: Token, exact: bool, *, alone: bool) -> _Word:
     """A name matches as written, with its clitics (`Malang`, not `Pemalang`); a capitalised
-    Indonesian word only as written (`Pembangunan`); any other word by its root unless exact."""
+    Indonesian word only as written (`"Bank Pembangunan Daerah"`), and alone only where the story
+    gives it a capital too (`Untung`); any other word by its root unless exact."""
     if is_name_term(token.written, token.form):
         return _Word(without_name_clitics(token.form), None, WordKind.NAME)
     if any(char.isupper() for char in token.written):
-        return _Word(token.form, None, WordKind.WRITTEN)
+        return _Word(token.form, None, WordKind.CAPITALISED if alone else WordKind.WRITTEN)
     return _Word(token.form, None if exact else token.stem, WordKind.ORDINARY)
 
 

@@ -114,8 +114,8 @@ def _unindex(connection: Connection, article_id: int, moment: datetime) -> None:
         connection.execute(text(f"DELETE FROM {SEARCH_TABLE} WHERE rowid = :key"), {"key": key})
 
 
-def backfill(connection: Connection, batch: int = 2000) -> None:
-    """Index every stored article, a batch at a time (migrations 0012 and 0014)."""
+def backfill(connection: Connection, batch: int = 2000) -> int:
+    """Index every stored article, a batch at a time (migration 0012): how many there were."""
     articles = table(
         "articles",
         column("id", Integer),
@@ -124,25 +124,30 @@ def backfill(connection: Connection, batch: int = 2000) -> None:
         column("published_at", UTCDateTime),
         column("first_seen", UTCDateTime),
     )
-    last = 0
+    last = indexed = 0
     while True:
         rows = connection.execute(
             select(articles).where(articles.c.id > last).order_by(articles.c.id).limit(batch)
         ).all()
         if not rows:
-            return
+            return indexed
         stories = [(row.id, row.published_at or row.first_seen, row.title or "", row.body) for row in rows]
         index_stories(connection, stories)
         last = rows[-1].id
+        indexed += len(rows)
 
 
-def rebuild(connection: Connection) -> None:
-    """Drop and refill the index (migration 0014: SQLite's rows were keyed by article id alone)."""
+def rebuild(connection: Connection) -> int:
+    """Drop and refill the index: how many stories it holds. Migration 0014 runs it (SQLite's rows
+    were keyed by article id alone), and `pantau items reindex` after the word analyser changes,
+    since the index keeps each word's root."""
     if connection.dialect.name == "sqlite":
         connection.execute(text(f"DROP TRIGGER IF EXISTS {SEARCH_TABLE}_delete"))
         connection.execute(text(f"DROP TABLE IF EXISTS {SEARCH_TABLE}"))
         create(connection)
-        backfill(connection)
+    else:
+        connection.execute(text(f"DELETE FROM {SEARCH_TABLE}"))
+    return backfill(connection)
 
 
 SEARCH_LIST = 5000

@@ -116,14 +116,16 @@ _GLUED = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 # and before a verb's prefix (me-, ber-, ter-) after a capitalised word of three letters or more.
 _GLUED_AFTER = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")
 _GLUED_VERB = re.compile(r"\b([A-Z][a-z]{2,})((?:meng|meny|mem|men|me|ber|ter)[a-z]{3,})\b")
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]*\s+")
-# A full stop that ends an abbreviation or an initial (`Tbk.`, `Jl.`, `Irly S. Permata`), or one followed
-# by a small letter, ends no sentence: cutting there would make a two-word "sentence" the lead's first.
-_ABBREVIATION = re.compile(
-    r"(?:\b(?:tbk|pt|cv|jl|jln|no|dr|drs|dra|prof|ir|hj|kh|st|kab|kec|kel|prov|bpk|sdr|yth|ds)|\b(?-i:[A-Z]))\.$",
-    re.IGNORECASE,
+# A sentence ends at `.`, `!` or `?` and a space, but not after an abbreviation or an initial (`Tbk.`,
+# `Jl.`, `Irly S. Permata`) nor before a small letter: a cut there makes a two-word "sentence" the
+# lead's first and pushes the lead's facts out of it.
+_AFTER_NO_ABBREVIATION = "".join(
+    rf"(?<!\b{word}\.)"
+    for word in "tbk pt cv jl jln no dr drs dra prof ir hj kh st kab kec kel prov bpk sdr yth ds".split()
 )
-_SMALL_LETTER = re.compile(r"[\W\d_]*[a-z]")
+_SENTENCE_END = re.compile(
+    rf"(?<=[.!?])(?i:{_AFTER_NO_ABBREVIATION})(?<!\b[A-Z]\.)[\"”’)]*\s+(?![\W\d_]*[a-z])"
+)
 # Capitalised words that open clauses or name days and months, not people, places or organisations.
 _NOT_NAMES = _DAYS | set(_MONTHS) | {
     "di", "ke", "dari", "dan", "yang", "pada", "dalam", "untuk", "dengan", "itu", "ini", "para", "sang",
@@ -182,17 +184,8 @@ def canonical_numbers(text: str) -> str:
 
 
 def sentences_of(line: str) -> list[str]:
-    """A line cut into sentences at `.`, `!` or `?` followed by space (numbers like 1.500 stay whole),
-    except after an abbreviation or an initial, or before a small letter."""
-    sentences: list[str] = []
-    for piece in _SENTENCE_END.split(line):
-        if not piece.strip():
-            continue
-        if sentences and (_ABBREVIATION.search(sentences[-1]) or _SMALL_LETTER.match(piece)):
-            sentences[-1] = f"{sentences[-1]} {piece}"
-        else:
-            sentences.append(piece)
-    return sentences
+    """A line cut into sentences at `.`, `!` or `?` followed by space (numbers like 1.500 stay whole)."""
+    return [sentence for sentence in _SENTENCE_END.split(line) if sentence.strip()]
 
 
 def _quarter(match: re.Match[str], dates: set[str]) -> str:

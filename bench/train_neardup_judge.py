@@ -166,7 +166,10 @@ def main() -> None:
         threshold = pick_threshold(scored, weights, older)
         chosen[l2] = (weights, threshold, errors(scored, threshold))
         recall, _, merged, distinct = chosen[l2][2]
-        print(f"L2 {l2:g}: threshold {threshold}, {FOLDS}-fold recall {recall:.3f}, false merges {merged} of {distinct}")
+        print(
+            f"L2 {l2:g}: threshold {threshold}, {FOLDS}-fold recall {recall:.3f}, "
+            f"false merges {merged} of {distinct}"
+        )
     # On a tie the stronger penalty: of two fits that do equally well unseen, the smoother one.
     l2 = min(reversed(L2_GRID), key=lambda l2: chosen[l2][2][1] + 2 * chosen[l2][2][2])
     weights, threshold, (cv_recall, _, cv_merged, cv_distinct) = chosen[l2]
@@ -174,13 +177,15 @@ def main() -> None:
     model = {
         "how": (
             f"bench/train_neardup_judge.py: logistic regression, batch gradient descent, {STEPS} steps, "
-            f"learning rate {LEARNING_RATE}, L2 {l2:g} (fewest out-of-fold errors in {FOLDS}-fold cross-validation "
+            f"learning rate {LEARNING_RATE}, L2 {l2:g} (fewest out-of-fold errors in {FOLDS}-fold "
+            "cross-validation "
             f"among {', '.join(f'{value:g}' for value in L2_GRID)}), on the "
             f"{sum(not measured.values[NEW_DEVELOPMENT] for _, measured in tune)} of {len(tune)} "
             "'tune' pairs of "
             "tests/fixtures/secondhand/neardup/pairs.jsonl without a new figure or date in the later lead; "
             f"threshold: the lowest of {THRESHOLDS[0]}..{THRESHOLDS[-1]} with at most "
-            f"{MAX_FALSE_MERGES_PER_100:g} false merge per 100 distinct tune pairs out of fold and none among the "
+            f"{MAX_FALSE_MERGES_PER_100:g} false merge per 100 distinct tune pairs out of fold and none "
+            "among the "
             f"{len(older)} distinct pairs of tests/fixtures/dedup/pairs.jsonl"
         ),
         "tune_fit": {"recall": round(recall, 3), "false_merges": merged, "distinct": distinct},

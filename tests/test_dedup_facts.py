@@ -103,8 +103,12 @@ def test_words_that_make_no_single_number_are_read_one_by_one_and_salah_satu_is_
     assert facts_of("setengah juta warga").numbers == facts_of("500.000 warga").numbers
 
 
-@pytest.mark.parametrize("join", ["-", "–", "—", " - ", " — ", " hingga ", " sampai dengan ", " s.d. ", " s/d "])
-@pytest.mark.parametrize(("first", "last", "month"), [(10, 14, "November"), (1, 3, "Maret"), (28, 30, "Juni")])
+@pytest.mark.parametrize(
+    "join", ["-", "–", "—", " - ", " — ", " hingga ", " sampai dengan ", " s.d. ", " s/d "]
+)
+@pytest.mark.parametrize(
+    ("first", "last", "month"), [(10, 14, "November"), (1, 3, "Maret"), (28, 30, "Juni")]
+)
 def test_a_range_of_days_names_both_days_whichever_dash_or_word_joins_it(
     join: str, first: int, last: int, month: str
 ) -> None:
@@ -126,9 +130,10 @@ def test_a_range_of_figures_shares_its_unit_whichever_dash_joins_it(join: str, u
 def test_a_scale_word_glued_to_the_next_word_is_still_the_figures_scale(value: str, glued: str) -> None:
     """A scraper that drops the spaces around a link glues `triliun` to the next word."""
     for unit in ("triliun", "miliar", "juta", "persen"):
-        assert facts_of(f"sebesar Rp{value} {unit}{glued} asing").numbers == facts_of(
-            f"sebesar Rp{value} {unit} {glued} asing"
-        ).numbers
+        assert (
+            facts_of(f"sebesar Rp{value} {unit}{glued} asing").numbers
+            == facts_of(f"sebesar Rp{value} {unit} {glued} asing").numbers
+        )
 
 
 def test_a_full_stop_after_an_abbreviation_or_before_a_small_letter_ends_no_sentence() -> None:

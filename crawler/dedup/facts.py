@@ -70,10 +70,18 @@ _DIGIT_WORDS = {
     "satu": 1, "dua": 2, "tiga": 3, "empat": 4, "lima": 5, "enam": 6, "tujuh": 7, "delapan": 8,
     "sembilan": 9,
 }  # fmt: skip
-_NUMBER_WORDS = _DIGIT_WORDS | {"sepuluh": 10, "sebelas": 11, "seratus": 100, "seribu": 1000, "sejuta": 1_000_000}
+_NUMBER_WORDS = _DIGIT_WORDS | {
+    "sepuluh": 10,
+    "sebelas": 11,
+    "seratus": 100,
+    "seribu": 1000,
+    "sejuta": 1_000_000,
+}
 _MULTIPLIERS = ("belas", "puluh", "ratus")
+_NUMBER_WORD_ALTERNATIVES = "|".join(_NUMBER_WORDS)
 _NUMBER_WORD = re.compile(
-    rf"(?=[sSdDtTeElL])(?<![Ss]alah )\b(?:{'|'.join(_NUMBER_WORDS)})(?:\s+(?:{'|'.join([*_NUMBER_WORDS, *_MULTIPLIERS])})\b)*\b(?!-)",
+    rf"(?=[sSdDtTeElL])(?<![Ss]alah )\b(?:{_NUMBER_WORD_ALTERNATIVES})"
+    rf"(?:\s+(?:{_NUMBER_WORD_ALTERNATIVES}|{'|'.join(_MULTIPLIERS)})\b)*\b(?!-)",
     re.IGNORECASE,
 )
 # `satu orang` = `1 orang`, but `salah satu` (one of) and `satu-satunya` (the only) are no figures;
@@ -105,9 +113,7 @@ _QUARTER = re.compile(
     r"\s*(?:/|tahun\s+)?\s*(\d{4})?",
     re.IGNORECASE,
 )
-_NUMBER = re.compile(
-    rf"(?<![\w.,/])(?P<value>\d+(?:[.,]\d+)*)\s*(?P<unit>{_UNITS}|[MT]\b)?", re.IGNORECASE
-)
+_NUMBER = re.compile(rf"(?<![\w.,/])(?P<value>\d+(?:[.,]\d+)*)\s*(?P<unit>{_UNITS}|[MT]\b)?", re.IGNORECASE)
 _CAPITALISED = re.compile(r"(?<![\w'’&.-])[A-Z][A-Za-z'’&.-]+")
 _OPENING_WORD = re.compile(r"\W*[A-Z][A-Za-z'’&.-]*\s+[a-z]")
 _GLUED = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
@@ -119,10 +125,11 @@ _GLUED_VERB = re.compile(r"\b([A-Z][a-z]{2,})((?:meng|meny|mem|men|me|ber|ter)[a
 # A sentence ends at `.`, `!` or `?` and a space, but not after an abbreviation or an initial (`Tbk.`,
 # `Jl.`, `Irly S. Permata`) nor before a small letter: a cut there makes a two-word "sentence" the
 # lead's first and pushes the lead's facts out of it.
-_AFTER_NO_ABBREVIATION = "".join(
-    rf"(?<!\b{word}\.)"
-    for word in "tbk pt cv jl jln no dr drs dra prof ir hj kh st kab kec kel prov bpk sdr yth ds".split()
-)
+_ABBREVIATIONS = (
+    "tbk", "pt", "cv", "jl", "jln", "no", "dr", "drs", "dra", "prof", "ir", "hj", "kh", "st", "kab", "kec",
+    "kel", "prov", "bpk", "sdr", "yth", "ds",
+)  # fmt: skip
+_AFTER_NO_ABBREVIATION = "".join(rf"(?<!\b{word}\.)" for word in _ABBREVIATIONS)
 _SENTENCE_END = re.compile(
     rf"(?<=[.!?])(?i:{_AFTER_NO_ABBREVIATION})(?<!\b[A-Z]\.)[\"”’)]*\s+(?![\W\d_]*[a-z])"
 )
@@ -233,9 +240,14 @@ def _below_thousand(words: list[str], start: int) -> tuple[int, int]:
         value, position, units_allowed = value + 10 + teen, position + 2, False
     elif tens := digit_before("puluh"):
         value, position = value + tens * 10, position + 2
-    if units_allowed and position < len(words) and words[position] in _DIGIT_WORDS:
-        if not (position + 1 < len(words) and words[position + 1] in _MULTIPLIERS):
-            value, position = value + _DIGIT_WORDS[words[position]], position + 1
+    followed_by_multiplier = position + 1 < len(words) and words[position + 1] in _MULTIPLIERS
+    if (
+        units_allowed
+        and position < len(words)
+        and words[position] in _DIGIT_WORDS
+        and not followed_by_multiplier
+    ):
+        value, position = value + _DIGIT_WORDS[words[position]], position + 1
     return value, position
 
 

@@ -78,12 +78,16 @@ def main() -> int:
         tally["lsh"] += said["lsh"]
         tally["candidate"] += said["candidate"]
         tally["follows"] += said["follows"]
-    print("| kind | label | pairs | old right | new right | candidate (lsh only) | new: follows |")
-    print("|---|---|---|---|---|---|---|")
+    print(
+        "| kind | label | pairs | old right | new right | old right, through the index "
+        "| new right, through the index | candidate (lsh only) | new: follows |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
     for (kind, duplicate), tally in sorted(tallies.items(), key=lambda item: (not item[0][1], item[0][0])):
         label = "copy" if duplicate else "distinct"
         print(
             f"| {kind} | {label} | {tally['pairs']} | {tally['old right']} | {tally['new right']} "
+            f"| {tally['old, through the index right']} | {tally['new, through the index right']} "
             f"| {tally['candidate']} ({tally['lsh']}) | {tally['follows']} |"
         )
     print(f"\nheld-back half ({len(held_back)} pairs):")

@@ -51,23 +51,37 @@ _SCALES = {
     "trillion": 1e12,
 }
 _MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
+# Whichever dash or word joins a range (`10—14 November`, `15 dan 16 November`, `17 hingga 20/11`); the
+# first day of a range or pair of days names a date too.
+_RANGE_JOIN = r"(?:-|–|—|hingga|sampai(?:\s+dengan)?|s\.?d\.?|s/d)"
+_DAYS_JOIN = rf"(?:{_RANGE_JOIN}|dan|&|sd)"
 _NUMERIC_DATE = re.compile(
-    r"\b(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?\b(?!/)|\b(\d{1,2})[-.](\d{1,2})[-.](\d{4})\b"
-    r"|\b(\d{4})-(\d{1,2})-(\d{1,2})\b"
+    rf"\b(?:(\d{{1,2}})\s*{_DAYS_JOIN}\s*)?(\d{{1,2}})/(\d{{1,2}})(?:/(\d{{4}}|\d{{2}}))?\b(?!/)"
+    r"|\b(\d{1,2})[-.](\d{1,2})[-.](\d{4})\b|\b(\d{4})-(\d{1,2})-(\d{1,2})\b"
 )
 # A clock time is when, not what: `pukul 10.00 WIB`, `pukul 10:00`, `12.30 WITA` say one thing.
 _TIME = re.compile(
     r"(?=[pPjJ\d])\b(?:pukul|pkl\.?|jam)\s+\d{1,2}(?:[.:]\d{2})?(?:\s*(?:WIB|WITA|WIT)\b)?|\b\d{1,2}[.:]\d{2}\s*(?:WIB|WITA|WIT)\b",
     re.IGNORECASE,
 )
-# Small numbers written as words are the same figures as their digits (`tiga orang` = `3 orang`);
-# `satu` is read on its own below.
-_NUMBER_WORDS = {
-    "dua": 2, "tiga": 3, "empat": 4, "lima": 5, "enam": 6, "tujuh": 7, "delapan": 8, "sembilan": 9,
-    "sepuluh": 10, "sebelas": 11, "seratus": 100, "seribu": 1000, "sejuta": 1_000_000,
+# Numbers written as words are the same figures as their digits (`tiga orang` = `3 orang`, `dua ratus
+# lima puluh ribu` = `250 ribu`); a lone `satu` is read on its own below.
+_DIGIT_WORDS = {
+    "satu": 1, "dua": 2, "tiga": 3, "empat": 4, "lima": 5, "enam": 6, "tujuh": 7, "delapan": 8,
+    "sembilan": 9,
 }  # fmt: skip
+_NUMBER_WORDS = _DIGIT_WORDS | {
+    "sepuluh": 10,
+    "sebelas": 11,
+    "seratus": 100,
+    "seribu": 1000,
+    "sejuta": 1_000_000,
+}
+_MULTIPLIERS = ("belas", "puluh", "ratus")
+_NUMBER_WORD_ALTERNATIVES = "|".join(_NUMBER_WORDS)
 _NUMBER_WORD = re.compile(
-    rf"(?=[dDtTeElLsS])\b({'|'.join(_NUMBER_WORDS)})\b(?:\s+(belas|puluh)\b)?(?:\s+({'|'.join(list(_NUMBER_WORDS)[:7])})\b)?",
+    rf"(?=[sSdDtTeElL])(?<![Ss]alah )\b(?:{_NUMBER_WORD_ALTERNATIVES})"
+    rf"(?:\s+(?:{_NUMBER_WORD_ALTERNATIVES}|{'|'.join(_MULTIPLIERS)})\b)*\b(?!-)",
     re.IGNORECASE,
 )
 # `satu orang` = `1 orang`, but `salah satu` (one of) and `satu-satunya` (the only) are no figures;
@@ -76,15 +90,19 @@ _ONE = re.compile(r"(?<![Ss]alah )(?<![\w-])[Ss]atu\b(?!-)")
 _ORDINAL = re.compile(
     r"(?=[kK])\bke(dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh)\b", re.IGNORECASE
 )
+# A scale or percent word may be glued to the next word by a scraper that drops the spaces around a
+# link (`Rp3,76 triliunmodal asing`): it is still the figure's unit. The short forms need a word end.
+_UNITS = r"%|persen|ribu|juta|miliar|milyar|triliun|per\s+sen\b|pct\b|(?:rb|jt|billion|million|trillion)\b"
 # A range shares its unit (`10-15 persen` = `10 persen hingga 15 persen`, `Rp1-2 triliun`).
-_UNITS = r"%|persen\b|pct\b|ribu\b|juta\b|miliar\b|milyar\b|triliun\b"
-_RANGE = re.compile(rf"(\d+(?:[.,]\d+)*)\s*(?:-|–|hingga|sampai)\s*(\d+(?:[.,]\d+)*)\s*({_UNITS})", re.I)
+_RANGE = re.compile(rf"(\d+(?:[.,]\d+)*)\s*{_RANGE_JOIN}\s*(\d+(?:[.,]\d+)*)\s*({_UNITS})", re.I)
+# `setengah juta` is `0,5 juta`.
+_HALF = re.compile(r"(?=[sS])\bsetengah\s+(?=(?:juta|miliar|milyar|triliun)\b)", re.IGNORECASE)
 _EXACT_BELOW = 100_000
 _YEAR = re.compile(r"^(?:19[4-9]\d|20\d\d|2100)$")
 _WRITTEN_DATE = re.compile(
-    rf"(?=\d)\b(?:(\d{{1,2}})\s*(?:-|–|sampai dengan|hingga|s\.d\.?|sd)\s*)?"
+    rf"(?=\d)\b(?:(\d{{1,2}})\s*{_DAYS_JOIN}\s*)?"
     rf"(?:(\d{{1,2}})\s+({_MONTH_NAMES})\b)"
-    rf"(?:\s*(?:-|–|sampai dengan|hingga)\s*(\d{{1,2}})\s+({_MONTH_NAMES})\b)?\.?(?:\s+(\d{{4}}))?",
+    rf"(?:\s*{_DAYS_JOIN}\s*(\d{{1,2}})\s+({_MONTH_NAMES})\b)?\.?(?:\s+(\d{{4}}))?",
     re.IGNORECASE,
 )
 # A currency glued to its figure (`Rp1,5`, `US$2`) is split off; any other figure glued to letters
@@ -95,11 +113,7 @@ _QUARTER = re.compile(
     r"\s*(?:/|tahun\s+)?\s*(\d{4})?",
     re.IGNORECASE,
 )
-_NUMBER = re.compile(
-    r"(?<![\w.,/])(?P<value>\d+(?:[.,]\d+)*)\s*(?P<unit>%|persen\b|per\s+sen\b|pct\b"
-    r"|(?:ribu|rb|juta|jt|miliar|milyar|triliun|billion|million|trillion)\b|[MT]\b)?",
-    re.IGNORECASE,
-)
+_NUMBER = re.compile(rf"(?<![\w.,/])(?P<value>\d+(?:[.,]\d+)*)\s*(?P<unit>{_UNITS}|[MT]\b)?", re.IGNORECASE)
 _CAPITALISED = re.compile(r"(?<![\w'’&.-])[A-Z][A-Za-z'’&.-]+")
 _OPENING_WORD = re.compile(r"\W*[A-Z][A-Za-z'’&.-]*\s+[a-z]")
 _GLUED = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
@@ -108,7 +122,17 @@ _GLUED = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 # and before a verb's prefix (me-, ber-, ter-) after a capitalised word of three letters or more.
 _GLUED_AFTER = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")
 _GLUED_VERB = re.compile(r"\b([A-Z][a-z]{2,})((?:meng|meny|mem|men|me|ber|ter)[a-z]{3,})\b")
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]*\s+")
+# A sentence ends at `.`, `!` or `?` and a space, but not after an abbreviation or an initial (`Tbk.`,
+# `Jl.`, `Irly S. Permata`) nor before a small letter: a cut there makes a two-word "sentence" the
+# lead's first and pushes the lead's facts out of it.
+_ABBREVIATIONS = (
+    "tbk", "pt", "cv", "jl", "jln", "no", "dr", "drs", "dra", "prof", "ir", "hj", "kh", "st", "kab", "kec",
+    "kel", "prov", "bpk", "sdr", "yth", "ds",
+)  # fmt: skip
+_AFTER_NO_ABBREVIATION = "".join(rf"(?<!\b{word}\.)" for word in _ABBREVIATIONS)
+_SENTENCE_END = re.compile(
+    rf"(?<=[.!?])(?i:{_AFTER_NO_ABBREVIATION})(?<!\b[A-Z]\.)[\"”’)]*\s+(?![\W\d_]*[a-z])"
+)
 # Capitalised words that open clauses or name days and months, not people, places or organisations.
 _NOT_NAMES = _DAYS | set(_MONTHS) | {
     "di", "ke", "dari", "dan", "yang", "pada", "dalam", "untuk", "dengan", "itu", "ini", "para", "sang",
@@ -151,7 +175,7 @@ def facts_of(text: str) -> Facts:
     """Numbers, dates and name words in a text (furniture removed already)."""
     dates: set[str] = set()
     remaining = _ORDINAL.sub(lambda match: str(_NUMBER_WORDS[match.group(1).lower()]), _TIME.sub(" ", text))
-    remaining = _NUMBER_WORD.sub(_number_word, _ONE.sub("1", remaining))
+    remaining = _ONE.sub("1", _NUMBER_WORD.sub(_number_words, _HALF.sub("0,5 ", remaining)))
     remaining = _RANGE.sub(r"\1 \3 - \2 \3", remaining)
     remaining = _QUARTER.sub(lambda match: _quarter(match, dates), _CURRENCY.sub(r"\1 ", remaining))
     remaining = _NUMERIC_DATE.sub(lambda match: _numeric_date(match, dates), remaining)
@@ -177,30 +201,68 @@ def _quarter(match: re.Match[str], dates: set[str]) -> str:
     return " "
 
 
-def _number_word(match: re.Match[str]) -> str:
-    """`tiga` -> `3`, `dua belas` -> `12`, `tiga puluh lima` -> `35`."""
-    value = _NUMBER_WORDS[match.group(1).lower()]
-    if match.group(2) and value < 10:
-        value = value + 10 if match.group(2).lower() == "belas" else value * 10
-    elif match.group(2):
+def _number_words(match: re.Match[str]) -> str:
+    """`tiga` -> `3`, `dua belas` -> `12`, `dua ratus tiga puluh lima` -> `235`; words that do not make
+    one number (`dua tiga`, two or three) are read as numbers one after another. A lone `satu` is left
+    to `_ONE`, which knows `salah satu`."""
+    words = match.group(0).lower().split()
+    if words == ["satu"]:
         return match.group(0)
-    if match.group(3):
-        if match.group(2) and match.group(2).lower() == "puluh":
-            value += _NUMBER_WORDS[match.group(3).lower()]
-        else:
-            return f"{value} {match.group(3)}"
-    return str(value)
+    read, position = [], 0
+    while position < len(words):
+        value, after = _below_thousand(words, position)
+        read.append(str(value) if after > position else words[position])
+        position = max(after, position + 1)
+    return " ".join(read)
+
+
+def _below_thousand(words: list[str], start: int) -> tuple[int, int]:
+    """The number the words from `start` spell (hundreds, tens, units; `seribu`, `sejuta` alone) and
+    the position after it; the position is `start` when they spell none."""
+    position, value = start, 0
+
+    def digit_before(multiplier: str) -> int:
+        """The digit at the position when the next word is the multiplier, else 0."""
+        if position + 1 < len(words) and words[position + 1] == multiplier:
+            return _DIGIT_WORDS.get(words[position], 0)
+        return 0
+
+    if position < len(words) and words[position] in ("seribu", "sejuta"):
+        return _NUMBER_WORDS[words[position]], position + 1
+    if position < len(words) and words[position] == "seratus":
+        value, position = 100, position + 1
+    elif hundreds := digit_before("ratus"):
+        value, position = hundreds * 100, position + 2
+    units_allowed = True
+    if position < len(words) and words[position] in ("sepuluh", "sebelas"):
+        value, position, units_allowed = value + _NUMBER_WORDS[words[position]], position + 1, False
+    elif teen := digit_before("belas"):
+        value, position, units_allowed = value + 10 + teen, position + 2, False
+    elif tens := digit_before("puluh"):
+        value, position = value + tens * 10, position + 2
+    followed_by_multiplier = position + 1 < len(words) and words[position + 1] in _MULTIPLIERS
+    if (
+        units_allowed
+        and position < len(words)
+        and words[position] in _DIGIT_WORDS
+        and not followed_by_multiplier
+    ):
+        value, position = value + _DIGIT_WORDS[words[position]], position + 1
+    return value, position
 
 
 def _numeric_date(match: re.Match[str], dates: set[str]) -> str:
-    """`15/11`, `15/11/2025`, `15-11-2025`, `15.11.2025` and `2025-11-15` (day before month but in ISO)."""
-    if match.group(7):
-        day, month = int(match.group(9)), int(match.group(8))
+    """`15/11`, `15/11/2025`, `15-11-2025`, `15.11.2025` and `2025-11-15` (day before month but in ISO);
+    `15-16/11/2025` names both days."""
+    if match.group(8):
+        day, month = int(match.group(10)), int(match.group(9))
     else:
-        day, month = int(match.group(1) or match.group(4)), int(match.group(2) or match.group(5))
+        day, month = int(match.group(2) or match.group(5)), int(match.group(3) or match.group(6))
     if not (1 <= day <= 31 and 1 <= month <= 12):
         return match.group(0)
     dates.add(f"{month:02d}-{day:02d}")
+    if match.group(1) and 1 <= int(match.group(1)) <= 31:
+        dates.add(f"{month:02d}-{int(match.group(1)):02d}")
     return " "
 
 

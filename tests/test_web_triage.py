@@ -99,13 +99,16 @@ def test_the_index_follows_a_story_without_a_date_and_a_changed_story_time(datab
         old = StoredArticle(canonical_url="https://x.example/2", url="https://x.example/2",
                             title="Banjir di Demak", body="Warga mengungsi.",
                             published_at=datetime(1999, 12, 31, 23, 59, 30, tzinfo=UTC))  # fmt: skip
-        session.add_all([undated, old])
-    assert _index_rows(database) == 2
+        misread = StoredArticle(canonical_url="https://x.example/3", url="https://x.example/3",
+                                title="Longsor di Garut", body="Warga mengungsi.",
+                                published_at=datetime(9999, 12, 31, tzinfo=UTC))  # fmt: skip
+        session.add_all([undated, old, misread])
+    assert _index_rows(database) == 3
     with database.session() as session:
         session.get_one(StoredArticle, old.id).published_at = FIRST  # re-keyed, not indexed twice
-    assert _index_rows(database) == 2
-    assert _searched(database, "mengungsi") == {undated.id, old.id}
-    with database.session() as session:  # the trigger's key is the one Python wrote, dated or not
+    assert _index_rows(database) == 3
+    assert _searched(database, "mengungsi") == {undated.id, old.id, misread.id}
+    with database.session() as session:  # the trigger's key is the one Python wrote, dated or not, any year
         session.execute(delete(StoredArticle))
     assert _index_rows(database) == 0
 

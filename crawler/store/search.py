@@ -33,15 +33,17 @@ _SQLITE_SHADOWS = tuple(
 
 _KEY_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 _ID_BITS = 34
-"""A key is the story's minute since 2000 (0 before it), then its id in the low 34 bits."""
+_LAST_MINUTE = (1 << (63 - _ID_BITS)) - 1
+"""A key is the story's minute since 2000 (0 before it, and at most _LAST_MINUTE, in the year 3020, so
+that a date misread far ahead still fits 64 bits), then its id in the low 34 bits."""
 
 SQLITE_DDL = (
     f"CREATE VIRTUAL TABLE {SEARCH_TABLE} USING fts5(words, tokenize = 'unicode61 remove_diacritics 2')",
     # Deleting a story deletes its words (PostgreSQL does it by the foreign key's cascade); the key is
     # `search_key` in SQL (SQLite keeps the UTC time as text, and divides toward zero, as max() covers).
     f"CREATE TRIGGER {SEARCH_TABLE}_delete AFTER DELETE ON articles BEGIN DELETE FROM {SEARCH_TABLE} "
-    f"WHERE rowid = (max(0, (CAST(strftime('%s', coalesce(old.published_at, old.first_seen)) AS INTEGER)"
-    f" - {int(_KEY_EPOCH.timestamp())}) / 60) << {_ID_BITS}) | old.id; END",
+    f"WHERE rowid = (min({_LAST_MINUTE}, max(0, (CAST(strftime('%s', coalesce(old.published_at, "
+    f"old.first_seen)) AS INTEGER) - {int(_KEY_EPOCH.timestamp())}) / 60)) << {_ID_BITS}) | old.id; END",
 )
 POSTGRESQL_DDL = (
     f"CREATE TABLE {SEARCH_TABLE} (article_id INTEGER PRIMARY KEY "
@@ -85,7 +87,7 @@ def search_key(article_id: int, moment: datetime) -> int:
 
 def _minute_key(moment: datetime) -> int:
     """The lowest key of a story of `moment`'s minute."""
-    return max(0, (moment - _KEY_EPOCH) // timedelta(minutes=1)) << _ID_BITS
+    return min(_LAST_MINUTE, max(0, (moment - _KEY_EPOCH) // timedelta(minutes=1))) << _ID_BITS
 
 
 Indexed = tuple[int, datetime, str, str | None]

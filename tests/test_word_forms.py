@@ -168,6 +168,25 @@ def test_a_listed_name_of_several_words_opening_a_sentence_is_a_name() -> None:
     assert matches("Padang", "Padang ilalang itu terbakar lagi.") is False
 
 
+def test_a_listed_name_opening_a_sentence_as_the_subject_of_a_verb_is_a_name() -> None:
+    """A name opening a sentence is followed by its verb; the word it also is, by what qualifies it."""
+    assert matches("Tuban", "Tuban diguyur hujan deras sejak pagi.") is True
+    assert matches("Tuban", "Tuban kembali diguyur hujan deras.") is True  # one adverb between
+    assert matches("tuban", "Tuban diguyur hujan deras sejak pagi.") is False
+    assert matches("Padang", "Padang rumput di Sumba menjadi incaran wisatawan.") is False
+    assert matches("Malang", "Malang nian nasib pekerja itu.") is False
+    assert matches("Padang", "Padang itu, kata warga, dulu hutan.") is False  # the clause breaks
+
+
+def test_a_capitalised_word_opening_a_sentence_is_no_name_without_other_evidence() -> None:
+    """`Untung saja …` is the adverb; the story has to say elsewhere that `Untung` is someone."""
+    assert matches("Untung", "Untung saja tidak ada korban jiwa.") is False
+    assert matches("Untung", "Untung saja tidak ada korban. Kata Untung, itu takdir.") is True
+    assert matches("Untung", "Untung menolak tuduhan itu.") is True  # the subject of a verb
+    assert matches("Kim", "Kim Jong Un meninjau uji coba rudal.") is True  # beside a name
+    assert matches("Ganjar", "Ganjarnya sendiri belum bicara.") is True  # a clitic, as before
+
+
 def test_a_place_named_after_someone_is_matched_by_its_own_name_and_places_keep_theirs() -> None:
     assert matches('"Jalan Sudirman"', "Macet panjang di Jalan Sudirman pagi ini.") is True
     assert matches("Merak", "Antrean di Pelabuhan Merak panjang.") is True

@@ -91,6 +91,8 @@ class Document:
                 written = [position for position in analyzed.by_form.get(form, []) if capital[position]]
                 named = analyzed.named(form)
                 found = sorted({*written, *named}) if named else written
+                if found:
+                    found = self._capitalised_as_a_name(name, analyzed, form, found)
             else:
                 found = analyzed.positions(form, root)
                 if found and not analyzed.capitalised.isdisjoint(found):
@@ -149,6 +151,32 @@ class Document:
             names.ambiguous(position),
             title=name == "title",
         )
+
+    def _capitalised_as_a_name(
+        self, name: str, analyzed: AnalyzedText, form: str, positions: list[int]
+    ) -> list[int]:
+        """The capitalised mentions of an Indonesian word that may be a name. A capital opening a
+        sentence says nothing (`Untung saja tidak ada korban`), unless the story gives the word a
+        capital where it says something (`Kata Untung, …`), the word stands beside a name (`Kim Jong
+        Un meninjau …`) or is the subject of a verb (`Untung menolak tuduhan itu`). A title's
+        capitals are left as they were (measured: README, "Word forms and names"), and so is the word
+        with a clitic: `-nya` opens sentences on names and on adverbs alike (`Ganjarnya sendiri …`,
+        `Untungnya, …`)."""
+        names = self._field_names(name, analyzed)
+        forms = analyzed.forms
+
+        def telling(position: int) -> bool:
+            return (
+                forms[position] != form
+                or names.title
+                or not names.ambiguous(position)
+                or names.name_like(position)
+                or names.subject(position)
+            )
+
+        if all(map(telling, positions)) or self._story_names().capitalised_somewhere(form):
+            return positions
+        return [position for position in positions if telling(position)]
 
     def _ordinary_here(self, name: str, analyzed: AnalyzedText, position: int, form: str) -> bool:
         """Whether a capitalised token may be an ordinary word's mention. Mid-sentence a capital marks

@@ -13,8 +13,8 @@ itself listed is not the longer listed name it is part of (`Gading`, `Kelapa Gad
 A title capitalises every word and a sentence its first one, so there a word the story also
 writes in lower case is ordinary (`Medan Magnet Bumi Melemah` … `medan magnet`; also a form of its
 root, `serangan`, or the word joined to its neighbour, `batubara`), and a listed name that is also
-a word opening a sentence is a name only with a clitic, in a dateline, or where the story names it
-mid-sentence elsewhere (`Padang rumput …`).
+a word opening a sentence is a name only with a clitic, in a dateline, as the subject of a verb
+(`Tuban diguyur hujan`) or where the story names it mid-sentence elsewhere (`Padang rumput …`).
 """
 
 from __future__ import annotations
@@ -90,13 +90,42 @@ class FieldNames:
     _name_like: dict[int, bool] = field(default_factory=dict)
 
     def ambiguous(self, position: int) -> bool:
-        """In a title, or opening a sentence outside a dateline and a listed name of several words
-        (`Bandung Barat dilanda banjir`: the run is the name whatever its first word means)."""
+        """In a title, or opening a sentence outside a dateline, a listed name of several words
+        (`Bandung Barat dilanda banjir`: the run is the name whatever its first word means) and a
+        listed name that is the subject of a verb (`Tuban diguyur hujan`, not `Padang rumput …`)."""
         return self.title or (
             self.analyzed.opens_sentence(position)
             and not self._dateline(position)
             and self.listed_run(position) is None
+            and not self._listed_subject(position)
         )
+
+    def _listed_subject(self, position: int) -> bool:
+        """A listed name as the subject of a verb (`Tuban diguyur hujan`, see `subject`)."""
+        return is_listed_name(self.analyzed.name_form(position)) and self.subject(position)
+
+    def subject(self, position: int) -> bool:
+        """Whether the word is followed, in the same clause, by a verb with a verbal prefix, after at
+        most one adverb of time or aspect (`Tuban kembali diguyur hujan`): a name opening a sentence
+        is its subject, while a noun that is also a name is followed by what qualifies it (`Padang
+        rumput`, `Malang nian nasibnya`) and a word that opens a sentence as an adverb by the
+        clause (`Untung saja tidak ada korban`)."""
+        analyzed = self.analyzed
+        forms, capital, starts, ends, text = (
+            analyzed.forms,
+            analyzed.capital,
+            analyzed.starts,
+            analyzed.ends,
+            analyzed.text,
+        )
+        for following in range(position + 1, min(position + 3, len(forms))):
+            if capital[following] or text[ends[following - 1] : starts[following]].strip():
+                return False
+            if _verb(forms[following]):
+                return True
+            if forms[following] not in _ADVERBS_BEFORE_A_VERB:
+                return False
+        return False
 
     def _dateline(self, position: int) -> bool:
         """The place a story is filed from, in capitals before its first sentence (`MALANG, …`)."""
@@ -236,6 +265,25 @@ class FieldNames:
         )
 
 
+# Adverbs of time, aspect and negation that stand between a subject and its verb (`Tuban kembali
+# diguyur hujan`, `Garut sudah menetapkan …`), from Tala's list of Indonesian function words.
+_ADVERBS_BEFORE_A_VERB = frozenset((
+    "akan", "sudah", "telah", "masih", "juga", "pun", "sedang", "kembali", "belum", "tidak", "tak",
+    "kini", "pernah", "segera", "terus",
+))  # fmt: skip
+_VERBAL_PREFIXES = ("di", "me", "ber", "be", "ter")
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _verb(form: str) -> bool:
+    """A word made a verb by its prefix: di-, meN-, ber- or ter- on another root (`diguyur`,
+    `menggelar`, `berencana`, `terbakar`), not a root that begins with those letters (`dinas`)."""
+    if not form.startswith(_VERBAL_PREFIXES) or is_ordinary_word(form):
+        return False
+    reduced = root(form)
+    return reduced != form and is_root(reduced)
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def _foreign_name(form: str) -> bool:
     """A capitalised word that is no Indonesian word (`Maharani`, `Toyota`)."""
@@ -289,6 +337,11 @@ class StoryNames:
             for compound in compounds
             for p in other.by_form.get(compound, ())
         )
+
+    def capitalised_somewhere(self, name_form: str) -> bool:
+        """Whether the story writes the word with a capital where a capital says something: not in
+        a title, nor opening a sentence."""
+        return self._used(name_form)[1]
 
     def names_here(self, name_form: str, form: str, ambiguous: bool, *, title: bool) -> bool:
         """Whether a capitalised word (`name_form` is `form` without its clitics) names something."""

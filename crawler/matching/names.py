@@ -57,6 +57,20 @@ _HEADS = _NAME_HEADS | frozenset((
     "kementerian", "badan", "dinas", "komisi", "tol", "layang", "lingkar",
 ))  # fmt: skip
 
+# Lower-case nouns for a kind of person that a person's name follows (`pemain Bambang Pamungkas`,
+# `penyair Chairil Anwar`, `seorang pria bernama Untung`); the titles of office are in `_HEADS`.
+_ROLE_NOUNS = frozenset((
+    "pemain", "penyanyi", "penyair", "penulis", "pelukis", "aktor", "aktris", "artis", "atlet",
+    "petinju", "pembalap", "pesepak", "pebulu", "pegolf", "perenang", "sutradara", "komedian",
+    "wartawan", "jurnalis", "pengusaha", "politikus", "politisi", "ekonom", "pengamat", "peneliti",
+    "budayawan", "sastrawan", "seniman", "musisi", "selebritas", "pemilik", "pendiri", "tokoh",
+    "sosok", "bernama", "berinisial", "alias", "almarhum", "almarhumah", "mendiang",
+    "tersangka", "terdakwa", "terpidana", "pelaku", "korban", "saksi", "petani", "nelayan",
+    "pedagang", "sopir", "bocah", "pria", "wanita", "remaja", "siswa", "siswi", "mahasiswa",
+    "mahasiswi", "guru", "dosen", "istri", "suami", "putra", "putri", "kakak", "adik", "ayah",
+    "cucu", "rekan", "kakek", "nenek", "paman", "bibi", "keponakan",
+))  # fmt: skip
+
 
 def is_name_term(written: str, folded: str) -> bool:
     """Whether a watch word is a name: listed (`Malang`, `kejagung`; in lower case only if it is no
@@ -147,9 +161,26 @@ class FieldNames:
                     self._after_name_head(position)
                     or self._beside_foreign_name(position)
                     or self._in_named_run(position)
+                    or self._after_role_noun(position)
                 )
             )
         return found
+
+    def _after_role_noun(self, position: int) -> bool:
+        """Mid-sentence, in a run of capitalised words right after a lower-case noun for a kind of
+        person (`mantan pemain Bambang Pamungkas`, `penyanyi Raisa`), with no title of office or
+        class noun in the run (`pegawai Kementerian Keuangan` names a ministry by its remit)."""
+        analyzed = self.analyzed
+        forms = analyzed.forms
+        if not analyzed.capital[position] or analyzed.opens_sentence(position):
+            return False
+        run = self._run(position)
+        before = run.start - 1
+        if before < 0 or analyzed.capital[before] or forms[before] not in _ROLE_NOUNS:
+            return False
+        if analyzed.text[analyzed.ends[before] : analyzed.starts[run.start]].strip():
+            return False
+        return not any(forms[other] in _HEADS for other in run)
 
     def _run(self, position: int) -> range:
         """The capitalised words joined to this one by spaces or hyphens, from the sentence's second

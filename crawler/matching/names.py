@@ -71,6 +71,12 @@ _ROLE_NOUNS = frozenset((
     "cucu", "rekan", "kakek", "nenek", "paman", "bibi", "keponakan",
 ))  # fmt: skip
 
+# Class nouns written after a chosen name (`Harapan Jaya FC`, `Surya Kencana Hotel`).
+_CLASS_NOUNS_AFTER = frozenset((
+    "fc", "united", "club", "hotel", "resort", "residence", "mall", "plaza", "tbk", "group", "grup",
+    "corporation", "corp", "inc", "ltd", "foundation", "institute",
+))  # fmt: skip
+
 
 def is_name_term(written: str, folded: str) -> bool:
     """Whether a watch word is a name: listed (`Malang`, `kejagung`; in lower case only if it is no
@@ -162,9 +168,19 @@ class FieldNames:
                     or self._beside_foreign_name(position)
                     or self._in_named_run(position)
                     or self._after_role_noun(position)
+                    or self._before_class_noun(position)
                 )
             )
         return found
+
+    def _before_class_noun(self, position: int) -> bool:
+        """In a run of capitalised words that ends in a class noun written after the name, as in
+        English (`Harapan Jaya FC`, `Surya Kencana Hotel`, `Bumi Resources Tbk`)."""
+        analyzed = self.analyzed
+        if not analyzed.capital[position]:
+            return False
+        run = self._run(position)
+        return position < run.stop - 1 and analyzed.forms[run.stop - 1] in _CLASS_NOUNS_AFTER
 
     def _after_role_noun(self, position: int) -> bool:
         """Mid-sentence, in a run of capitalised words right after a lower-case noun for a kind of

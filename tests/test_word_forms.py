@@ -159,6 +159,22 @@ def test_a_chosen_name_after_a_private_bodys_class_noun_holds_no_ordinary_word()
     assert matches("harapan", "Pasien itu punya harapan sembuh.", "Harapan Pasien Rumah Sakit") is True
 
 
+def test_a_capitalised_run_after_a_noun_for_a_kind_of_person_is_that_persons_name() -> None:
+    """PUEBI capitalises names; a lower-case noun such as `pemain` says the run after it is someone's."""
+    assert matches("bambang", "Mantan pemain Bambang Pamungkas memberi komentar.") is False
+    assert matches("pamungkas", "Mantan pemain Bambang Pamungkas memberi komentar.") is False
+    assert matches("untung", "Polisi menangkap seorang pria bernama Untung.") is False
+    assert matches("pamungkas", "Gol pamungkas dicetak pemain itu.") is True
+    assert matches("keuangan", "Seorang pegawai Kementerian Keuangan diperiksa.") is True  # a remit
+
+
+def test_a_capitalised_run_that_ends_in_a_class_noun_written_after_it_is_a_name() -> None:
+    assert matches("harapan", "Pelatih memuji Harapan Jaya FC.") is False
+    assert matches("alam", "Rapat digelar di Alam Permai Resort.") is False
+    assert matches("harapan", "Pelatih memuji harapan itu.") is True
+    assert matches("resort", "Rapat digelar di Alam Permai Resort.") is True
+
+
 def test_a_listed_name_of_several_words_opening_a_sentence_is_a_name() -> None:
     """A listed place that is also a word is read as the word when it opens a sentence alone
     (`Padang rumput …`), but not as the first word of a longer listed name."""

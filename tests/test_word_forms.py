@@ -175,6 +175,14 @@ def test_a_capitalised_run_that_ends_in_a_class_noun_written_after_it_is_a_name(
     assert matches("resort", "Rapat digelar di Alam Permai Resort.") is True
 
 
+def test_a_listed_name_between_two_names_in_a_title_is_the_headlines_verb() -> None:
+    """Headlines put the verb between subject and object: `Israel Serang Gaza` says nothing of Serang."""
+    body = "Militer Israel kembali menggempur wilayah utara Gaza."
+    assert matches("Serang", body, "Israel Serang Gaza Lagi") is False
+    assert matches("Serang", "Banjir merendam rumah warga.", "Banjir Rendam Serang") is True
+    assert matches("Malang", "Tim itu menang 2-0.", "Arema Malang FC Menang") is True  # a club's name
+
+
 def test_a_listed_name_of_several_words_opening_a_sentence_is_a_name() -> None:
     """A listed place that is also a word is read as the word when it opens a sentence alone
     (`Padang rumput …`), but not as the first word of a longer listed name."""

@@ -149,7 +149,7 @@ class Document:
             analyzed.name_form(position),
             analyzed.forms[position],
             names.ambiguous(position),
-            title=name == "title",
+            title=name == "title" and not names.between_names(position),
         )
 
     def _capitalised_as_a_name(

@@ -182,6 +182,28 @@ class FieldNames:
         run = self._run(position)
         return position < run.stop - 1 and analyzed.forms[run.stop - 1] in _CLASS_NOUNS_AFTER
 
+    def between_names(self, position: int) -> bool:
+        """Whether the word stands between two names, joined to each by a space: in a title, where
+        a headline puts its verb between subject and object (`Israel Serang Gaza`), a word that is
+        also a listed name is that verb, unless the three are one name (listed, or a club's)."""
+        analyzed = self.analyzed
+        forms, capital, starts, ends, text = (
+            analyzed.forms,
+            analyzed.capital,
+            analyzed.starts,
+            analyzed.ends,
+            analyzed.text,
+        )
+        if not 0 < position < len(forms) - 1 or self.listed_run(position) is not None:
+            return False
+        return all(
+            capital[other]
+            and text[ends[min(other, position)] : starts[max(other, position)]] == " "
+            and self._proper(other)
+            and forms[other] not in _CLASS_NOUNS_AFTER  # `Arema Malang FC`
+            for other in (position - 1, position + 1)
+        )
+
     def _after_role_noun(self, position: int) -> bool:
         """Mid-sentence, in a run of capitalised words right after a lower-case noun for a kind of
         person (`mantan pemain Bambang Pamungkas`, `penyanyi Raisa`), with no title of office or

@@ -175,6 +175,15 @@ def test_a_capitalised_run_that_ends_in_a_class_noun_written_after_it_is_a_name(
     assert matches("resort", "Rapat digelar di Alam Permai Resort.") is True
 
 
+def test_a_listed_place_is_not_matched_inside_a_religious_figure_or_phrase() -> None:
+    """`Banda Aceh` is in Aceh; `Roh Kudus` (the Holy Spirit) is not in the regency of Kudus."""
+    assert matches("Kudus", "Umat Kristiani merayakan turunnya Roh Kudus di gereja.") is False
+    assert matches("Agung", "Umat Kristiani memperingati Jumat Agung.") is False
+    assert matches("Kudus", "Banjir merendam sejumlah desa di Kudus.") is True
+    assert matches('"Roh Kudus"', "Umat Kristiani merayakan turunnya Roh Kudus di gereja.") is True
+    assert matches("Aceh", "Gempa terasa di Banda Aceh.") is True
+
+
 def test_a_listed_name_between_two_names_in_a_title_is_the_headlines_verb() -> None:
     """Headlines put the verb between subject and object: `Israel Serang Gaza` says nothing of Serang."""
     body = "Militer Israel kembali menggempur wilayah utara Gaza."

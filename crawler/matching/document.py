@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 
 from crawler.domain.article import Article
 from crawler.domain.matches import Hit
-from crawler.matching.morphology import is_listed_name
+from crawler.matching.morphology import holds_no_place, is_listed_name
 from crawler.matching.names import FieldNames, StoryNames
 from crawler.matching.text import AnalyzedText
 
@@ -122,12 +122,15 @@ class Document:
             not analyzed.capital[position] or self._ordinary_here(name, analyzed, position, form)
         )
 
-    def inside_longer_name(self, name: str, first: int, end: int) -> bool:
+    def inside_longer_name(self, name: str, first: int, end: int, *, placeless_only: bool = False) -> bool:
         """Whether tokens first:end of field `name` are part of a longer listed name (`Gading` in
-        `Kelapa Gading`, `Fitri` in `Idul Fitri`)."""
+        `Kelapa Gading`, `Fitri` in `Idul Fitri`), or with `placeless_only` of a religious figure or
+        phrase (`Kudus` in `Roh Kudus`, not `Aceh` in `Banda Aceh`)."""
         analyzed = self._analyzed[name]
         run = self._field_names(name, analyzed).listed_run(first)
-        return run is not None and run[0] <= first and end <= run[1] and run != (first, end)
+        if run is None or not (run[0] <= first and end <= run[1]) or run == (first, end):
+            return False
+        return not placeless_only or holds_no_place(tuple(analyzed.forms[run[0] : run[1]]))
 
     def _field_names(self, name: str, analyzed: AnalyzedText) -> FieldNames:
         found = self._names.get(name)

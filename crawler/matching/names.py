@@ -5,14 +5,17 @@ is no ordinary word (`kejagung`). In a story, a capitalised word is a name where
 (`Serang`, `Kelapa Gading`), or in running text stands beside another capitalised word that is no
 Indonesian word (`Puan Maharani`, `Toyota Kijang`), in the run of capitalised words after an
 honorific, a place's or street's generic word or a private body's class noun (`Pak Untung`, `Pasar
-Minggu`, `Jalan Kebon Sirih`, `Partai Amanat Nasional`), or in a run with no title or class noun
-that holds a listed or foreign word (`Putri Kusuma Wardani`); titles of office and class nouns aside
+Minggu`, `Jalan Kebon Sirih`, `Partai Amanat Nasional`) or a lower-case noun for a kind of person
+(`pemain Bambang Pamungkas`), in a run that ends in a class noun written after the name (`Harapan
+Jaya FC`), or in a run with no title or class noun that holds a listed or foreign word (`Putri
+Kusuma Wardani`); titles of office and class nouns aside
 (`Presiden Prabowo`, `Bank Mandiri`). A person's name right after the generic word of a street,
 airport or university names the place (`Jalan Sudirman`), not the person, and a name that is not
 itself listed is not the longer listed name it is part of (`Gading`, `Kelapa Gading`).
 A title capitalises every word and a sentence its first one, so there a word the story also
 writes in lower case is ordinary (`Medan Magnet Bumi Melemah` … `medan magnet`; also a form of its
-root, `serangan`, or the word joined to its neighbour, `batubara`), and a listed name that is also
+root, `serangan`, or the word joined to its neighbour, `batubara`; in a title, also a listed word
+between two names, the headline's verb: `Israel Serang Gaza`), and a listed name that is also
 a word opening a sentence is a name only with a clitic, in a dateline, as the subject of a verb
 (`Tuban diguyur hujan`) or where the story names it mid-sentence elsewhere (`Padang rumput …`).
 """

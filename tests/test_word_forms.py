@@ -168,6 +168,13 @@ def test_a_capitalised_run_after_a_noun_for_a_kind_of_person_is_that_persons_nam
     assert matches("keuangan", "Seorang pegawai Kementerian Keuangan diperiksa.") is True  # a remit
 
 
+def test_a_capitalised_run_a_quotation_is_attributed_to_is_a_name() -> None:
+    assert matches("untung", '"Harga naik," kata Untung Wijaya.') is False
+    assert matches("harapan", '"Kami siap," ujar Harapan Sihombing.') is False
+    assert matches("untung", "Pedagang meraup untung, kata warga.") is True
+    assert matches("keuangan", '"Aturan terbit," menurut Kementerian Keuangan.') is True
+
+
 def test_a_capitalised_run_that_ends_in_a_class_noun_written_after_it_is_a_name() -> None:
     assert matches("harapan", "Pelatih memuji Harapan Jaya FC.") is False
     assert matches("alam", "Rapat digelar di Alam Permai Resort.") is False

@@ -62,6 +62,7 @@ _HEADS = _NAME_HEADS | frozenset((
 
 # Lower-case nouns for a kind of person that a person's name follows (`pemain Bambang Pamungkas`,
 # `penyair Chairil Anwar`, `seorang pria bernama Untung`); the titles of office are in `_HEADS`.
+# A name is also who a quotation is attributed to (`kata Bambang`), listed last.
 _ROLE_NOUNS = frozenset((
     "pemain", "penyanyi", "penyair", "penulis", "pelukis", "aktor", "aktris", "artis", "atlet",
     "petinju", "pembalap", "pesepak", "pebulu", "pegolf", "perenang", "sutradara", "komedian",
@@ -72,6 +73,9 @@ _ROLE_NOUNS = frozenset((
     "pedagang", "sopir", "bocah", "pria", "wanita", "remaja", "siswa", "siswi", "mahasiswa",
     "mahasiswi", "guru", "dosen", "istri", "suami", "putra", "putri", "kakak", "adik", "ayah",
     "cucu", "rekan", "kakek", "nenek", "paman", "bibi", "keponakan",
+    # and the verbs that attribute a quotation to its speaker (`…, kata Bambang Pamungkas.`)
+    "kata", "ujar", "ucap", "tutur", "ungkap", "tegas", "imbuh", "tambah", "papar", "jelas",
+    "menurut", "sebut", "lanjut", "kilah",
 ))  # fmt: skip
 
 # Class nouns written after a chosen name (`Harapan Jaya FC`, `Surya Kencana Hotel`).

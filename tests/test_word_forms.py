@@ -175,6 +175,13 @@ def test_a_capitalised_run_a_quotation_is_attributed_to_is_a_name() -> None:
     assert matches("keuangan", '"Aturan terbit," menurut Kementerian Keuangan.') is True
 
 
+def test_the_run_after_a_buildings_or_a_newspapers_generic_word_is_its_name() -> None:
+    assert matches("sakti", "Warga berkumpul di Monumen Pancasila Sakti.") is False
+    assert matches("putih", "Juru bicara Gedung Putih menjawab.") is False
+    assert matches("sinar", "Koran Sinar Harapan terbit lagi.") is False
+    assert matches("monumen", "Warga berkumpul di Monumen Pancasila Sakti.") is True  # the generic word
+
+
 def test_a_capitalised_run_that_ends_in_a_class_noun_written_after_it_is_a_name() -> None:
     assert matches("harapan", "Pelatih memuji Harapan Jaya FC.") is False
     assert matches("alam", "Rapat digelar di Alam Permai Resort.") is False

@@ -38,10 +38,15 @@ _NAME_HEADS = frozenset((
     "sultan", "pangeran", "kota", "kabupaten", "provinsi", "kecamatan", "kelurahan", "desa", "dusun",
     "kampung", "pulau", "selat", "sungai", "danau", "teluk",
     "pasar", "pelabuhan", "bandara", "stasiun", "jalan", "jl", "gang", "gg",
+    # and of a building, monument or park (`Monumen Pancasila Sakti`, `Gedung Putih`, `Taman Mini
+    # Indonesia Indah`, `Masjid Istiqlal`, `Istana Merdeka`)
+    "monumen", "museum", "taman", "gedung", "wisma", "stadion", "lapangan", "masjid", "gereja",
+    "pura", "vihara", "klenteng", "candi", "istana",
     # The class nouns of bodies whose names are chosen, not descriptive (`Partai Keadilan Sejahtera`,
     # `PT Bumi Resources`, `Yayasan Sumber Makmur`, `Rumah Sakit Harapan Kita`, `Hotel Mulia`), unlike
     # a government body's, which names its remit (`Kementerian Keuangan`, `Dinas Kesehatan`).
     "partai", "pt", "cv", "yayasan", "koperasi", "hotel", "sakit", "rs", "klinik", "sekolah", "klub",
+    "koran", "harian", "majalah", "tabloid",  # a newspaper's or magazine's (`Koran Sinar Harapan`)
 ))  # fmt: skip
 # The generic word of a street, building, institution or military unit often named after a person
 # (`Jalan Sudirman`, `Bandara Soekarno-Hatta`, `Universitas Diponegoro`, `Kodam Siliwangi`): the

@@ -168,6 +168,12 @@ def test_a_capitalised_run_after_a_noun_for_a_kind_of_person_is_that_persons_nam
     assert matches("keuangan", "Seorang pegawai Kementerian Keuangan diperiksa.") is True  # a remit
 
 
+def test_a_noun_for_a_kind_of_person_opening_a_sentence_still_says_a_name_follows() -> None:
+    assert matches("dewi", "Penyanyi Dewi Persik tampil di Surabaya.") is False
+    assert matches("untung", "Kata Untung, harga cabai naik.") is False
+    assert matches("dewi", "Dewi keberuntungan berpihak pada tim itu.") is True
+
+
 def test_a_capitalised_run_a_quotation_is_attributed_to_is_a_name() -> None:
     assert matches("untung", '"Harga naik," kata Untung Wijaya.') is False
     assert matches("harapan", '"Kami siap," ujar Harapan Sihombing.') is False

@@ -217,16 +217,21 @@ class FieldNames:
         )
 
     def _after_role_noun(self, position: int) -> bool:
-        """Mid-sentence, in a run of capitalised words right after a lower-case noun for a kind of
-        person (`mantan pemain Bambang Pamungkas`, `penyanyi Raisa`), with no title of office or
-        class noun in the run (`pegawai Kementerian Keuangan` names a ministry by its remit)."""
+        """Mid-sentence, in a run of capitalised words right after a noun for a kind of person, in
+        lower case or opening the sentence (`mantan pemain Bambang Pamungkas`, `Penyanyi Dewi Persik
+        tampil`), with no title of office or class noun in the run (`pegawai Kementerian Keuangan`
+        names a ministry by its remit)."""
         analyzed = self.analyzed
         forms = analyzed.forms
         if not analyzed.capital[position] or analyzed.opens_sentence(position):
             return False
         run = self._run(position)
         before = run.start - 1
-        if before < 0 or analyzed.capital[before] or forms[before] not in _ROLE_NOUNS:
+        if (
+            before < 0
+            or (analyzed.capital[before] and not analyzed.opens_sentence(before))
+            or forms[before] not in _ROLE_NOUNS
+        ):
             return False
         if analyzed.text[analyzed.ends[before] : analyzed.starts[run.start]].strip():
             return False

@@ -65,8 +65,9 @@ _HEADS = _NAME_HEADS | frozenset((
     "kementerian", "badan", "dinas", "komisi", "tol", "layang", "lingkar",
 ))  # fmt: skip
 
-# Lower-case nouns for a kind of person that a person's name follows (`pemain Bambang Pamungkas`,
-# `penyair Chairil Anwar`, `seorang pria bernama Untung`); the titles of office are in `_HEADS`.
+# Nouns for a kind of person that a person's name follows, in lower case (`pemain Bambang Pamungkas`,
+# `seorang pria bernama Untung`) or opening a sentence (`Penyanyi Dewi Persik tampil`); the titles
+# of office are in `_HEADS`.
 # A name is also who a quotation is attributed to (`kata Bambang`), listed last.
 _ROLE_NOUNS = frozenset((
     "pemain", "penyanyi", "penyair", "penulis", "pelukis", "aktor", "aktris", "artis", "atlet",

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 
 from crawler.domain.article import Article
 from crawler.domain.matches import Hit
-from crawler.matching.morphology import is_listed_name
+from crawler.matching.morphology import holds_no_place, is_listed_name
 from crawler.matching.names import FieldNames, StoryNames
 from crawler.matching.text import AnalyzedText
 
@@ -91,6 +91,8 @@ class Document:
                 written = [position for position in analyzed.by_form.get(form, []) if capital[position]]
                 named = analyzed.named(form)
                 found = sorted({*written, *named}) if named else written
+                if found:
+                    found = self._capitalised_as_a_name(name, analyzed, form, found)
             else:
                 found = analyzed.positions(form, root)
                 if found and not analyzed.capitalised.isdisjoint(found):
@@ -120,12 +122,15 @@ class Document:
             not analyzed.capital[position] or self._ordinary_here(name, analyzed, position, form)
         )
 
-    def inside_longer_name(self, name: str, first: int, end: int) -> bool:
+    def inside_longer_name(self, name: str, first: int, end: int, *, placeless_only: bool = False) -> bool:
         """Whether tokens first:end of field `name` are part of a longer listed name (`Gading` in
-        `Kelapa Gading`, `Fitri` in `Idul Fitri`)."""
+        `Kelapa Gading`, `Fitri` in `Idul Fitri`), or with `placeless_only` of a religious figure or
+        phrase (`Kudus` in `Roh Kudus`, not `Aceh` in `Banda Aceh`)."""
         analyzed = self._analyzed[name]
         run = self._field_names(name, analyzed).listed_run(first)
-        return run is not None and run[0] <= first and end <= run[1] and run != (first, end)
+        if run is None or not (run[0] <= first and end <= run[1]) or run == (first, end):
+            return False
+        return not placeless_only or holds_no_place(tuple(analyzed.forms[run[0] : run[1]]))
 
     def _field_names(self, name: str, analyzed: AnalyzedText) -> FieldNames:
         found = self._names.get(name)
@@ -147,8 +152,34 @@ class Document:
             analyzed.name_form(position),
             analyzed.forms[position],
             names.ambiguous(position),
-            title=name == "title",
+            title=name == "title" and not names.between_names(position),
         )
+
+    def _capitalised_as_a_name(
+        self, name: str, analyzed: AnalyzedText, form: str, positions: list[int]
+    ) -> list[int]:
+        """The capitalised mentions of an Indonesian word that may be a name. A capital opening a
+        sentence says nothing (`Untung saja tidak ada korban`), unless the story gives the word a
+        capital where it says something (`Kata Untung, …`), the word stands beside a name (`Kim Jong
+        Un meninjau …`) or is the subject of a verb (`Untung menolak tuduhan itu`). A title's
+        capitals are left as they were (measured: README, "Word forms and names"), and so is the word
+        with a clitic: `-nya` opens sentences on names and on adverbs alike (`Ganjarnya sendiri …`,
+        `Untungnya, …`)."""
+        names = self._field_names(name, analyzed)
+        forms = analyzed.forms
+
+        def telling(position: int) -> bool:
+            return (
+                forms[position] != form
+                or names.title
+                or not names.ambiguous(position)
+                or names.name_like(position)
+                or names.subject(position)
+            )
+
+        if all(map(telling, positions)) or self._story_names().capitalised_somewhere(form):
+            return positions
+        return [position for position in positions if telling(position)]
 
     def _ordinary_here(self, name: str, analyzed: AnalyzedText, position: int, form: str) -> bool:
         """Whether a capitalised token may be an ordinary word's mention. Mid-sentence a capital marks

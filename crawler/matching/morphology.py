@@ -72,13 +72,18 @@ def _se_bases() -> frozenset[str]:
     return frozenset(row[0] for row in _rows("se_bases.txt"))
 
 
+def _listed(name: str) -> Iterator[tuple[str, ...]]:
+    """The folded words of each name in a list."""
+    for (written,) in _rows(name):
+        yield tuple(re.findall(r"[^\W_]+", written.lower()))
+
+
 @functools.cache
 def _name_runs() -> tuple[frozenset[str], dict[str, tuple[tuple[str, ...], ...]]]:
     """One-word names, and names of several words by their first word (longest first)."""
     single: set[str] = set()
     runs: dict[str, list[tuple[str, ...]]] = {}
-    for (written,) in _rows("names.txt"):
-        words = tuple(re.findall(r"[^\W_]+", written.lower()))
+    for words in (*_listed("names.txt"), *_religious_names()):
         if len(words) == 1:
             single.add(words[0])
         else:
@@ -86,6 +91,18 @@ def _name_runs() -> tuple[frozenset[str], dict[str, tuple[tuple[str, ...], ...]]
     return frozenset(single), {
         first: tuple(sorted(names, key=len, reverse=True)) for first, names in runs.items()
     }
+
+
+@functools.cache
+def _religious_names() -> frozenset[tuple[str, ...]]:
+    """Religious figures and phrases (`Roh Kudus`, `Jumat Agung`): names, but no places."""
+    return frozenset(_listed("religious_names.txt"))
+
+
+def holds_no_place(run: tuple[str, ...]) -> bool:
+    """Whether a listed name of several words is a religious figure or phrase, not a place that
+    holds the places listed inside it (`Roh Kudus` is no Kudus; `Banda Aceh` is in Aceh)."""
+    return run in _religious_names()
 
 
 def is_listed_name(folded_word: str) -> bool:

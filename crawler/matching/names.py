@@ -5,16 +5,19 @@ is no ordinary word (`kejagung`). In a story, a capitalised word is a name where
 (`Serang`, `Kelapa Gading`), or in running text stands beside another capitalised word that is no
 Indonesian word (`Puan Maharani`, `Toyota Kijang`), in the run of capitalised words after an
 honorific, a place's or street's generic word or a private body's class noun (`Pak Untung`, `Pasar
-Minggu`, `Jalan Kebon Sirih`, `Partai Amanat Nasional`), or in a run with no title or class noun
-that holds a listed or foreign word (`Putri Kusuma Wardani`); titles of office and class nouns aside
+Minggu`, `Jalan Kebon Sirih`, `Partai Amanat Nasional`) or a lower-case noun for a kind of person
+(`pemain Bambang Pamungkas`), in a run that ends in a class noun written after the name (`Harapan
+Jaya FC`), or in a run with no title or class noun that holds a listed or foreign word (`Putri
+Kusuma Wardani`); titles of office and class nouns aside
 (`Presiden Prabowo`, `Bank Mandiri`). A person's name right after the generic word of a street,
 airport or university names the place (`Jalan Sudirman`), not the person, and a name that is not
 itself listed is not the longer listed name it is part of (`Gading`, `Kelapa Gading`).
 A title capitalises every word and a sentence its first one, so there a word the story also
 writes in lower case is ordinary (`Medan Magnet Bumi Melemah` … `medan magnet`; also a form of its
-root, `serangan`, or the word joined to its neighbour, `batubara`), and a listed name that is also
-a word opening a sentence is a name only with a clitic, in a dateline, or where the story names it
-mid-sentence elsewhere (`Padang rumput …`).
+root, `serangan`, or the word joined to its neighbour, `batubara`; in a title, also a listed word
+between two names, the headline's verb: `Israel Serang Gaza`), and a listed name that is also
+a word opening a sentence is a name only with a clitic, in a dateline, as the subject of a verb
+(`Tuban diguyur hujan`) or where the story names it mid-sentence elsewhere (`Padang rumput …`).
 """
 
 from __future__ import annotations
@@ -35,10 +38,15 @@ _NAME_HEADS = frozenset((
     "sultan", "pangeran", "kota", "kabupaten", "provinsi", "kecamatan", "kelurahan", "desa", "dusun",
     "kampung", "pulau", "selat", "sungai", "danau", "teluk",
     "pasar", "pelabuhan", "bandara", "stasiun", "jalan", "jl", "gang", "gg",
+    # and of a building, monument or park (`Monumen Pancasila Sakti`, `Gedung Putih`, `Taman Mini
+    # Indonesia Indah`, `Masjid Istiqlal`, `Istana Merdeka`)
+    "monumen", "museum", "taman", "gedung", "wisma", "stadion", "lapangan", "masjid", "gereja",
+    "pura", "vihara", "klenteng", "candi", "istana",
     # The class nouns of bodies whose names are chosen, not descriptive (`Partai Keadilan Sejahtera`,
     # `PT Bumi Resources`, `Yayasan Sumber Makmur`, `Rumah Sakit Harapan Kita`, `Hotel Mulia`), unlike
     # a government body's, which names its remit (`Kementerian Keuangan`, `Dinas Kesehatan`).
     "partai", "pt", "cv", "yayasan", "koperasi", "hotel", "sakit", "rs", "klinik", "sekolah", "klub",
+    "koran", "harian", "majalah", "tabloid",  # a newspaper's or magazine's (`Koran Sinar Harapan`)
 ))  # fmt: skip
 # The generic word of a street, building, institution or military unit often named after a person
 # (`Jalan Sudirman`, `Bandara Soekarno-Hatta`, `Universitas Diponegoro`, `Kodam Siliwangi`): the
@@ -55,6 +63,31 @@ _HEADS = _NAME_HEADS | frozenset((
     "camat", "hakim", "jaksa", "jenderal", "komisaris", "sekretaris", "anggota", "mantan", "calon",
     "panglima", "pelatih", "kapten", "warga", "dokter", "profesor", "bank", "universitas",
     "kementerian", "badan", "dinas", "komisi", "tol", "layang", "lingkar",
+))  # fmt: skip
+
+# Nouns for a kind of person that a person's name follows, in lower case (`pemain Bambang Pamungkas`,
+# `seorang pria bernama Untung`) or opening a sentence (`Penyanyi Dewi Persik tampil`); the titles
+# of office are in `_HEADS`.
+# A name is also who a quotation is attributed to (`kata Bambang`), listed last.
+_ROLE_NOUNS = frozenset((
+    "pemain", "penyanyi", "penyair", "penulis", "pelukis", "aktor", "aktris", "artis", "atlet",
+    "petinju", "pembalap", "pesepak", "pebulu", "pegolf", "perenang", "sutradara", "komedian",
+    "wartawan", "jurnalis", "pengusaha", "politikus", "politisi", "ekonom", "pengamat", "peneliti",
+    "budayawan", "sastrawan", "seniman", "musisi", "selebritas", "pemilik", "pendiri", "tokoh",
+    "sosok", "bernama", "berinisial", "alias", "almarhum", "almarhumah", "mendiang",
+    "tersangka", "terdakwa", "terpidana", "pelaku", "korban", "saksi", "petani", "nelayan",
+    "pedagang", "sopir", "bocah", "pria", "wanita", "remaja", "siswa", "siswi", "mahasiswa",
+    "mahasiswi", "guru", "dosen", "istri", "suami", "putra", "putri", "kakak", "adik", "ayah",
+    "cucu", "rekan", "kakek", "nenek", "paman", "bibi", "keponakan",
+    # and the verbs that attribute a quotation to its speaker (`…, kata Bambang Pamungkas.`)
+    "kata", "ujar", "ucap", "tutur", "ungkap", "tegas", "imbuh", "tambah", "papar", "jelas",
+    "menurut", "sebut", "lanjut", "kilah",
+))  # fmt: skip
+
+# Class nouns written after a chosen name (`Harapan Jaya FC`, `Surya Kencana Hotel`).
+_CLASS_NOUNS_AFTER = frozenset((
+    "fc", "united", "club", "hotel", "resort", "residence", "mall", "plaza", "tbk", "group", "grup",
+    "corporation", "corp", "inc", "ltd", "foundation", "institute",
 ))  # fmt: skip
 
 
@@ -90,13 +123,42 @@ class FieldNames:
     _name_like: dict[int, bool] = field(default_factory=dict)
 
     def ambiguous(self, position: int) -> bool:
-        """In a title, or opening a sentence outside a dateline and a listed name of several words
-        (`Bandung Barat dilanda banjir`: the run is the name whatever its first word means)."""
+        """In a title, or opening a sentence outside a dateline, a listed name of several words
+        (`Bandung Barat dilanda banjir`: the run is the name whatever its first word means) and a
+        listed name that is the subject of a verb (`Tuban diguyur hujan`, not `Padang rumput …`)."""
         return self.title or (
             self.analyzed.opens_sentence(position)
             and not self._dateline(position)
             and self.listed_run(position) is None
+            and not self._listed_subject(position)
         )
+
+    def _listed_subject(self, position: int) -> bool:
+        """A listed name as the subject of a verb (`Tuban diguyur hujan`, see `subject`)."""
+        return is_listed_name(self.analyzed.name_form(position)) and self.subject(position)
+
+    def subject(self, position: int) -> bool:
+        """Whether the word is followed, in the same clause, by a verb with a verbal prefix, after at
+        most one adverb of time or aspect (`Tuban kembali diguyur hujan`): a name opening a sentence
+        is its subject, while a noun that is also a name is followed by what qualifies it (`Padang
+        rumput`, `Malang nian nasibnya`) and a word that opens a sentence as an adverb by the
+        clause (`Untung saja tidak ada korban`)."""
+        analyzed = self.analyzed
+        forms, capital, starts, ends, text = (
+            analyzed.forms,
+            analyzed.capital,
+            analyzed.starts,
+            analyzed.ends,
+            analyzed.text,
+        )
+        for following in range(position + 1, min(position + 3, len(forms))):
+            if capital[following] or text[ends[following - 1] : starts[following]].strip():
+                return False
+            if _verb(forms[following]):
+                return True
+            if forms[following] not in _ADVERBS_BEFORE_A_VERB:
+                return False
+        return False
 
     def _dateline(self, position: int) -> bool:
         """The place a story is filed from, in capitals before its first sentence (`MALANG, …`)."""
@@ -118,9 +180,63 @@ class FieldNames:
                     self._after_name_head(position)
                     or self._beside_foreign_name(position)
                     or self._in_named_run(position)
+                    or self._after_role_noun(position)
+                    or self._before_class_noun(position)
                 )
             )
         return found
+
+    def _before_class_noun(self, position: int) -> bool:
+        """In a run of capitalised words that ends in a class noun written after the name, as in
+        English (`Harapan Jaya FC`, `Surya Kencana Hotel`, `Bumi Resources Tbk`)."""
+        analyzed = self.analyzed
+        if not analyzed.capital[position]:
+            return False
+        run = self._run(position)
+        return position < run.stop - 1 and analyzed.forms[run.stop - 1] in _CLASS_NOUNS_AFTER
+
+    def between_names(self, position: int) -> bool:
+        """Whether the word stands between two names, joined to each by a space: in a title, where
+        a headline puts its verb between subject and object (`Israel Serang Gaza`), a word that is
+        also a listed name is that verb, unless the three are one name (listed, or a club's)."""
+        analyzed = self.analyzed
+        forms, capital, starts, ends, text = (
+            analyzed.forms,
+            analyzed.capital,
+            analyzed.starts,
+            analyzed.ends,
+            analyzed.text,
+        )
+        if not 0 < position < len(forms) - 1 or self.listed_run(position) is not None:
+            return False
+        return all(
+            capital[other]
+            and text[ends[min(other, position)] : starts[max(other, position)]] == " "
+            and self._proper(other)
+            and forms[other] not in _CLASS_NOUNS_AFTER  # `Arema Malang FC`
+            for other in (position - 1, position + 1)
+        )
+
+    def _after_role_noun(self, position: int) -> bool:
+        """Mid-sentence, in a run of capitalised words right after a noun for a kind of person, in
+        lower case or opening the sentence (`mantan pemain Bambang Pamungkas`, `Penyanyi Dewi Persik
+        tampil`), with no title of office or class noun in the run (`pegawai Kementerian Keuangan`
+        names a ministry by its remit)."""
+        analyzed = self.analyzed
+        forms = analyzed.forms
+        if not analyzed.capital[position] or analyzed.opens_sentence(position):
+            return False
+        run = self._run(position)
+        before = run.start - 1
+        if (
+            before < 0
+            or (analyzed.capital[before] and not analyzed.opens_sentence(before))
+            or forms[before] not in _ROLE_NOUNS
+        ):
+            return False
+        if analyzed.text[analyzed.ends[before] : analyzed.starts[run.start]].strip():
+            return False
+        return not any(forms[other] in _HEADS for other in run)
 
     def _run(self, position: int) -> range:
         """The capitalised words joined to this one by spaces or hyphens, from the sentence's second
@@ -236,6 +352,25 @@ class FieldNames:
         )
 
 
+# Adverbs of time, aspect and negation that stand between a subject and its verb (`Tuban kembali
+# diguyur hujan`, `Garut sudah menetapkan …`), from Tala's list of Indonesian function words.
+_ADVERBS_BEFORE_A_VERB = frozenset((
+    "akan", "sudah", "telah", "masih", "juga", "pun", "sedang", "kembali", "belum", "tidak", "tak",
+    "kini", "pernah", "segera", "terus",
+))  # fmt: skip
+_VERBAL_PREFIXES = ("di", "me", "ber", "be", "ter")
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _verb(form: str) -> bool:
+    """A word made a verb by its prefix: di-, meN-, ber- or ter- on another root (`diguyur`,
+    `menggelar`, `berencana`, `terbakar`), not a root that begins with those letters (`dinas`)."""
+    if not form.startswith(_VERBAL_PREFIXES) or is_ordinary_word(form):
+        return False
+    reduced = root(form)
+    return reduced != form and is_root(reduced)
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def _foreign_name(form: str) -> bool:
     """A capitalised word that is no Indonesian word (`Maharani`, `Toyota`)."""
@@ -289,6 +424,11 @@ class StoryNames:
             for compound in compounds
             for p in other.by_form.get(compound, ())
         )
+
+    def capitalised_somewhere(self, name_form: str) -> bool:
+        """Whether the story writes the word with a capital where a capital says something: not in
+        a title, nor opening a sentence."""
+        return self._used(name_form)[1]
 
     def names_here(self, name_form: str, form: str, ambiguous: bool, *, title: bool) -> bool:
         """Whether a capitalised word (`name_form` is `form` without its clitics) names something."""

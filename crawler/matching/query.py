@@ -136,14 +136,15 @@ class _Words(_Positional):
     words: tuple[_Word, ...]
     column: int
     _enclosable: bool = field(init=False, repr=False)
+    _listed: bool = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         # A name that is not itself listed is not matched inside a longer listed name (`Gading` is
-        # not `Kelapa Gading`, `Fitri` not `Idul Fitri`); a listed one is (`Aceh` in `Banda Aceh`).
+        # not `Kelapa Gading`, `Fitri` not `Idul Fitri`); a listed one is (`Aceh` in `Banda Aceh`),
+        # except in a religious figure or phrase, which holds no place (`Kudus` in `Roh Kudus`).
         forms = tuple(word.form for word in self.words)
-        self._enclosable = any(word.kind is not WordKind.ORDINARY for word in self.words) and not (
-            is_listed_name(forms[0]) if len(forms) == 1 else forms in listed_runs(forms[0])
-        )
+        self._enclosable = any(word.kind is not WordKind.ORDINARY for word in self.words)
+        self._listed = is_listed_name(forms[0]) if len(forms) == 1 else forms in listed_runs(forms[0])
 
     def occurrences(self, document: Document, fields: tuple[str, ...]) -> list[_Span]:
         found: list[_Span] = []
@@ -161,7 +162,10 @@ class _Words(_Positional):
                         document.token_matches(name, position + 1 + offset, word.form, word.root, word.kind)
                         for offset, word in enumerate(rest)
                     )
-                    and not (self._enclosable and document.inside_longer_name(name, position, end))
+                    and not (
+                        self._enclosable
+                        and document.inside_longer_name(name, position, end, placeless_only=self._listed)
+                    )
                 ):
                     found.append(_Span(name, position, end, self.label))
         return found

@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from crawler.dedup.features import FEATURE_NAMES, NEW_DEVELOPMENT, PairFeatures, pair_features  # noqa: E402
-from crawler.dedup.judge import MODEL_PATH, contains_earlier  # noqa: E402
+from crawler.dedup.judge import MODEL_PATH, contains_other  # noqa: E402
 from crawler.dedup.minhash import MinHasher  # noqa: E402
 from crawler.dedup.profile import profile_of, read_story  # noqa: E402
 from crawler.dedup.text import document_text, normalise_text  # noqa: E402
@@ -112,7 +112,7 @@ def probability(weights: npt.NDArray[np.float64], measured: PairFeatures) -> flo
 
 def decided(scored: float, threshold: float, measured: PairFeatures) -> bool:
     """Duplicate or not from the model's probability, as the judge decides: the rules first."""
-    return not measured.values[NEW_DEVELOPMENT] and (scored >= threshold or contains_earlier(measured))
+    return not measured.values[NEW_DEVELOPMENT] and (scored >= threshold or contains_other(measured))
 
 
 Scored = list[tuple[bool, float, PairFeatures]]

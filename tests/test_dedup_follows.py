@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 
 from crawler.alerts import AlertRenderer
-from crawler.dedup.features import FEATURE_NAMES
-from crawler.dedup.judge import judge_pair
+from crawler.cli.dedup import explanation
+from crawler.dedup.features import FEATURE_NAMES, NEW_DEVELOPMENT, PairFeatures
+from crawler.dedup.judge import MODEL, judge_pair
 from crawler.dedup.minhash import MinHasher
 from crawler.dedup.profile import Profile, profile_of, read_story
 from crawler.dedup.text import normalise_text
@@ -128,6 +129,21 @@ def test_explain_reads_stored_articles_by_id_and_says_why_a_follow_up_is_no_dupl
         "rule: B's lead has a figure or date A never carried, so B is never a duplicate of A",
         "decision: follows",
     ]
+
+
+def test_explain_says_when_the_containment_rule_and_not_the_model_made_a_duplicate() -> None:
+    """An aggregator's excerpt the model alone would keep apart: explain names the rule that merged it."""
+    reading = read_story("Gubernur meresmikan jembatan baru di Medan pada Sabtu pagi.")
+    values = dict.fromkeys([*MODEL.weights, NEW_DEVELOPMENT, "sentence_a_in_b", "lead_new_names"], 0.0)
+    excerpt = PairFeatures(values | {"shingle_b_in_a": 0.97, "shingle_smaller_in_larger": 0.97})
+    lines = explanation(MODEL.judge(excerpt), reading, reading)
+    assert lines[-2:] == [
+        "rule: one text is all but wholly inside the other (shingle containment >= 0.95), "
+        "so they are one story",
+        "decision: duplicate",
+    ]
+    apart = PairFeatures(excerpt.values | {"shingle_b_in_a": 0.9, "shingle_smaller_in_larger": 0.9})
+    assert explanation(MODEL.judge(apart), reading, reading)[-2].startswith("probability of one story ")
 
 
 def test_explain_of_an_unknown_story_is_one_clear_line(database: Database) -> None:

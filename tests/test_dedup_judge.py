@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from crawler.dedup.features import PairFeatures
-from crawler.dedup.judge import MODEL, Candidate, Finding, judge, nearest
+from crawler.dedup.judge import MODEL, Candidate, Finding, Judgement, judge, judge_pair, nearest
 from crawler.dedup.minhash import MinHasher, Signature
+from crawler.dedup.profile import profile_of, read_story
+from crawler.dedup.text import normalise_text
 from crawler.domain.verdict import DocumentKind
 
 HASHER = MinHasher()
@@ -46,16 +48,46 @@ def test_an_exact_seed_comes_first_then_a_near_seed_then_an_exact_article() -> N
     assert judge(None, None, None) is None
 
 
-def test_an_earlier_text_wholly_inside_the_new_one_is_a_duplicate_unless_it_is_a_correction() -> None:
-    """The model alone would weigh the names the longer text's lead adds; the containment rule does not."""
+def test_a_text_wholly_inside_the_other_is_a_duplicate_either_way_unless_it_is_a_correction() -> None:
+    """The model alone would weigh the names the longer text's lead adds, or how short an aggregator's
+    excerpt is; the containment rule does not, whichever of the two came first."""
     values = dict.fromkeys([*MODEL.weights, "lead_new_facts_in_b", "sentence_a_in_b", "lead_new_names"], 0.0)
     values |= {"lead_new_names_in_b": 1.0, "names_agree": 1.0}
-    inside = PairFeatures(values | {"shingle_a_in_b": 0.96, "correction_notice": 0.0})
-    correction = PairFeatures(values | {"shingle_a_in_b": 0.96, "correction_notice": 1.0})
-    partly = PairFeatures(values | {"shingle_a_in_b": 0.9, "correction_notice": 0.0})
-    assert MODEL.probability(inside) < MODEL.threshold
-    assert [MODEL.judge(features).decision for features in (inside, correction, partly)] == [
-        "duplicate",
-        "distinct",
-        "distinct",
+    for contained in ("shingle_a_in_b", "shingle_b_in_a"):
+        inside = PairFeatures(values | {contained: 0.96, "shingle_smaller_in_larger": 0.96})
+        correction = PairFeatures(inside.values | {"correction_notice": 1.0})
+        partly = PairFeatures(values | {contained: 0.9, "shingle_smaller_in_larger": 0.9})
+        assert MODEL.probability(inside) < MODEL.threshold
+        assert [MODEL.judge(features).decision for features in (inside, correction, partly)] == [
+            "duplicate",
+            "distinct",
+            "distinct",
+        ]
+
+
+def test_a_truncated_copy_of_a_market_story_saying_koreksi_is_a_duplicate() -> None:
+    """`koreksi` in a market lead is a fall in prices, not a correction notice: an aggregator's first
+    paragraphs of such a story are still its copy. A lead that names the error it fixes is a notice."""
+    paragraphs = [
+        f"Indeks Harga Saham Gabungan mengalami koreksi {number} persen pada sesi pertama hari ini di "
+        f"Bursa Efek Indonesia, dipimpin saham sektor {sector} yang dilepas investor asing."
+        for number, sector in zip(range(2, 14), ["bank", "energi", "properti", "tambang"] * 3, strict=True)
     ]
+    story = "\n\n".join(paragraphs)
+    excerpt = "\n\n".join(paragraphs[:2])
+    copy = judged(story, excerpt)
+    assert (copy.decision, copy.features.values["correction_notice"]) == ("duplicate", 0.0)
+    notices = ["Koreksi atas kesalahan penulisan angka: ", "Ralat: "]
+    assert [judged(story, notice + excerpt).features.values["correction_notice"] for notice in notices] == [
+        1.0,
+        1.0,
+    ]
+
+
+def judged(earlier: str, later: str) -> Judgement:
+    """The judge's decision on two texts, read as the index reads them."""
+    sides = [
+        (profile_of(read_story(text)), HASHER.signature_of_normalised(normalise_text(text)))
+        for text in (earlier, later)
+    ]
+    return judge_pair(HASHER, sides[0], sides[1])

@@ -10,7 +10,14 @@ import typer
 
 from crawler.cli.context import app_context, console
 from crawler.dedup.features import NEW_DEVELOPMENT
-from crawler.dedup.judge import MODEL, NEAR_DUPLICATE_THRESHOLD, Judgement, judge_pair
+from crawler.dedup.judge import (
+    MODEL,
+    NEAR_DUPLICATE_THRESHOLD,
+    WHOLLY_CONTAINED,
+    Judgement,
+    contains_other,
+    judge_pair,
+)
 from crawler.dedup.minhash import MinHasher, similarity
 from crawler.dedup.profile import StoryReading, profile_of, read_story
 from crawler.dedup.text import document_text, normalise_text
@@ -96,6 +103,11 @@ def explanation(judgement: Judgement, earlier: StoryReading, later: StoryReading
     lines.append(f"probability of one story {judgement.probability:.3f} (threshold {MODEL.threshold:.2f})")
     if judgement.features.values[NEW_DEVELOPMENT]:
         lines.append("rule: B's lead has a figure or date A never carried, so B is never a duplicate of A")
+    elif judgement.probability < MODEL.threshold and contains_other(judgement.features):
+        lines.append(
+            f"rule: one text is all but wholly inside the other (shingle containment >= {WHOLLY_CONTAINED}), "
+            "so they are one story"
+        )
     lines.append(f"decision: {judgement.decision}")
     return lines
 

@@ -56,8 +56,12 @@ NEW_DEVELOPMENT = "lead_new_facts_in_b"
 Not weighed by the model: the judge's rule makes such a pair never a duplicate."""
 """The features the model weighs: none depends on which story came first, so neither does a duplicate.
 The directional ones (`*_a_in_b`, `*_b_in_a`) are measured too, for the follow-up rule and `explain`."""
-# Words that open a correction notice: it quotes the story it corrects but is a story of its own.
-_CORRECTION_WORDS = frozenset(lead_word_hashes(["ralat", "koreksi", "meralat", "kekeliruan", "memperbaiki"]))
+# Words of a correction notice: it quotes the story it corrects but is a story of its own. A notice
+# says `ralat`; `koreksi` and `memperbaiki` mark one only beside the error they fix, as a market
+# story's `koreksi` (a fall in prices) or a repair is no notice.
+_CORRECTION_WORDS = lead_word_hashes(["ralat", "meralat", "diralat", "kekeliruan"])
+_CORRECTING_WORDS = lead_word_hashes(["koreksi", "mengoreksi", "dikoreksi", "memperbaiki"])
+_ERROR_WORDS = lead_word_hashes(["kesalahan", "keliru", "kekeliruan"])
 
 
 def pair_features(
@@ -98,7 +102,7 @@ def pair_features(
         NEW_DEVELOPMENT: _capped(
             len(b.lead_numbers - a.numbers) + (len(b.lead_dates - a.dates) if a.dates else 0)
         ),
-        "correction_notice": float(bool((a.lead_words | b.lead_words) & _CORRECTION_WORDS)),
+        "correction_notice": float(_is_correction(a.lead_words | b.lead_words)),
     }
     for unit in ("shingle", "sentence", "paragraph"):
         both_ways = (values[f"{unit}_b_in_a"], values[f"{unit}_a_in_b"])
@@ -107,6 +111,13 @@ def pair_features(
             min(both_ways),
         )
     return PairFeatures(values)
+
+
+def _is_correction(lead_words: frozenset[int]) -> bool:
+    """Whether a lead reads as a correction notice (see _CORRECTION_WORDS)."""
+    return bool(lead_words & _CORRECTION_WORDS) or bool(
+        lead_words & _CORRECTING_WORDS and lead_words & _ERROR_WORDS
+    )
 
 
 def _shingle_overlap(hasher: MinHasher, a: Signature, b: Signature) -> tuple[float, float, float]:

@@ -38,8 +38,9 @@ Decision = Literal["duplicate", "follows", "distinct"]
 # actors, and brings a figure, name or date the earlier story's lead did not have.
 FOLLOW_UP_BACKGROUND = 0.35
 FOLLOW_UP_NAMES_AGREE = 0.8
-# The earlier text all but wholly inside the new one (a partial capture, page 2 of a story, a seed
-# excerpt): the same story, as the older labelled set's policy says, unless it is a correction notice.
+# One text all but wholly inside the other: the earlier inside the new (a partial capture, page 2 of a
+# story, a seed excerpt) or the new inside the earlier (an aggregator's first paragraphs): the same
+# story, as both labelled sets' policies say, unless it is a correction notice.
 WHOLLY_CONTAINED = 0.95
 
 
@@ -102,16 +103,16 @@ class JudgeModel:
         follow-up or a distinct story by the rule above."""
         probability = self.probability(features)
         if not features.values[NEW_DEVELOPMENT] and (
-            probability >= self.threshold or contains_earlier(features)
+            probability >= self.threshold or contains_other(features)
         ):
             return Judgement("duplicate", probability, features)
         return Judgement("follows" if is_follow_up(features) else "distinct", probability, features)
 
 
-def contains_earlier(features: PairFeatures) -> bool:
-    """Whether the earlier story's text is all but wholly inside the new one (and it corrects nothing)."""
+def contains_other(features: PairFeatures) -> bool:
+    """Whether either story's text is all but wholly inside the other's (and it corrects nothing)."""
     values = features.values
-    return values["shingle_a_in_b"] >= WHOLLY_CONTAINED and not values["correction_notice"]
+    return values["shingle_smaller_in_larger"] >= WHOLLY_CONTAINED and not values["correction_notice"]
 
 
 def is_follow_up(features: PairFeatures) -> bool:

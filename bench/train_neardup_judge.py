@@ -7,7 +7,10 @@ Only pairs with `split == "tune"` are read from tests/fixtures/secondhand/neardu
 index computes them (profile + MinHash signature of each text, crawler/dedup/features.py).
 
 - Pairs whose later lead brings a figure or date the earlier story never carried are never duplicates
-  (the judge's rule); the model is fitted on the other pairs, where the decision is its own.
+  (the judge's rule); the model is fitted on the other pairs. The judge's other rules (a later day in
+  the later story, a correction notice beside the story it corrects) are applied to its decisions
+  here as in the index, but their pairs stay in the fit: they are the distinct pairs most like copies,
+  and a follow-up or notice the rules miss (no date, another wording) is left to the model alone.
 - The fit is plain batch gradient descent on the log-loss with an L2 penalty (none on the bias):
   deterministic, the same pairs give the same weights. Every tune pair is also scored out of fold: by
   the weights fitted on the other four of 5 folds (dealt out kind by kind), as a pair nobody tuned on
@@ -35,8 +38,14 @@ import numpy.typing as npt
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from crawler.dedup.features import FEATURE_NAMES, NEW_DEVELOPMENT, PairFeatures, pair_features  # noqa: E402
-from crawler.dedup.judge import MODEL_PATH, contains_earlier  # noqa: E402
+from crawler.dedup.features import (  # noqa: E402
+    FEATURE_NAMES,
+    NEW_DEVELOPMENT,
+    PairFeatures,
+    never_duplicate,
+    pair_features,
+)
+from crawler.dedup.judge import MODEL_PATH, contains_other  # noqa: E402
 from crawler.dedup.minhash import MinHasher  # noqa: E402
 from crawler.dedup.profile import profile_of, read_story  # noqa: E402
 from crawler.dedup.text import document_text, normalise_text  # noqa: E402
@@ -112,7 +121,7 @@ def probability(weights: npt.NDArray[np.float64], measured: PairFeatures) -> flo
 
 def decided(scored: float, threshold: float, measured: PairFeatures) -> bool:
     """Duplicate or not from the model's probability, as the judge decides: the rules first."""
-    return not measured.values[NEW_DEVELOPMENT] and (scored >= threshold or contains_earlier(measured))
+    return not never_duplicate(measured) and (scored >= threshold or contains_other(measured))
 
 
 Scored = list[tuple[bool, float, PairFeatures]]

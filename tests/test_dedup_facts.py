@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.dedup.facts import facts_of, sentences_of
+from crawler.dedup.facts import facts_of, latest_day, sentences_of
 from crawler.dedup.profile import read_story
 
 
@@ -148,3 +148,17 @@ def test_a_full_stop_after_an_abbreviation_or_before_a_small_letter_ends_no_sent
     ]
     # So the date of a lead that names a listed company stays in the lead.
     assert read_story(line).lead_facts.dates == {"11-25"}
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("Rapat digelar Minggu (16/11/2025), putusan dibacakan Kamis, 20 November 2025.", 1120),
+        ("Pameran berlangsung 28 Oktober hingga 2 November 2025 di Jakarta.", 1102),
+        ("Laba kuartal III/2025 naik 5 persen sepanjang 2025.", 0),
+        ("Tidak ada tanggal di sini, hanya Rp1,5 triliun.", 0),
+    ],
+)
+def test_the_latest_day_a_story_names_is_read_whatever_the_date_form(text: str, day: int) -> None:
+    """Quarters and bare years name no day; a range names its last day."""
+    assert latest_day(facts_of(text).dates) == day

@@ -7,14 +7,16 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from crawler.alerts import AlertRenderer
-from crawler.dedup.features import FEATURE_NAMES
-from crawler.dedup.judge import judge_pair
+from crawler.cli.dedup import explanation
+from crawler.dedup.features import CORRECTS_OTHER, FEATURE_NAMES, LATER_DAY, NEW_DEVELOPMENT, PairFeatures
+from crawler.dedup.judge import MODEL, judge_pair
 from crawler.dedup.minhash import MinHasher
 from crawler.dedup.profile import Profile, profile_of, read_story
 from crawler.dedup.text import normalise_text
@@ -71,7 +73,19 @@ def test_the_judge_gets_every_tune_pair_of_these_kinds_right(kind: str) -> None:
 
 def test_a_profile_survives_storage_byte_for_byte() -> None:
     profile = side(TUNE[0]["a"]["text"])[0]
+    assert profile.latest_day
     assert Profile.from_bytes(profile.to_bytes()) == profile
+
+
+def test_a_profile_stored_before_the_latest_day_was_kept_still_reads_with_no_day() -> None:
+    """Its header is one count shorter: the same sets, and no day (so the later-day rule never fires)."""
+    profile = side(TUNE[0]["a"]["text"])[0]
+    stored = profile.to_bytes()
+    header = (len(fields(Profile)) - 1) * 2  # the counts before the latest day's
+    older = stored[:header] + stored[header + 2 :]
+    assert Profile.from_bytes(older) == replace(profile, latest_day=0)
+    with pytest.raises(ValueError, match="do not match its counts"):
+        Profile.from_bytes(older[:-4])
 
 
 def test_a_month_of_daily_rupiah_closes_stays_thirty_clusters(database: Database) -> None:
@@ -123,11 +137,31 @@ def test_explain_reads_stored_articles_by_id_and_says_why_a_follow_up_is_no_dupl
     later = store_article(database, index, 2, pair["b"]["text"])
     result = pantau(database.url, "dedup", "explain", str(earlier.id), str(later.id))
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[-3].startswith("probability of one story ")
-    assert result.stdout.splitlines()[-2:] == [
+    lines = result.stdout.splitlines()
+    assert lines[-5] == "latest day named: A 11-13, B 11-19"
+    assert lines[-4].startswith("probability of one story ")
+    assert lines[-3:] == [
         "rule: B's lead has a figure or date A never carried, so B is never a duplicate of A",
+        "rule: B names a day after every day A names, so B is never a duplicate of A",
         "decision: follows",
     ]
+
+
+def test_explain_says_when_the_containment_rule_and_not_the_model_made_a_duplicate() -> None:
+    """An aggregator's excerpt the model alone would keep apart: explain names the rule that merged it."""
+    reading = read_story("Gubernur meresmikan jembatan baru di Medan pada Sabtu pagi.")
+    values = dict.fromkeys(
+        [*MODEL.weights, NEW_DEVELOPMENT, LATER_DAY, CORRECTS_OTHER, "sentence_a_in_b", "lead_new_names"], 0.0
+    )
+    excerpt = PairFeatures(values | {"shingle_b_in_a": 0.97, "shingle_smaller_in_larger": 0.97})
+    lines = explanation(MODEL.judge(excerpt), reading, reading)
+    assert lines[-2:] == [
+        "rule: one text is all but wholly inside the other (shingle containment >= 0.95), "
+        "so they are one story",
+        "decision: duplicate",
+    ]
+    apart = PairFeatures(excerpt.values | {"shingle_b_in_a": 0.9, "shingle_smaller_in_larger": 0.9})
+    assert explanation(MODEL.judge(apart), reading, reading)[-2].startswith("probability of one story ")
 
 
 def test_explain_of_an_unknown_story_is_one_clear_line(database: Database) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from crawler.dedup.features import PairFeatures
-from crawler.dedup.judge import MODEL, Candidate, Finding, judge, nearest
+from crawler.dedup.features import CORRECTS_OTHER, LATER_DAY, NEW_DEVELOPMENT, PairFeatures
+from crawler.dedup.judge import MODEL, Candidate, Finding, Judgement, judge, judge_pair, nearest
 from crawler.dedup.minhash import MinHasher, Signature
+from crawler.dedup.profile import profile_of, read_story
+from crawler.dedup.text import normalise_text
 from crawler.domain.verdict import DocumentKind
 
 HASHER = MinHasher()
@@ -46,16 +48,82 @@ def test_an_exact_seed_comes_first_then_a_near_seed_then_an_exact_article() -> N
     assert judge(None, None, None) is None
 
 
-def test_an_earlier_text_wholly_inside_the_new_one_is_a_duplicate_unless_it_is_a_correction() -> None:
-    """The model alone would weigh the names the longer text's lead adds; the containment rule does not."""
-    values = dict.fromkeys([*MODEL.weights, "lead_new_facts_in_b", "sentence_a_in_b", "lead_new_names"], 0.0)
+def test_a_text_wholly_inside_the_other_is_a_duplicate_either_way_unless_it_is_a_correction() -> None:
+    """The model alone would weigh the names the longer text's lead adds, or how short an aggregator's
+    excerpt is; the containment rule does not, whichever of the two came first."""
+    values = dict.fromkeys(
+        [*MODEL.weights, NEW_DEVELOPMENT, LATER_DAY, CORRECTS_OTHER, "sentence_a_in_b", "lead_new_names"], 0.0
+    )
     values |= {"lead_new_names_in_b": 1.0, "names_agree": 1.0}
-    inside = PairFeatures(values | {"shingle_a_in_b": 0.96, "correction_notice": 0.0})
-    correction = PairFeatures(values | {"shingle_a_in_b": 0.96, "correction_notice": 1.0})
-    partly = PairFeatures(values | {"shingle_a_in_b": 0.9, "correction_notice": 0.0})
-    assert MODEL.probability(inside) < MODEL.threshold
-    assert [MODEL.judge(features).decision for features in (inside, correction, partly)] == [
-        "duplicate",
-        "distinct",
-        "distinct",
+    for contained in ("shingle_a_in_b", "shingle_b_in_a"):
+        inside = PairFeatures(values | {contained: 0.96, "shingle_smaller_in_larger": 0.96})
+        correction = PairFeatures(inside.values | {"correction_notice": 1.0})
+        partly = PairFeatures(values | {contained: 0.9, "shingle_smaller_in_larger": 0.9})
+        assert MODEL.probability(inside) < MODEL.threshold
+        assert [MODEL.judge(features).decision for features in (inside, correction, partly)] == [
+            "duplicate",
+            "distinct",
+            "distinct",
+        ]
+
+
+def test_a_truncated_copy_of_a_market_story_saying_koreksi_is_a_duplicate() -> None:
+    """`koreksi` in a market lead is a fall in prices, not a correction notice: an aggregator's first
+    paragraphs of such a story are still its copy. A lead that names the error it fixes is a notice."""
+    paragraphs = [
+        f"Indeks Harga Saham Gabungan mengalami koreksi {number} persen pada sesi pertama hari ini di "
+        f"Bursa Efek Indonesia, dipimpin saham sektor {sector} yang dilepas investor asing."
+        for number, sector in zip(range(2, 14), ["bank", "energi", "properti", "tambang"] * 3, strict=True)
     ]
+    story = "\n\n".join(paragraphs)
+    excerpt = "\n\n".join(paragraphs[:2])
+    copy = judged(story, excerpt)
+    assert (copy.decision, copy.features.values["correction_notice"]) == ("duplicate", 0.0)
+    notices = ["Koreksi atas kesalahan penulisan angka: ", "Ralat: "]
+    assert [judged(story, notice + excerpt).features.values["correction_notice"] for notice in notices] == [
+        1.0,
+        1.0,
+    ]
+
+
+def judged(earlier: str, later: str) -> Judgement:
+    """The judge's decision on two texts, read as the index reads them."""
+    sides = [
+        (profile_of(read_story(text)), HASHER.signature_of_normalised(normalise_text(text)))
+        for text in (earlier, later)
+    ]
+    return judge_pair(HASHER, sides[0], sides[1])
+
+
+EARLIER = "\n\n".join(
+    [
+        "Pemerintah Kota Medan meresmikan jembatan baru di Kecamatan Medan Belawan pada Minggu (16/11/2025).",
+        "Jembatan sepanjang 120 meter itu dibangun dengan anggaran Rp45 miliar dari APBD kota.",
+        "Wali Kota Rico Waas mengatakan jembatan tersebut memangkas waktu tempuh warga ke pusat kota.",
+        "Menurut dinas pekerjaan umum, jembatan mampu menahan beban kendaraan hingga 30 ton.",
+        "Warga menyambut baik peresmian itu karena selama ini harus memutar sejauh tujuh kilometer.",
+    ]
+)
+
+
+def test_a_later_story_naming_a_day_after_every_day_of_the_earlier_is_never_its_duplicate() -> None:
+    """The new development sits past the lead, so only the later day tells it; a copy that writes the
+    same day otherwise names no later day."""
+    follow_up = (
+        EARLIER + "\n\nPada Kamis (20/11/2025), jembatan itu ditutup sementara untuk perbaikan sambungan."
+    )
+    later = judged(EARLIER, follow_up)
+    assert (later.features.values[LATER_DAY], later.features.values[NEW_DEVELOPMENT]) == (1.0, 0.0)
+    assert later.decision == "follows"
+    copy = judged(EARLIER, EARLIER.replace("Minggu (16/11/2025)", "Minggu, 16 November 2025"))
+    assert (copy.features.values[LATER_DAY], copy.decision) == (0.0, "duplicate")
+    undated = EARLIER.replace(" pada Minggu (16/11/2025)", "")
+    assert judged(undated, follow_up).features.values[LATER_DAY] == 0.0
+
+
+def test_a_correction_notice_is_never_one_story_with_what_it_corrects_but_two_copies_of_it_are() -> None:
+    notice = "Ralat: anggaran jembatan yang benar Rp45 miliar, bukan Rp54 miliar.\n\n" + EARLIER
+    against_story = judged(EARLIER, notice)
+    assert (against_story.features.values[CORRECTS_OTHER], against_story.decision) == (1.0, "distinct")
+    copies = judged(notice, notice.replace("Ralat:", "RALAT -"))
+    assert (copies.features.values[CORRECTS_OTHER], copies.decision) == (0.0, "duplicate")

@@ -9,8 +9,15 @@ from typing import Annotated
 import typer
 
 from crawler.cli.context import app_context, console
-from crawler.dedup.features import NEW_DEVELOPMENT
-from crawler.dedup.judge import MODEL, NEAR_DUPLICATE_THRESHOLD, Judgement, judge_pair
+from crawler.dedup.facts import latest_day
+from crawler.dedup.features import CORRECTS_OTHER, LATER_DAY, NEW_DEVELOPMENT
+from crawler.dedup.judge import (
+    MODEL,
+    NEAR_DUPLICATE_THRESHOLD,
+    WHOLLY_CONTAINED,
+    Judgement,
+    judge_pair,
+)
 from crawler.dedup.minhash import MinHasher, similarity
 from crawler.dedup.profile import StoryReading, profile_of, read_story
 from crawler.dedup.text import document_text, normalise_text
@@ -93,11 +100,33 @@ def explanation(judgement: Judgement, earlier: StoryReading, later: StoryReading
         for kind in ("numbers", "names", "dates"):
             new = sorted(getattr(reader.lead_facts, kind) - getattr(other.facts, kind))
             lines.append(f"lead of {label}: {kind} not in the other: {', '.join(new) if new else '-'}")
+    days = [latest_day(reading.facts.dates) for reading in (earlier, later)]
+    lines.append(
+        "latest day named: "
+        + ", ".join(f"{label} {_day(day)}" for label, day in zip("AB", days, strict=True))
+    )
     lines.append(f"probability of one story {judgement.probability:.3f} (threshold {MODEL.threshold:.2f})")
-    if judgement.features.values[NEW_DEVELOPMENT]:
+    values = judgement.features.values
+    if values[NEW_DEVELOPMENT]:
         lines.append("rule: B's lead has a figure or date A never carried, so B is never a duplicate of A")
+    if values[LATER_DAY]:
+        lines.append("rule: B names a day after every day A names, so B is never a duplicate of A")
+    if values[CORRECTS_OTHER]:
+        lines.append(
+            "rule: one of the two is a correction notice and the other is not, so they are two stories"
+        )
+    if judgement.decision == "duplicate" and judgement.probability < MODEL.threshold:
+        lines.append(
+            f"rule: one text is all but wholly inside the other (shingle containment >= {WHOLLY_CONTAINED}), "
+            "so they are one story"
+        )
     lines.append(f"decision: {judgement.decision}")
     return lines
+
+
+def _day(day: int) -> str:
+    """A latest day as explain prints it (`11-20`), `-` for none."""
+    return f"{day // 100:02d}-{day % 100:02d}" if day else "-"
 
 
 def _story_text(ctx: typer.Context, reference: str, url: str | None) -> str:

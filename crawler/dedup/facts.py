@@ -34,6 +34,7 @@ _MONTHS = {
     for name in names
 }
 _DAYS = {"senin", "selasa", "rabu", "kamis", "jumat", "jum'at", "sabtu", "minggu", "ahad"}
+_DAY = re.compile(r"\d\d-\d\d")
 _QUARTERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "pertama": 1, "kedua": 2, "ketiga": 3, "keempat": 4}
 _QUARTERS |= {str(number): number for number in range(1, 5)}
 _SCALES = {
@@ -182,6 +183,14 @@ def facts_of(text: str) -> Facts:
     remaining = _WRITTEN_DATE.sub(lambda match: _written_date(match, dates), remaining)
     numbers = {_number(match) for match in _NUMBER.finditer(remaining)}
     return Facts(frozenset(numbers - {""}), frozenset(dates), frozenset(_names(text)))
+
+
+def latest_day(dates: frozenset[str]) -> int:
+    """The latest day the dates name, as month * 100 + day (1120 for 20 November), 0 when none does.
+
+    Years are not read, so a story spanning December and January reads January as earlier: the day
+    then says nothing rather than something wrong."""
+    return max((int(date[:2]) * 100 + int(date[3:]) for date in dates if _DAY.fullmatch(date)), default=0)
 
 
 def canonical_numbers(text: str) -> str:

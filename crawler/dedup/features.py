@@ -54,10 +54,21 @@ FEATURE_NAMES = (
 NEW_DEVELOPMENT = "lead_new_facts_in_b"
 """Figures or dates in the later story's lead that the earlier story never carried: a new development.
 Not weighed by the model: the judge's rule makes such a pair never a duplicate."""
+CORRECTS_OTHER = "one_corrects_the_other"
+"""1 when one story reads as a correction notice and the other does not: a notice quotes the story it
+corrects but is a story of its own (two copies of one notice can still be one story)."""
+LATER_DAY = "later_day_in_b"
+"""1 when the later story names a day after every day the earlier one names: it reports what came
+after the earlier was written (a copy repeats its original's days, however it rewords them), so it is
+a new development wherever in the text the day is. Not weighed by the model either."""
 """The features the model weighs: none depends on which story came first, so neither does a duplicate.
 The directional ones (`*_a_in_b`, `*_b_in_a`) are measured too, for the follow-up rule and `explain`."""
-# Words that open a correction notice: it quotes the story it corrects but is a story of its own.
-_CORRECTION_WORDS = frozenset(lead_word_hashes(["ralat", "koreksi", "meralat", "kekeliruan", "memperbaiki"]))
+# Words of a correction notice: it quotes the story it corrects but is a story of its own. A notice
+# says `ralat`; `koreksi` and `memperbaiki` mark one only beside the error they fix, as a market
+# story's `koreksi` (a fall in prices) or a repair is no notice.
+_CORRECTION_WORDS = lead_word_hashes(["ralat", "meralat", "diralat", "kekeliruan"])
+_CORRECTING_WORDS = lead_word_hashes(["koreksi", "mengoreksi", "dikoreksi", "memperbaiki"])
+_ERROR_WORDS = lead_word_hashes(["kesalahan", "keliru", "kekeliruan"])
 
 
 def pair_features(
@@ -98,7 +109,9 @@ def pair_features(
         NEW_DEVELOPMENT: _capped(
             len(b.lead_numbers - a.numbers) + (len(b.lead_dates - a.dates) if a.dates else 0)
         ),
-        "correction_notice": float(bool((a.lead_words | b.lead_words) & _CORRECTION_WORDS)),
+        LATER_DAY: float(bool(a.latest_day) and b.latest_day > a.latest_day),
+        "correction_notice": float(_is_correction(a.lead_words | b.lead_words)),
+        CORRECTS_OTHER: float(_is_correction(a.lead_words) != _is_correction(b.lead_words)),
     }
     for unit in ("shingle", "sentence", "paragraph"):
         both_ways = (values[f"{unit}_b_in_a"], values[f"{unit}_a_in_b"])
@@ -107,6 +120,25 @@ def pair_features(
             min(both_ways),
         )
     return PairFeatures(values)
+
+
+def never_duplicate(features: PairFeatures) -> bool:
+    """The judge's rules before the model: a new development, or a correction notice and the story it
+    corrects, are never one story."""
+    return brings_new_development(features) or bool(features.values[CORRECTS_OTHER])
+
+
+def brings_new_development(features: PairFeatures) -> bool:
+    """Whether the later story reports something the earlier could not have: a figure or date new in
+    its lead, or a day after every day the earlier names (the judge's rule: never a duplicate)."""
+    return bool(features.values[NEW_DEVELOPMENT] or features.values[LATER_DAY])
+
+
+def _is_correction(lead_words: frozenset[int]) -> bool:
+    """Whether a lead reads as a correction notice (see _CORRECTION_WORDS)."""
+    return bool(lead_words & _CORRECTION_WORDS) or bool(
+        lead_words & _CORRECTING_WORDS and lead_words & _ERROR_WORDS
+    )
 
 
 def _shingle_overlap(hasher: MinHasher, a: Signature, b: Signature) -> tuple[float, float, float]:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, NamedTuple
 
-from crawler.dedup.features import NEW_DEVELOPMENT, PairFeatures, pair_features
+from crawler.dedup.features import LATER_DAY, NEW_DEVELOPMENT, PairFeatures, never_duplicate, pair_features
 from crawler.dedup.minhash import MinHasher, Signature
 from crawler.dedup.profile import Profile
 from crawler.domain.verdict import DocumentKind, VerdictKind
@@ -35,11 +35,12 @@ MODEL_PATH = Path(__file__).with_name("judge_model.json")
 Decision = Literal["duplicate", "follows", "distinct"]
 
 # A follow-up carries the earlier story's background (its sentences or shingles), speaks of the same
-# actors, and brings a figure, name or date the earlier story's lead did not have.
+# actors, and brings a figure, name or date the earlier story's lead did not have, or a later day.
 FOLLOW_UP_BACKGROUND = 0.35
 FOLLOW_UP_NAMES_AGREE = 0.8
-# The earlier text all but wholly inside the new one (a partial capture, page 2 of a story, a seed
-# excerpt): the same story, as the older labelled set's policy says, unless it is a correction notice.
+# One text all but wholly inside the other: the earlier inside the new (a partial capture, page 2 of a
+# story, a seed excerpt) or the new inside the earlier (an aggregator's first paragraphs): the same
+# story, as both labelled sets' policies say, unless it is a correction notice.
 WHOLLY_CONTAINED = 0.95
 
 
@@ -98,31 +99,30 @@ class JudgeModel:
         return 1 / (1 + math.exp(-score))
 
     def judge(self, features: PairFeatures) -> Judgement:
-        """Duplicate from the threshold unless the later lead brings a new figure or date; otherwise a
-        follow-up or a distinct story by the rule above."""
+        """Duplicate from the threshold unless the later story brings a new development (a figure or
+        date new in its lead, or a later day); otherwise a follow-up or a distinct story by the rule
+        above."""
         probability = self.probability(features)
-        if not features.values[NEW_DEVELOPMENT] and (
-            probability >= self.threshold or contains_earlier(features)
-        ):
+        if not never_duplicate(features) and (probability >= self.threshold or contains_other(features)):
             return Judgement("duplicate", probability, features)
         return Judgement("follows" if is_follow_up(features) else "distinct", probability, features)
 
 
-def contains_earlier(features: PairFeatures) -> bool:
-    """Whether the earlier story's text is all but wholly inside the new one (and it corrects nothing)."""
+def contains_other(features: PairFeatures) -> bool:
+    """Whether either story's text is all but wholly inside the other's (and it corrects nothing)."""
     values = features.values
-    return values["shingle_a_in_b"] >= WHOLLY_CONTAINED and not values["correction_notice"]
+    return values["shingle_smaller_in_larger"] >= WHOLLY_CONTAINED and not values["correction_notice"]
 
 
 def is_follow_up(features: PairFeatures) -> bool:
     """Whether a pair that is not one story reads as a new development on the earlier one."""
     values = features.values
     background = values["sentence_a_in_b"]
-    new_in_lead = values[NEW_DEVELOPMENT] + values["lead_new_names"]
+    new = values[NEW_DEVELOPMENT] + values[LATER_DAY] + values["lead_new_names"]
     return (
         background >= FOLLOW_UP_BACKGROUND
         and values["names_agree"] >= FOLLOW_UP_NAMES_AGREE
-        and new_in_lead > 0
+        and new > 0
         and not values["correction_notice"]
     )
 

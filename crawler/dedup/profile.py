@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from crawler.dedup.facts import Facts, canonical_numbers, facts_of, sentences_of
+from crawler.dedup.facts import Facts, canonical_numbers, facts_of, latest_day, sentences_of
 from crawler.dedup.text import story_lines, words_of
 
 LEAD_SENTENCES = 2
@@ -62,31 +62,45 @@ class Profile:
     quotes: frozenset[int]
     lead_sentences: frozenset[int]
     word_count: int
+    latest_day: int = 0
+    """The latest day the story names (month * 100 + day, `facts.latest_day`); 0 when it names none,
+    and for profiles stored before it was kept."""
 
     def to_bytes(self) -> bytes:
-        """Counts (16-bit) then the sorted hashes (32-bit) of every set, then the word count."""
-        sets = [sorted(getattr(self, field.name))[:_MAX_ITEMS] for field in fields(self)[:-1]]
-        counts = np.array([len(values) for values in sets] + [min(self.word_count, _MAX_ITEMS)])
+        """Counts (16-bit) of every set, the word count and the latest day, then the sorted hashes
+        (32-bit) of every set."""
+        sets = [sorted(getattr(self, name))[:_MAX_ITEMS] for name in _SET_FIELDS]
+        counts = np.array(
+            [len(values) for values in sets] + [min(self.word_count, _MAX_ITEMS), self.latest_day]
+        )
         hashes = np.array([value for values in sets for value in values], dtype=np.uint64)
         return counts.astype(_COUNT_DTYPE).tobytes() + hashes.astype(_HASH_DTYPE).tobytes()
 
     @classmethod
     def from_bytes(cls, stored: bytes) -> Profile:
-        """A stored profile; raises ValueError when the bytes are not one."""
-        names = [field.name for field in fields(cls)]
-        header = len(names) * _COUNT_DTYPE.itemsize
-        if len(stored) < header:
-            raise ValueError("a stored profile is shorter than its header")
-        counts = np.frombuffer(stored[:header], dtype=_COUNT_DTYPE).astype(int)
-        hashes = np.frombuffer(stored[header:], dtype=_HASH_DTYPE)
-        if len(hashes) != counts[:-1].sum():
+        """A stored profile, also one stored before the latest day was kept (its header is one count
+        shorter, so its length tells it apart); raises ValueError when the bytes are not one."""
+        for numbers in (len(_SET_FIELDS) + 2, len(_SET_FIELDS) + 1):
+            header = numbers * _COUNT_DTYPE.itemsize
+            if len(stored) < header:
+                continue
+            counts = np.frombuffer(stored[:header], dtype=_COUNT_DTYPE).astype(int)
+            if len(stored) - header == counts[: len(_SET_FIELDS)].sum() * _HASH_DTYPE.itemsize:
+                break
+        else:
             raise ValueError("a stored profile's hashes do not match its counts")
-        sets: dict[str, Any] = {"word_count": int(counts[-1])}
+        hashes = np.frombuffer(stored[header:], dtype=_HASH_DTYPE)
+        # An older profile has no latest day: the dataclass default (0, none named) stands for it.
+        tail = counts[len(_SET_FIELDS) :].tolist()
+        sets: dict[str, Any] = dict(zip(("word_count", "latest_day")[: len(tail)], tail, strict=True))
         start = 0
-        for name, count in zip(names[:-1], counts[:-1], strict=True):
+        for name, count in zip(_SET_FIELDS, counts[: len(_SET_FIELDS)], strict=True):
             sets[name] = frozenset(int(value) for value in hashes[start : start + count])
             start += count
         return cls(**sets)
+
+
+_SET_FIELDS = tuple(field.name for field in fields(Profile) if field.name not in {"word_count", "latest_day"})
 
 
 def read_story(text: str) -> StoryReading:
@@ -140,6 +154,7 @@ def profile_of(reading: StoryReading) -> Profile:
             if comparable.count(" ") >= _MIN_KEY_SENTENCE_WORDS - 1
         ),
         word_count=reading.word_count,
+        latest_day=latest_day(facts.dates),
     )
 
 

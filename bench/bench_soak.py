@@ -2,11 +2,12 @@
 
 Five RMOL-regional sources on a loopback portal (tests/portal_server.py, a forward proxy) are
 scheduled every few seconds; a publisher thread adds a story to every site each second, so runs
-store real articles. Resident memory of the daemon is read from /proc at the 50th and the 500th
-finished run. Fails (exit 1) when memory grows by 10% or more, when two runs of a source
-overlap, or when a run is left `running` after the stop.
+store real articles. Resident memory of the daemon and of each of its child processes (fork server,
+resource tracker, extraction workers) is read from /proc every 50 finished runs, so a growth shows
+where it is; the total at the 50th and the 500th run is the figure. Fails (exit 1) when memory grows
+by 10% or more, when two runs of a source overlap, or when a run is left `running` after the stop.
 
-    .venv/bin/python bench/bench_soak.py [--runs 500] [--interval-seconds 3]
+    .venv/bin/python bench/bench_soak.py [--runs 500] [--interval-seconds 3] [--sample-every 50]
 """
 
 from __future__ import annotations

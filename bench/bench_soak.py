@@ -2,11 +2,12 @@
 
 Five RMOL-regional sources on a loopback portal (tests/portal_server.py, a forward proxy) are
 scheduled every few seconds; a publisher thread adds a story to every site each second, so runs
-store real articles. Resident memory of the daemon is read from /proc at the 50th and the 500th
-finished run. Fails (exit 1) when memory grows by 10% or more, when two runs of a source
-overlap, or when a run is left `running` after the stop.
+store real articles. Resident memory of the daemon and of each of its child processes (fork server,
+resource tracker, extraction workers) is read from /proc every 50 finished runs, so a growth shows
+where it is; the total at the 50th and the 500th run is the figure. Fails (exit 1) when memory grows
+by 10% or more, when two runs of a source overlap, or when a run is left `running` after the stop.
 
-    .venv/bin/python bench/bench_soak.py [--runs 500] [--interval-seconds 3]
+    .venv/bin/python bench/bench_soak.py [--runs 500] [--interval-seconds 3] [--sample-every 50]
 """
 
 from __future__ import annotations
@@ -108,17 +109,41 @@ class Publisher:
             self.portal.route(f"http://www.{site}/category/daerah", Route(listing.encode()))
 
 
-def resident_kib(pid: int) -> int:
-    """Resident memory of the process and all its descendants (the fork server and the extraction
-    workers hold pages and parsed trees too)."""
+def resident_kib(pid: int) -> dict[str, int]:
+    """Resident memory of the process and each of its descendants, by role: the daemon, the fork
+    server, the resource tracker and the extraction workers (summed) hold pages and trees too."""
+    found: dict[str, int] = {}
+    _count_resident(pid, "daemon", found)
+    return found
+
+
+def _count_resident(pid: int, role: str, found: dict[str, int]) -> None:
     try:
         status = Path(f"/proc/{pid}/status").read_text()
         children = [int(child) for task in Path(f"/proc/{pid}/task").glob("*/children")
                     for child in task.read_text().split()]  # fmt: skip
     except FileNotFoundError:
-        return 0  # it exited while being counted
+        return  # it exited while being counted
     own = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
-    return own + sum(resident_kib(child) for child in children)
+    found[role] = found.get(role, 0) + own
+    for child in children:
+        try:
+            command = Path(f"/proc/{child}/cmdline").read_bytes()
+        except FileNotFoundError:
+            continue
+        if role == "fork server":
+            child_role = "workers"  # forked from it, they share its command line
+        elif b"forkserver" in command:
+            child_role = "fork server"
+        elif b"resource_tracker" in command:
+            child_role = "resource tracker"
+        else:
+            child_role = "workers"
+        _count_resident(child, child_role, found)
+
+
+def _mib(kib: int) -> str:
+    return f"{kib / 1024:.1f}"
 
 
 def main() -> int:
@@ -126,6 +151,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=500)
     parser.add_argument("--baseline-run", type=int, default=50)
     parser.add_argument("--interval-seconds", type=float, default=3.0)
+    parser.add_argument("--sample-every", type=int, default=50, help="runs between memory readings")
     arguments = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as folder, PortalServer() as portal, Publisher(portal):
@@ -147,7 +173,8 @@ def main() -> int:
             cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=log,
         )  # fmt: skip
         started = time.monotonic()
-        baseline_kib = 0
+        samples: dict[int, dict[str, int]] = {}  # finished runs -> resident KiB by process role
+        next_sample = arguments.sample_every
         try:
             while True:
                 if daemon.poll() is not None:
@@ -158,10 +185,13 @@ def main() -> int:
                         select(func.count()).select_from(CrawlRun).where(CrawlRun.status != "running")
                     )
                 finished = finished or 0
-                if not baseline_kib and finished >= arguments.baseline_run:
-                    baseline_kib = resident_kib(daemon.pid)
+                if arguments.baseline_run not in samples and finished >= arguments.baseline_run:
+                    samples[arguments.baseline_run] = resident_kib(daemon.pid)
+                if finished >= next_sample and next_sample < arguments.runs:
+                    samples.setdefault(next_sample, resident_kib(daemon.pid))
+                    next_sample += arguments.sample_every
                 if finished >= arguments.runs:
-                    final_kib = resident_kib(daemon.pid)
+                    samples[arguments.runs] = resident_kib(daemon.pid)
                     break
                 time.sleep(0.2)
             elapsed = time.monotonic() - started
@@ -197,6 +227,8 @@ def main() -> int:
         for earlier, later in pairwise(runs)
         if earlier.finished_at is not None and later.started_at < earlier.finished_at
     )
+    baseline_kib = sum(samples[arguments.baseline_run].values())
+    final_kib = sum(samples[arguments.runs].values())
     growth = (final_kib - baseline_kib) / baseline_kib * 100
     every = f"every {arguments.interval_seconds:g} s"
     print(f"soak: {len(runs)} runs of {len(SITES)} sources {every} in {elapsed:.0f} s")
@@ -206,6 +238,11 @@ def main() -> int:
         f"  resident memory, daemon and workers: {baseline} at run {arguments.baseline_run}, "
         f"{final} at run {arguments.runs} ({growth:+.1f}%)"
     )
+    roles = list(samples[arguments.runs])
+    print(f"  resident MiB by process after run: {' / '.join(['total', *roles])}")
+    for run, by_role in sorted(samples.items()):
+        figures = " / ".join(_mib(by_role.get(role, 0)) for role in roles)
+        print(f"    {run:>5}: {_mib(sum(by_role.values()))} / {figures}")
     print(
         f"  overlapping runs of one source: {overlaps}; runs that overlapped another source's: {concurrent}"
     )

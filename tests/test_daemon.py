@@ -264,6 +264,46 @@ def test_new_stories_speed_the_source_up_and_the_interval_is_persisted(
     assert timedelta(minutes=29) < next_run - datetime.now(UTC) <= timedelta(minutes=30)
 
 
+# Three runs in one process, as the daemon makes them; then the Scrapy objects still alive.
+REPEATED_RUNS = """
+import asyncio, gc, sys
+from pathlib import Path
+from scrapy import Spider
+from scrapy.crawler import Crawler
+from crawler.config import load_config
+from crawler.crawl.runner import CrawlService, run_in_reactor
+from crawler.store.db import open_database
+
+async def crawl_three_times() -> None:
+    database = open_database(sys.argv[2])
+    service = CrawlService(load_config(Path(sys.argv[1])).with_database(database.url), database)
+    for _ in range(3):
+        print((await service.crawl("lampung")).status)
+    await asyncio.sleep(0.1)  # the loop runs the last crawl's done-callbacks
+    gc.collect()
+    alive = [type(o).__name__ for o in gc.get_objects() if isinstance(o, (Crawler, Spider))]
+    print("alive:", sorted(alive))
+
+run_in_reactor(crawl_three_times)
+"""
+
+
+def test_a_finished_run_leaves_no_crawler_or_spider_alive_in_a_long_lived_process(
+    portal: PortalServer, tmp_path: Path
+) -> None:
+    """What a daemon keeps of each run grows it run after run: the crawler holds the spider, its
+    stats and the pipelines."""
+    config, database_url = write_config(tmp_path / "pantau.yaml"), migrated(sqlite_url(tmp_path))
+    environment = {key: value for key, value in os.environ.items() if not key.lower().endswith("_proxy")}
+    environment["http_proxy"] = portal.proxy_url
+    result = subprocess.run(
+        [sys.executable, "-c", REPEATED_RUNS, str(config), database_url],
+        capture_output=True, text=True, cwd=ROOT, env=environment, timeout=180, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["succeeded"] * 3 + ["alive: []"], result.stderr
+
+
 def test_alerts_leave_right_after_the_run_that_stored_them(
     portal: PortalServer, tmp_path: Path, daemons: list[DaemonProcess], http_receiver: HttpReceiver
 ) -> None:

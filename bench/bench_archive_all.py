@@ -40,6 +40,8 @@ from typing import Any, cast
 
 import lxml.html
 import numpy as np
+from sqlalchemy import Engine, event
+from sqlalchemy.orm import Session
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -54,8 +56,6 @@ from crawler.matching import WatchSet  # noqa: E402
 from crawler.portals import registry  # noqa: E402
 from crawler.store.db import open_database  # noqa: E402
 from crawler.store.neardup import NearDuplicateIndex  # noqa: E402
-from sqlalchemy import Engine, event  # noqa: E402
-from sqlalchemy.orm import Session  # noqa: E402
 
 COPY_SHARE = 0.2
 EXACT_COPIES = 1 / 3

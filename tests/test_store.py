@@ -15,7 +15,7 @@ from crawler.domain.article import Article
 from crawler.domain.errors import StorageError
 from crawler.store.articles import NewStory, insert_articles
 from crawler.store.clusters import new_cluster, story_outlets
-from crawler.store.db import Database, open_database
+from crawler.store.db import WRITER_CACHE_KIB, Database, open_database
 from crawler.store.models import Base, CrawlRun, Source, StoredArticle
 from crawler.store.search import is_search_table
 
@@ -171,3 +171,16 @@ def test_a_clusters_copies_are_read_from_its_index_after_analyze_saw_mostly_uncl
         # The few copies may be sorted after (SQLite's choice by cost); never every story walked.
         assert plan[0] == "SEARCH articles USING INDEX ix_articles_cluster_story (cluster_id=?)"
         assert not [step for step in plan if step.startswith("SCAN")]
+
+
+def test_a_writing_transaction_holds_a_larger_page_cache_and_gives_it_back_to_the_pool(
+    sqlite_database: Database,
+) -> None:
+    with sqlite_database.session() as session:
+        default = session.execute(text("PRAGMA cache_size")).scalar_one()
+    with sqlite_database.writing() as session:
+        assert session.execute(text("PRAGMA cache_size")).scalar_one() == -WRITER_CACHE_KIB < default
+        session.add(StoredArticle(canonical_url="https://rmol.id/read/1", url="a"))
+    with sqlite_database.session() as session:  # the pool's one connection, back from the writer
+        assert session.execute(text("PRAGMA cache_size")).scalar_one() == default
+        assert session.scalars(select(StoredArticle.url)).all() == ["a"]

@@ -1,6 +1,6 @@
 """Benchmark: `archive: all` crawls against an archive of 1k, 10k and 100k stored stories.
 
-    .venv/bin/python bench/bench_archive_all.py [--sizes 1000 10000 100000] [--pages 1000]
+    .venv/bin/python bench/bench_archive_all.py [--sizes 1000 10000 100000] [--pages 1000] [--statements]
 
 For each size, in a process of its own (a Twisted reactor runs once per process): the archive is
 filled in bulk with that many synthetic stories and their index rows (`bench_dedup_scale.fill`:
@@ -18,6 +18,8 @@ where the crawling process waits (its CPU share of the wall time); peak RSS of t
 and of each worker. On a machine shared with other jobs the wall-clock ratio depends on their load,
 so it also prints the ratio the CPU times allow on two cores of Pantau's own. Targets: >= 2x the
 loop at every size; ms per story at the largest size within 10% of the smallest; peak RSS <= 600 MiB.
+With `--statements`, each size also prints the CPU (user, system) and wall milliseconds per story of
+every kind of statement the crawl ran, and of its commits: where a cost that grows with the archive is.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ from typing import Any, cast
 
 import lxml.html
 import numpy as np
+from sqlalchemy import Engine, event
+from sqlalchemy.orm import Session
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -143,6 +147,54 @@ class StoreTimes(logging.Handler):
             self.indexing_ms += indexing_ms
 
 
+class StatementTimes:
+    """CPU (user, system) and wall milliseconds of the store's statements by kind, and of its commits,
+    in the threads that run them (`--statements`): where the store stage's time grows with the archive.
+    SQLite runs in the calling thread, so a statement's system time is mostly page reads."""
+
+    def __init__(self) -> None:
+        self.totals: dict[str, list[float]] = {}
+        self._started: dict[int, tuple[float, float, float]] = {}
+
+    def listen(self) -> None:
+        event.listen(Engine, "before_cursor_execute", self._before)
+        event.listen(Engine, "after_cursor_execute", self._after_statement)
+        event.listen(Engine, "commit", self._before)
+        event.listen(Session, "after_commit", self._after_commit)
+
+    @staticmethod
+    def _clock() -> tuple[float, float, float]:
+        usage = resource.getrusage(resource.RUSAGE_THREAD)
+        return usage.ru_utime, usage.ru_stime, time.perf_counter()
+
+    def _before(self, *_: Any) -> None:
+        self._started[threading.get_ident()] = self._clock()
+
+    def _after_statement(self, _connection: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        self._add(" ".join(statement.split())[:70])
+
+    def _after_commit(self, _session: Session) -> None:
+        self._add("COMMIT")
+
+    def _add(self, kind: str) -> None:
+        started = self._started.pop(threading.get_ident(), None)
+        if started is None:
+            return
+        ended = self._clock()
+        total = self.totals.setdefault(kind, [0, 0.0, 0.0, 0.0])
+        total[0] += 1
+        for field in range(3):
+            total[field + 1] += ended[field] - started[field]
+
+    def per_story(self, stories: int) -> dict[str, list[float]]:
+        """Kind -> [calls, user, system, wall ms per story], the costliest by wall time first."""
+        ranked = sorted(self.totals.items(), key=lambda item: -item[1][3])
+        return {
+            kind: [int(calls), *(round(seconds * 1000 / stories, 3) for seconds in times)]
+            for kind, (calls, *times) in ranked
+        }
+
+
 def _descendants(pid: int) -> list[int]:
     parents: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
@@ -207,7 +259,7 @@ def _stage_ms(pages: list[str], urls: list[str], config_path: Path) -> tuple[flo
     return extract * 1000 / len(sample), matching * 1000 / len(sample)
 
 
-def run_size(size: int, pages: int) -> dict[str, Any]:
+def run_size(size: int, pages: int, statements: bool = False) -> dict[str, Any]:
     """Fill an archive of `size` stories, crawl `pages` fresh ones against it: the figures."""
     corpus = Corpus()
     maker = StoryMaker(corpus)
@@ -232,6 +284,9 @@ def run_size(size: int, pages: int) -> dict[str, Any]:
         logger.setLevel(logging.DEBUG)
         main_cpu = resource.getrusage(resource.RUSAGE_SELF)
         cpu_before = main_cpu.ru_utime + main_cpu.ru_stime
+        timed = StatementTimes()
+        if statements:
+            timed.listen()
         workers = Workers()
         workers.start()
         elapsed, summaries = pipeline_seconds(archives, config_path)
@@ -269,6 +324,7 @@ def run_size(size: int, pages: int) -> dict[str, Any]:
         "match_ms_per_story": round(match_ms, 2),
         "peak_rss_mib_main": round(_peak_mib(os.getpid()), 1),
         "peak_rss_mib_workers": [round(peak, 1) for peak in worker_peaks],
+        **({"statements_ms_per_story": timed.per_story(pages)} if statements else {}),
     }
 
 
@@ -278,14 +334,18 @@ def main() -> None:
     )
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     parser.add_argument("--pages", type=int, default=1_000, help="fresh stories crawled at each size")
+    parser.add_argument(
+        "--statements", action="store_true", help="time the store's statements by kind (slows the crawl)"
+    )
     parser.add_argument("--one-size", type=int, help=argparse.SUPPRESS)  # the per-size child process
     arguments = parser.parse_args()
     if arguments.one_size is not None:
-        print(json.dumps(run_size(arguments.one_size, arguments.pages)), flush=True)
+        print(json.dumps(run_size(arguments.one_size, arguments.pages, arguments.statements)), flush=True)
         return
     results: list[dict[str, Any]] = []
     for size in arguments.sizes:
         command = [sys.executable, __file__, "--one-size", str(size), "--pages", str(arguments.pages)]
+        command += ["--statements"] if arguments.statements else []
         output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
         results.append(json.loads(output.strip().splitlines()[-1]))
         print(json.dumps(results[-1]), flush=True)

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, select, text
+from sqlalchemy import event, inspect, select, text
 from sqlalchemy.exc import IntegrityError, StatementError
 
 from crawler.domain.article import Article
 from crawler.domain.errors import StorageError
 from crawler.store.articles import NewStory, insert_articles
-from crawler.store.db import Database, open_database
+from crawler.store.clusters import new_cluster, story_outlets
+from crawler.store.db import WRITER_CACHE_KIB, Database, open_database
 from crawler.store.models import Base, CrawlRun, Source, StoredArticle
 from crawler.store.search import is_search_table
 
@@ -29,7 +31,7 @@ def test_migrations_create_every_table_and_are_idempotent(database: Database) ->
     assert set(inspect(database.engine).get_table_names()) >= EXPECTED_TABLES
     database.migrate()
     with database.engine.connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0014"]
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0015"]
 
 
 def test_the_migrated_schema_is_the_one_the_models_describe(database: Database) -> None:
@@ -128,3 +130,57 @@ def test_a_batch_of_stories_goes_in_at_once_and_one_stored_before_is_skipped_not
         )
         assert [url for _, url in stored] == [f"https://rmol.id/read/{number}" for number in (1, 2, 3)]
     assert first not in ids.values()
+
+
+def test_a_clusters_copies_are_read_from_its_index_after_analyze_saw_mostly_unclustered_stories(
+    database: Database,
+) -> None:
+    """Stories without text to compare have no cluster; once ANALYZE has counted them, SQLite must
+    still find a cluster's copies through the cluster index, not by walking every story in time order."""
+    first = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
+    with database.session() as session:
+        session.add_all(
+            StoredArticle(canonical_url=f"https://rmol.id/read/{n}", url=f"https://rmol.id/read/{n}",
+                          first_seen=first + timedelta(minutes=n))
+            for n in range(300)
+        )  # fmt: skip
+        cluster, other = new_cluster(session), new_cluster(session)
+        copies = [("https://www.bisnis.com/a", 9, cluster), ("https://rmol.id/b", 3, cluster),
+                  ("https://rmol.id/c", 5, cluster), ("https://kompas.id/d", 1, other)]  # fmt: skip
+        session.add_all(
+            StoredArticle(canonical_url=url, url=url, first_seen=first + timedelta(minutes=m), cluster_id=c)
+            for url, m, c in copies
+        )
+    with database.engine.begin() as connection:
+        connection.execute(text("ANALYZE"))
+    statements: list[tuple[str, Any]] = []
+
+    def keep(_connection: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        statements.append((statement, parameters))
+
+    event.listen(database.engine, "before_cursor_execute", keep)
+    with database.session() as session:
+        outlets = story_outlets(session, cluster)
+    event.remove(database.engine, "before_cursor_execute", keep)
+    assert outlets == {"rmol.id": "https://rmol.id/b", "bisnis.com": "https://www.bisnis.com/a"}
+    if database.is_sqlite:  # PostgreSQL keeps NULLs out of its estimates already
+        ((statement, parameters),) = statements
+        with database.engine.connect() as connection:
+            explained = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+            plan = [row.detail for row in explained]
+        # The few copies may be sorted after (SQLite's choice by cost); never every story walked.
+        assert plan[0] == "SEARCH articles USING INDEX ix_articles_cluster_story (cluster_id=?)"
+        assert not [step for step in plan if step.startswith("SCAN")]
+
+
+def test_a_writing_transaction_holds_a_larger_page_cache_and_gives_it_back_to_the_pool(
+    sqlite_database: Database,
+) -> None:
+    with sqlite_database.session() as session:
+        default = session.execute(text("PRAGMA cache_size")).scalar_one()
+    with sqlite_database.writing() as session:
+        assert session.execute(text("PRAGMA cache_size")).scalar_one() == -WRITER_CACHE_KIB < default
+        session.add(StoredArticle(canonical_url="https://rmol.id/read/1", url="a"))
+    with sqlite_database.session() as session:  # the pool's one connection, back from the writer
+        assert session.execute(text("PRAGMA cache_size")).scalar_one() == default
+        assert session.scalars(select(StoredArticle.url)).all() == ["a"]

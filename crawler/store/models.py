@@ -151,7 +151,7 @@ class StoredArticle(Base):
     duplicate_of_article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"))
     duplicate_of_seed_id: Mapped[int | None] = mapped_column(ForeignKey("seed_documents.id"))
     similarity: Mapped[float | None] = mapped_column(Float)
-    cluster_id: Mapped[int | None] = mapped_column(ForeignKey("story_clusters.id"), index=True)
+    cluster_id: Mapped[int | None] = mapped_column(ForeignKey("story_clusters.id"))
 
     source: Mapped[Source | None] = relationship()
     matches: Mapped[list[Match]] = relationship(back_populates="article", order_by="Match.id")
@@ -188,6 +188,18 @@ Index(
     StoredArticle.source_id,
     func.coalesce(StoredArticle.published_at, StoredArticle.first_seen),
     StoredArticle.id,
+)
+# A story cluster's copies, oldest first (an alert's other outlets). Only clustered stories are in it, so
+# SQLite's ANALYZE counts rows per cluster, not the unclustered stories (no text to compare) as one
+# value shared by most of the table: with that count the planner walked the whole first_seen index
+# for a cluster's few copies. `cluster_id = ?` implies the condition on SQLite and PostgreSQL.
+Index(
+    "ix_articles_cluster_story",
+    StoredArticle.cluster_id,
+    StoredArticle.first_seen,
+    StoredArticle.id,
+    sqlite_where=StoredArticle.cluster_id.is_not(None),
+    postgresql_where=StoredArticle.cluster_id.is_not(None),
 )
 
 

@@ -15,7 +15,7 @@ from crawler.store.db import Database
 from crawler.store.runs import close_run, open_run
 from crawler.store.sources import source_id
 from crawler.store.users import create_token
-from crawler.web import pages
+from crawler.web import source_pages
 from tests.web_helpers import add_person, put_story, running_web, signed_in, story_cluster
 
 FIRST = datetime(2025, 11, 21, 2, 30, tzinfo=UTC)
@@ -112,7 +112,7 @@ def test_a_sources_runs_page_newest_first_with_their_errors(
 def test_a_sources_page_lists_its_runs_a_page_at_a_time(
     api: httpx.Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(pages, "RUNS_PAGE", 1)
+    monkeypatch.setattr(source_pages, "RUNS_PAGE", 1)
     web = str(api.base_url).removesuffix("/api/v1/")
     client = signed_in(web, "ani")
     newest = client.get("/sources/rmol")

@@ -10,7 +10,8 @@ import pytest
 
 from crawler.config import Config
 from crawler.store.db import Database
-from crawler.store.inbox import Cursor, CursorError, inbox_page, story_view
+from crawler.store.inbox import Cursor, CursorError, inbox_page
+from crawler.store.story import story_view
 from crawler.web.filters import FilterError, inbox_filter
 from crawler.web.highlight import marked
 from crawler.web.i18n import MESSAGES, Words

@@ -26,69 +26,17 @@ import functools
 from dataclasses import dataclass, field
 
 from crawler.matching.morphology import is_listed_name, is_ordinary_word, is_root, listed_runs, root
+from crawler.matching.name_words import (
+    ADVERBS_BEFORE_A_VERB,
+    CLASS_NOUNS_AFTER,
+    HEADS,
+    MEMORIAL_HEADS,
+    MEMORIAL_REACH,
+    NAME_HEADS,
+    ROLE_NOUNS,
+    VERBAL_PREFIXES,
+)
 from crawler.matching.text import AnalyzedText
-
-# Words that stand before a name and are capitalised with it, written as PUEBI (Pedoman Umum Ejaan
-# Bahasa Indonesia, on capital letters) lists them: honorifics and titles of birth or religion
-# before a person's name (`Pak Untung`, `Kiai Ma'ruf`) and the generic part of a geographical
-# name (`Pasar Minggu`, `Pulau Seribu`). The capitalised word right after one is a name.
-_NAME_HEADS = frozenset((
-    "pak", "bu", "ibu", "bapak", "mas", "mbak", "bung", "haji", "hajah", "kiai", "ustaz", "ustazah",
-    "habib", "syekh", "gus", "nabi", "raden", "teuku", "cut", "andi", "daeng", "sang", "raja", "ratu",
-    "sultan", "pangeran", "kota", "kabupaten", "provinsi", "kecamatan", "kelurahan", "desa", "dusun",
-    "kampung", "pulau", "selat", "sungai", "danau", "teluk",
-    "pasar", "pelabuhan", "bandara", "stasiun", "jalan", "jl", "gang", "gg",
-    # and of a building, monument or park (`Monumen Pancasila Sakti`, `Gedung Putih`, `Taman Mini
-    # Indonesia Indah`, `Masjid Istiqlal`, `Istana Merdeka`)
-    "monumen", "museum", "taman", "gedung", "wisma", "stadion", "lapangan", "masjid", "gereja",
-    "pura", "vihara", "klenteng", "candi", "istana",
-    # The class nouns of bodies whose names are chosen, not descriptive (`Partai Keadilan Sejahtera`,
-    # `PT Bumi Resources`, `Yayasan Sumber Makmur`, `Rumah Sakit Harapan Kita`, `Hotel Mulia`), unlike
-    # a government body's, which names its remit (`Kementerian Keuangan`, `Dinas Kesehatan`).
-    "partai", "pt", "cv", "yayasan", "koperasi", "hotel", "sakit", "rs", "klinik", "sekolah", "klub",
-    "koran", "harian", "majalah", "tabloid",  # a newspaper's or magazine's (`Koran Sinar Harapan`)
-))  # fmt: skip
-# The generic word of a street, building, institution or military unit often named after a person
-# (`Jalan Sudirman`, `Bandara Soekarno-Hatta`, `Universitas Diponegoro`, `Kodam Siliwangi`): the
-# person's name there is the place's.
-_MEMORIAL_HEADS = frozenset((
-    "jalan", "jl", "bandara", "universitas", "institut", "stadion", "gedung", "wisma", "masjid",
-    "museum", "monumen", "lapangan", "taman", "rsud", "gelora", "kodam", "korem", "lanud", "kri",
-))  # fmt: skip
-_MEMORIAL_REACH = 2  # words between the generic word and the name (`Jalan Jenderal Sudirman`)
-# Words that stand before a name without being part of it: those, titles of office and the class
-# nouns of bodies (`Presiden Prabowo`, `Bank Mandiri`); a watch on them still finds them there.
-_HEADS = _NAME_HEADS | frozenset((
-    "presiden", "wakil", "menteri", "gubernur", "bupati", "wali", "ketua", "kepala", "direktur",
-    "camat", "hakim", "jaksa", "jenderal", "komisaris", "sekretaris", "anggota", "mantan", "calon",
-    "panglima", "pelatih", "kapten", "warga", "dokter", "profesor", "bank", "universitas",
-    "kementerian", "badan", "dinas", "komisi", "tol", "layang", "lingkar",
-))  # fmt: skip
-
-# Nouns for a kind of person that a person's name follows, in lower case (`pemain Bambang Pamungkas`,
-# `seorang pria bernama Untung`) or opening a sentence (`Penyanyi Dewi Persik tampil`); the titles
-# of office are in `_HEADS`.
-# A name is also who a quotation is attributed to (`kata Bambang`), listed last.
-_ROLE_NOUNS = frozenset((
-    "pemain", "penyanyi", "penyair", "penulis", "pelukis", "aktor", "aktris", "artis", "atlet",
-    "petinju", "pembalap", "pesepak", "pebulu", "pegolf", "perenang", "sutradara", "komedian",
-    "wartawan", "jurnalis", "pengusaha", "politikus", "politisi", "ekonom", "pengamat", "peneliti",
-    "budayawan", "sastrawan", "seniman", "musisi", "selebritas", "pemilik", "pendiri", "tokoh",
-    "sosok", "bernama", "berinisial", "alias", "almarhum", "almarhumah", "mendiang",
-    "tersangka", "terdakwa", "terpidana", "pelaku", "korban", "saksi", "petani", "nelayan",
-    "pedagang", "sopir", "bocah", "pria", "wanita", "remaja", "siswa", "siswi", "mahasiswa",
-    "mahasiswi", "guru", "dosen", "istri", "suami", "putra", "putri", "kakak", "adik", "ayah",
-    "cucu", "rekan", "kakek", "nenek", "paman", "bibi", "keponakan",
-    # and the verbs that attribute a quotation to its speaker (`…, kata Bambang Pamungkas.`)
-    "kata", "ujar", "ucap", "tutur", "ungkap", "tegas", "imbuh", "tambah", "papar", "jelas",
-    "menurut", "sebut", "lanjut", "kilah",
-))  # fmt: skip
-
-# Class nouns written after a chosen name (`Harapan Jaya FC`, `Surya Kencana Hotel`).
-_CLASS_NOUNS_AFTER = frozenset((
-    "fc", "united", "club", "hotel", "resort", "residence", "mall", "plaza", "tbk", "group", "grup",
-    "corporation", "corp", "inc", "ltd", "foundation", "institute",
-))  # fmt: skip
 
 
 def is_name_term(written: str, folded: str) -> bool:
@@ -156,7 +104,7 @@ class FieldNames:
                 return False
             if _verb(forms[following]):
                 return True
-            if forms[following] not in _ADVERBS_BEFORE_A_VERB:
+            if forms[following] not in ADVERBS_BEFORE_A_VERB:
                 return False
         return False
 
@@ -193,7 +141,7 @@ class FieldNames:
         if not analyzed.capital[position]:
             return False
         run = self._run(position)
-        return position < run.stop - 1 and analyzed.forms[run.stop - 1] in _CLASS_NOUNS_AFTER
+        return position < run.stop - 1 and analyzed.forms[run.stop - 1] in CLASS_NOUNS_AFTER
 
     def between_names(self, position: int) -> bool:
         """Whether the word stands between two names, joined to each by a space: in a title, where
@@ -213,7 +161,7 @@ class FieldNames:
             capital[other]
             and text[ends[min(other, position)] : starts[max(other, position)]] == " "
             and self._proper(other)
-            and forms[other] not in _CLASS_NOUNS_AFTER  # `Arema Malang FC`
+            and forms[other] not in CLASS_NOUNS_AFTER  # `Arema Malang FC`
             for other in (position - 1, position + 1)
         )
 
@@ -231,12 +179,12 @@ class FieldNames:
         if (
             before < 0
             or (analyzed.capital[before] and not analyzed.opens_sentence(before))
-            or forms[before] not in _ROLE_NOUNS
+            or forms[before] not in ROLE_NOUNS
         ):
             return False
         if analyzed.text[analyzed.ends[before] : analyzed.starts[run.start]].strip():
             return False
-        return not any(forms[other] in _HEADS for other in run)
+        return not any(forms[other] in HEADS for other in run)
 
     def _run(self, position: int) -> range:
         """The capitalised words joined to this one by spaces or hyphens, from the sentence's second
@@ -274,7 +222,7 @@ class FieldNames:
         ):
             return False
         run = self._run(position)
-        if len(run) < 2 or any(forms[other] in _HEADS for other in run):
+        if len(run) < 2 or any(forms[other] in HEADS for other in run):
             return False
         return any(other != position and self._proper(other) for other in run)
 
@@ -288,7 +236,7 @@ class FieldNames:
         form = self.analyzed.forms[position]
         if is_listed_name(form):
             return True
-        return form not in _HEADS and self.listed_run(position) is not None
+        return form not in HEADS and self.listed_run(position) is not None
 
     def listed_run(self, position: int) -> tuple[int, int] | None:
         """A listed name of several capitalised words around this one, the one that starts first
@@ -312,11 +260,11 @@ class FieldNames:
             analyzed.ends,
             analyzed.text,
         )
-        for before in range(position - 1, max(-1, position - 1 - _MEMORIAL_REACH - 1), -1):
+        for before in range(position - 1, max(-1, position - 1 - MEMORIAL_REACH - 1), -1):
             joined = not text[ends[before] : starts[before + 1]].strip(" -\u2010\u2011")
             if not (capital[before] and joined):
                 return False
-            if forms[before] in _MEMORIAL_HEADS:
+            if forms[before] in MEMORIAL_HEADS:
                 return True
         return False
 
@@ -325,15 +273,15 @@ class FieldNames:
         it (`Pak Untung`, `Pasar Minggu`, `Desa Sumber Makmur`, `Jalan Kebon Sirih`)."""
         analyzed = self.analyzed
         forms, capital = analyzed.forms, analyzed.capital
-        if not capital[position] or forms[position] in _HEADS or analyzed.opens_sentence(position):
+        if not capital[position] or forms[position] in HEADS or analyzed.opens_sentence(position):
             return False
         start = self._run(position).start
         if start > 0 and analyzed.opens_sentence(start - 1) and self._joined_capital(start - 1):
             start -= 1  # the sentence's first word may be the head (`Partai Amanat Nasional menolak`)
         for before in reversed(range(start, position)):
-            if forms[before] in _NAME_HEADS:
+            if forms[before] in NAME_HEADS:
                 return True
-            if forms[before] in _HEADS:
+            if forms[before] in HEADS:
                 return False
         return False
 
@@ -352,20 +300,11 @@ class FieldNames:
         )
 
 
-# Adverbs of time, aspect and negation that stand between a subject and its verb (`Tuban kembali
-# diguyur hujan`, `Garut sudah menetapkan …`), from Tala's list of Indonesian function words.
-_ADVERBS_BEFORE_A_VERB = frozenset((
-    "akan", "sudah", "telah", "masih", "juga", "pun", "sedang", "kembali", "belum", "tidak", "tak",
-    "kini", "pernah", "segera", "terus",
-))  # fmt: skip
-_VERBAL_PREFIXES = ("di", "me", "ber", "be", "ter")
-
-
 @functools.lru_cache(maxsize=1 << 16)
 def _verb(form: str) -> bool:
     """A word made a verb by its prefix: di-, meN-, ber- or ter- on another root (`diguyur`,
     `menggelar`, `berencana`, `terbakar`), not a root that begins with those letters (`dinas`)."""
-    if not form.startswith(_VERBAL_PREFIXES) or is_ordinary_word(form):
+    if not form.startswith(VERBAL_PREFIXES) or is_ordinary_word(form):
         return False
     reduced = root(form)
     return reduced != form and is_root(reduced)
@@ -374,13 +313,13 @@ def _verb(form: str) -> bool:
 @functools.lru_cache(maxsize=1 << 16)
 def _foreign_name(form: str) -> bool:
     """A capitalised word that is no Indonesian word (`Maharani`, `Toyota`)."""
-    return form.isalpha() and not is_ordinary_word(form) and root(form) == form and form not in _HEADS
+    return form.isalpha() and not is_ordinary_word(form) and root(form) == form and form not in HEADS
 
 
 @functools.lru_cache(maxsize=1 << 16)
 def _plain_word(form: str) -> bool:
     """An unaffixed word that may be part of a name (`Puan`, `Kijang`), not a title of office."""
-    return form not in _HEADS and root(form) == form
+    return form not in HEADS and root(form) == form
 
 
 @dataclass(slots=True)

@@ -1,5 +1,5 @@
-"""What the web shows of stories: the inbox of matched stories (one row per story, its copies folded
-under it), and one story with its matches, cluster and follow-up links.
+"""The inbox of matched stories: one row per story, its copies folded under it, newest first, with the
+inbox's filters and full-text search (one story's page is crawler/store/story.py).
 
 One query layer serves the HTML pages and the REST API with the same `InboxFilter` and `Cursor`.
 A story's time is when the portal published it, or when Pantau first saw it when the page gave none.
@@ -10,16 +10,13 @@ from __future__ import annotations
 import base64
 import binascii
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
-from crawler.domain.verdict import DocumentRef
-from crawler.store.articles import duplicated_document, has_archived_html
-from crawler.store.clusters import follow_ups, followed_story, outlet_of
+from crawler.store.clusters import outlet_of
 from crawler.store.db import Database
 from crawler.store.marks import marked, marks_of
 from crawler.store.models import Match, Source, StoredArticle
@@ -112,49 +109,6 @@ class InboxStory:
     def outlets(self) -> int:
         """How many outlets carried the story (at least the one shown)."""
         return max(1, len({copy.outlet for copy in self.copies}))
-
-
-@dataclass(frozen=True, slots=True)
-class WatchHit:
-    watch: str
-    terms: tuple[str, ...]
-    hits: tuple[dict[str, Any], ...]
-    snippet: str
-    historical: bool
-
-
-@dataclass(frozen=True, slots=True)
-class StoryView:
-    """A stored story with everything the story page and `GET /api/v1/stories/{id}` show."""
-
-    id: int
-    title: str
-    url: str
-    canonical_url: str
-    source: str
-    authors: tuple[str, ...]
-    editors: tuple[str, ...]
-    published_at: datetime | None
-    published_date_only: bool
-    modified_at: datetime | None
-    first_seen: datetime
-    section: str
-    source_org: str
-    tags: tuple[str, ...]
-    language: str
-    paywalled: bool
-    lead: str
-    body: str | None
-    field_sources: dict[str, Any]
-    verdict: str
-    similarity: float | None
-    duplicate_of: DocumentRef | None
-    matches: tuple[WatchHit, ...]
-    copies: tuple[Copy, ...]
-    follows: DocumentRef | None
-    followed_by: tuple[DocumentRef, ...] = field(default=())
-    archived: bool = False
-    cluster: int | None = None
 
 
 def _story_time() -> ColumnElement[datetime]:
@@ -295,7 +249,7 @@ def _inbox_stories(
             .options(selectinload(StoredArticle.matches), selectinload(StoredArticle.source))
         )
     }
-    copies = _cluster_copies(session, {row.cluster_id for row in articles.values()})
+    copies = cluster_copies(session, {row.cluster_id for row in articles.values()})
     marks = marks_of(session, reader, ids)
     stories = []
     for article_id in ids:
@@ -318,7 +272,7 @@ def _inbox_stories(
     return stories
 
 
-def _cluster_copies(session: Session, cluster_ids: set[int | None]) -> dict[int | None, list[Copy]]:
+def cluster_copies(session: Session, cluster_ids: set[int | None]) -> dict[int | None, list[Copy]]:
     """Each cluster's copies, one per outlet (its first), oldest first, with the lag from the first."""
     cluster_ids = cluster_ids - {None}
     if not cluster_ids:
@@ -339,60 +293,6 @@ def _cluster_copies(session: Session, cluster_ids: set[int | None]) -> dict[int 
         lag = moment - copies[0].moment if copies else timedelta(0)
         copies.append(Copy(article_id, outlet, url, source or "", moment, lag))
     return by_cluster
-
-
-def story_view(database: Database, article_id: int) -> StoryView | None:
-    """Everything stored about one story, or None when there is no such article."""
-    if not 0 < article_id <= MAX_ID:  # past the id column's range: no such article, not a driver error
-        return None
-    with database.session() as session:
-        row = session.scalars(
-            select(StoredArticle)
-            .where(StoredArticle.id == article_id)
-            .options(selectinload(StoredArticle.matches), selectinload(StoredArticle.source))
-        ).first()
-        if row is None:
-            return None
-        copies = _cluster_copies(session, {row.cluster_id})
-        later = [
-            DocumentRef("article", later.id, later.title or later.url)
-            for later in session.scalars(
-                select(StoredArticle).where(StoredArticle.id.in_(follow_ups(session, row.id)))
-            )
-        ]
-        return StoryView(
-            id=row.id,
-            title=row.title,
-            url=row.url,
-            canonical_url=row.canonical_url,
-            source=row.source.name if row.source else "",
-            authors=tuple(row.authors),
-            editors=tuple(row.editors),
-            published_at=row.published_local,
-            published_date_only=row.published_date_only,
-            modified_at=row.modified_local,
-            first_seen=row.first_seen,
-            section=row.section,
-            source_org=row.source_org,
-            tags=tuple(row.tags),
-            language=row.language,
-            paywalled=row.paywalled,
-            lead=row.lead,
-            body=row.body,
-            field_sources=dict(row.field_sources),
-            verdict=row.verdict,
-            similarity=row.similarity,
-            duplicate_of=duplicated_document(session, row),
-            matches=tuple(
-                WatchHit(match.watch, tuple(match.terms), tuple(match.hits), match.snippet, match.historical)
-                for match in row.matches
-            ),
-            copies=tuple(copies.get(row.cluster_id, ())),
-            follows=followed_story(session, row.id),
-            followed_by=tuple(later),
-            archived=has_archived_html(session, row.id),
-            cluster=row.cluster_id,
-        )
 
 
 def watch_names(database: Database) -> list[str]:

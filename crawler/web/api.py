@@ -28,11 +28,11 @@ from crawler.store.inbox import (
     Cursor,
     CursorError,
     inbox_page,
-    story_view,
 )
 from crawler.store.leases import live_scheduler
 from crawler.store.run_requests import request_run, requested_sources
 from crawler.store.sources import source_runs, source_states
+from crawler.store.story import story_view
 from crawler.store.users import User, token_user
 from crawler.store.watches import (
     WatchRecord,

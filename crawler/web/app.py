@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from crawler.config import Config
 from crawler.store.db import Database
 from crawler.store.users import count_users, web_setting
-from crawler.web import api, feeds, outbox, pages, people, trends, watch_pages
+from crawler.web import api, feeds, outbox, pages, people, source_pages, trends, watch_pages
 from crawler.web.auth import page_context
 from crawler.web.i18n import Words
 from crawler.web.sessions import COOKIE, MAX_AGE_SECONDS, SessionCodec
@@ -58,7 +58,14 @@ def create_app(config: Config, database: Database) -> FastAPI:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.mount("/api/v1", api.create_api(state), name="api")
     app.include_router(pages.router)
-    for router in (watch_pages.router, feeds.router, outbox.router, people.router, trends.router):
+    for router in (
+        watch_pages.router,
+        source_pages.router,
+        feeds.router,
+        outbox.router,
+        people.router,
+        trends.router,
+    ):
         app.include_router(router)
     app.middleware("http")(_session_and_headers)
     app.add_exception_handler(StarletteHTTPException, _error_page)  # type: ignore[arg-type]

@@ -1,35 +1,28 @@
-"""The HTML pages: sign-in and first-admin setup, the inbox, a story, the sources with Run now, and
-the language switch. Handlers are plain functions (FastAPI runs them in its thread pool) that read
-and write through crawler/store/ only; htmx requests get just the block of the page they replace."""
+"""The HTML pages: sign-in and first-admin setup, the inbox, a story, and the language switch.
+Handlers are plain functions (FastAPI runs them in its thread pool) that read and write through
+crawler/store/ only; htmx requests get just the block of the page they replace."""
 
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, Response
 from fastapi.responses import RedirectResponse
 
-from crawler.domain.errors import SourceError
 from crawler.store.articles import archived_html
 from crawler.store.inbox import (
-    MAX_ID,
     Cursor,
     CursorError,
     InboxStory,
-    StoryView,
     inbox_page,
     inbox_story,
-    story_view,
     watch_names,
 )
-from crawler.store.leases import live_scheduler
 from crawler.store.marks import MARKS, mark_story
-from crawler.store.run_requests import request_run, requested_sources
-from crawler.store.sources import source_runs, source_states
-from crawler.store.trends import stories_per_day
+from crawler.store.story import StoryView, story_view
 from crawler.store.users import (
     User,
     add_first_admin,
@@ -38,7 +31,7 @@ from crawler.store.users import (
     user_credentials,
 )
 from crawler.web.archive import inert_html
-from crawler.web.auth import check_csrf, current_user, editor, page_context, session_of, signed_in, words
+from crawler.web.auth import check_csrf, current_user, page_context, session_of, signed_in, words
 from crawler.web.export import EXPORTS, export_response
 from crawler.web.filters import ChosenFilters, FilterError, chosen_filter
 from crawler.web.highlight import marked
@@ -53,15 +46,12 @@ from crawler.web.passwords import (
 from crawler.web.render import local_target as _local_target
 from crawler.web.render import render as _render
 from crawler.web.state import web_state
-from crawler.web.trends import sparkline
 
 log = logging.getLogger(__name__)
 
 router = APIRouter()
 
 PAGE_SIZE = 25
-RUNS_PAGE = 50
-SPARK_DAYS = 30
 STORY_FIELDS = ("title", "authors", "published_at", "modified_at", "section", "tags", "source_org", "editors")
 
 
@@ -326,76 +316,3 @@ def _shown(view: StoryView, name: str, t: Words) -> str:
     if isinstance(value, tuple):
         return ", ".join(str(item) for item in value)
     return str(value or "")
-
-
-@router.get("/sources")
-def sources(request: Request, user: Annotated[User, Depends(signed_in)]) -> Response:
-    return _sources_page(request)
-
-
-@router.post("/sources/{name}/run")
-def run_now(
-    request: Request,
-    name: str,
-    user: Annotated[User, Depends(editor)],
-    csrf_token: Annotated[str, Form()] = "",
-    back: Annotated[str, Form()] = "/sources",
-) -> Response:
-    check_csrf(request, csrf_token)
-    state = web_state(request)
-    try:
-        state.config.source(name)
-    except SourceError:
-        raise HTTPException(404) from None
-    request_id = request_run(state.database, name, requested_by=f"web:{user.name}")
-    log.info("%s asked for a run of %s (request %d)", user.name, name, request_id)
-    if request.headers.get("HX-Request"):
-        return _sources_page(request)
-    return RedirectResponse(_local_target(back), status_code=303)
-
-
-@router.get("/sources/{name}")
-def source_page(
-    request: Request,
-    name: str,
-    user: Annotated[User, Depends(signed_in)],
-    before: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-) -> Response:
-    """One source: its health and its runs, newest first, a page at a time."""
-    state = web_state(request)
-    config = state.config.sources.get(name)
-    if config is None:
-        raise HTTPException(404)
-    runs = source_runs(state.database, name, limit=RUNS_PAGE + 1, before=before) or []
-    older = f"/sources/{name}?before={runs[RUNS_PAGE - 1].id}" if len(runs) > RUNS_PAGE else None
-    pending = name in requested_sources(state.database)
-    return _render(
-        request,
-        "source.html",
-        name=name,
-        config=config,
-        source=source_states(state.database, datetime.now(UTC)).get(name),
-        runs=runs[:RUNS_PAGE],
-        older=older,
-        newest=f"/sources/{name}" if before is not None else None,
-        pending=pending,
-        busy=before is None and (pending or any(run.status == "running" for run in runs[:1])),
-    )
-
-
-def _sources_page(request: Request) -> Response:
-    state = web_state(request)
-    now = datetime.now(UTC)
-    states = source_states(state.database, now)
-    per_day = stories_per_day(state.database, SPARK_DAYS, now)
-    pending = set(requested_sources(state.database))
-    running = any(row.last_run and row.last_run.status == "running" for row in states.values())
-    return _render(
-        request,
-        "sources.html",
-        sources=[(name, config, states.get(name)) for name, config in sorted(state.config.sources.items())],
-        sparks={name: (sparkline(counts), sum(counts)) for name, counts in per_day.items()},
-        pending=pending,
-        busy=bool(pending) or running,
-        daemon=live_scheduler(state.database),
-    )

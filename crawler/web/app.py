@@ -1,5 +1,6 @@
 """The web application: the session and security-header middleware, the error pages, the static
-files, and the routers of crawler/web/pages.py and crawler/web/api.py put together."""
+files, and the page routers of crawler/web/ (inbox and story, watches, sources, feeds, alerts, users,
+trends) and the REST API (api.py) put together."""
 
 from __future__ import annotations
 

@@ -9,12 +9,13 @@ import csv
 import io
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 from alembic import command
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import Connection, delete, insert, select, text
 
 from crawler.config import Config
 from crawler.store import search
@@ -172,18 +173,27 @@ def test_the_backfill_indexes_stories_stored_before_the_index_existed(
     assert story_words("Menyeberangi", None) == "menyeberangi seberang"
 
 
-def test_migration_0012_indexes_the_stories_an_older_database_holds(database_url: str) -> None:
+@contextmanager
+def _older_with_a_story(database_url: str, revision: str) -> Iterator[tuple[Database, Connection]]:
+    """A database migrated up to `revision` holding story 7, stored with no ORM (so not indexed), and
+    the transaction that wrote it, committed when the block ends."""
     older = open_database(database_url, migrate=False)
     with older.engine.begin() as connection:
         config = alembic_config(database_url)
         config.attributes["connection"] = connection
-        command.upgrade(config, "0010")
-        connection.execute(insert(StoredArticle.__table__).values(  # no ORM: no index to keep yet
+        command.upgrade(config, revision)
+        connection.execute(insert(StoredArticle.__table__).values(
             id=7, canonical_url="https://rmol.id/read/7", url="https://rmol.id/read/7",
             title="Banjir bandang", body="Warga mengungsi.", first_seen=FIRST,
             authors=[], editors=[], field_sources={}, tags=[], source_org="", section="", lead="",
             language="id", paywalled=False, published_date_only=False, verdict="unchecked",
         ))  # fmt: skip
+        yield older, connection
+
+
+def test_migration_0012_indexes_the_stories_an_older_database_holds(database_url: str) -> None:
+    with _older_with_a_story(database_url, "0010") as (older, _):
+        pass
     older.migrate()
     assert _searched(older, "mengungsi") == {7}
     assert _index_rows(older) == 1
@@ -191,17 +201,7 @@ def test_migration_0012_indexes_the_stories_an_older_database_holds(database_url
 
 
 def test_migration_0014_rekeys_an_index_written_by_article_id(database_url: str) -> None:
-    older = open_database(database_url, migrate=False)
-    with older.engine.begin() as connection:
-        config = alembic_config(database_url)
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0013")
-        connection.execute(insert(StoredArticle.__table__).values(  # no ORM: no index kept
-            id=7, canonical_url="https://rmol.id/read/7", url="https://rmol.id/read/7",
-            title="Banjir bandang", body="Warga mengungsi.", first_seen=FIRST,
-            authors=[], editors=[], field_sources={}, tags=[], source_org="", section="", lead="",
-            language="id", paywalled=False, published_date_only=False, verdict="unchecked",
-        ))  # fmt: skip
+    with _older_with_a_story(database_url, "0013") as (older, connection):
         if connection.dialect.name == "sqlite":  # the row 0012's first version wrote
             connection.execute(text(f"INSERT INTO {search.SEARCH_TABLE} (rowid, words) VALUES (7, 'banjir')"))
         else:

@@ -80,16 +80,7 @@ def create(
     csrf_token: Csrf = "",
 ) -> Response:
     check_csrf(request, csrf_token)
-    state = web_state(request)
-    watch, problems = checked_watch(state.config, draft, words(request))
-    if watch is None:
-        return _editor(request, None, draft, problems, 400)
-    try:
-        record = create_watch(state.database, watch, by=f"web:{user.name}")
-    except WatchStoreError as error:
-        return _editor(request, None, draft, {"name": str(error)}, 400)
-    log.warning("%s created watch %r: %s", user.name, watch.name, watch.query)
-    return RedirectResponse(f"/watches/{record.id}?saved=1", status_code=303)
+    return _write(request, user, None, draft)
 
 
 @router.get("/watches/{watch_id:int}")
@@ -109,17 +100,28 @@ def save(
     csrf_token: Csrf = "",
 ) -> Response:
     check_csrf(request, csrf_token)
+    return _write(request, user, _record(request, watch_id), draft)
+
+
+def _write(request: Request, user: User, record: WatchRecord | None, draft: WatchDraft) -> Response:
+    """Create the drafted watch (no `record`) or replace the record's with it, then show it saved; or
+    the editor again, each mistake under its field."""
     state = web_state(request)
-    record = _record(request, watch_id)
     watch, problems = checked_watch(state.config, draft, words(request))
     if watch is None:
         return _editor(request, record, draft, problems, 400)
+    by = f"web:{user.name}"
     try:
-        update_watch(state.database, watch_id, watch, by=f"web:{user.name}")
+        if record is None:
+            written = create_watch(state.database, watch, by=by)
+        else:
+            written = update_watch(state.database, record.id, watch, by=by)
     except WatchStoreError as error:
         return _editor(request, record, draft, {"name": str(error)}, 400)
-    log.warning("%s changed watch %r: %s", user.name, watch.name, watch.query)
-    return RedirectResponse(f"/watches/{watch_id}?saved=1", status_code=303)
+    log.warning(
+        "%s %s watch %r: %s", user.name, "created" if record is None else "changed", watch.name, watch.query
+    )
+    return RedirectResponse(f"/watches/{written.id}?saved=1", status_code=303)
 
 
 @router.post("/watches/{watch_id:int}/mute")

@@ -137,7 +137,7 @@ def extraction_pool(workers: int) -> ProcessPoolExecutor:
             if _pool is not None:
                 _pool.shutdown(wait=False)
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload([__name__])
+            context.set_forkserver_preload([__name__, "crawler.crawl.worker_preload"])
             pool = ProcessPoolExecutor(
                 workers, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),)
             )

@@ -155,6 +155,16 @@ def _produced_roots() -> frozenset[str]:
     return frozenset(lemmas().values()) | frozenset(_corrections().values()) | carriers | _se_bases()
 
 
+def load_word_data() -> None:
+    """Read every word table now instead of at the first word that needs it: the fork server of the
+    extraction workers calls it once, so each worker starts with the tables and shares their memory
+    (about 14 MiB) instead of reading a copy of its own."""
+    _sastrawi()
+    _produced_roots()  # and, through it, the lemmas, corrections, se- bases and function words
+    _name_runs()
+    _religious_names()
+
+
 def is_root(word: str) -> bool:
     """Whether other words may reduce to `word` (it is not only the root of itself)."""
     return is_ordinary_word(word) or word in _produced_roots()

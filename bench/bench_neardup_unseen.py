@@ -1,8 +1,10 @@
 """Near-duplicate judgement on pairs nobody tuned it on: the held-back half, per kind, old and new.
 
 `tests/fixtures/secondhand/neardup/pairs.jsonl` holds 410 pairs written second-hand (by a session
-that had not read the detector), each labelled with its kind and a split. Only the `report` half is
-scored here; the judge's weights were fitted on the `tune` half (bench/train_neardup_judge.py).
+that had not read the detector), each labelled with its kind and a split. Its `report` half is
+scored here; the judge's weights were fitted on the `tune` half (bench/train_neardup_judge.py). Then
+the second batch (`tune2/pairs.jsonl`, 157 pairs by another second-hand author, on the tune side:
+the recap rule was written after reading its follow-ups, the weights were never fitted on it).
 Both detectors judge each pair on its own, as the index judges a candidate:
 - old: equal content hashes, or MinHash containment at or above the threshold;
 - new: equal content hashes, or the judge's decision `duplicate` (crawler/dedup/judge.py).
@@ -32,6 +34,7 @@ from crawler.dedup.text import document_text, normalise_text, normalised_hash  #
 from crawler.store.neardup import FACT_KEY_VOTES, NearDuplicateIndex  # noqa: E402
 
 PAIRS = ROOT / "tests" / "fixtures" / "secondhand" / "neardup" / "pairs.jsonl"
+SECOND_BATCH = PAIRS.parent / "tune2" / "pairs.jsonl"
 
 
 def judged(index: NearDuplicateIndex, pair: dict[str, Any]) -> dict[str, bool]:
@@ -64,7 +67,17 @@ def _votes(index: NearDuplicateIndex, shared: set[tuple[int, int]]) -> int:
 def main() -> int:
     index = NearDuplicateIndex()
     pairs = [json.loads(line) for line in PAIRS.read_text(encoding="utf-8").splitlines() if line.strip()]
-    held_back = [pair for pair in pairs if pair["split"] == "report"]
+    score(index, [pair for pair in pairs if pair["split"] == "report"], "held-back half")
+    second = [
+        json.loads(line) for line in SECOND_BATCH.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
+    print()
+    score(index, second, "second batch (tune side, never fitted on)")
+    return 0
+
+
+def score(index: NearDuplicateIndex, held_back: list[dict[str, Any]], name: str) -> None:
+    """Print the table per kind and the figures in all for one set of pairs."""
     tallies: dict[tuple[str, bool], Counter[str]] = {}
     for pair in held_back:
         said = judged(index, pair)
@@ -90,7 +103,7 @@ def main() -> int:
             f"| {tally['old, through the index right']} | {tally['new, through the index right']} "
             f"| {tally['candidate']} ({tally['lsh']}) | {tally['follows']} |"
         )
-    print(f"\nheld-back half ({len(held_back)} pairs):")
+    print(f"\n{name} ({len(held_back)} pairs):")
     copies = [tally for (_, duplicate), tally in tallies.items() if duplicate]
     distinct = [tally for (_, duplicate), tally in tallies.items() if not duplicate]
     all_copies, all_distinct = sum(t["pairs"] for t in copies), sum(t["pairs"] for t in distinct)
@@ -101,7 +114,6 @@ def main() -> int:
             f"  {detector}: recall {found / all_copies:.2f} ({found} of {all_copies} copies), "
             f"false merges {merged} of {all_distinct} distinct pairs"
         )
-    return 0
 
 
 if __name__ == "__main__":

@@ -57,6 +57,8 @@ def store_seed(session: Session, path: Path) -> SeedDocument:
         "Bisnis.com, SURABAYA - ",
         "JAKARTA, KOMPAS.com - ",
         "Jakarta (ANTARA) - ",
+        "Bandung Barat (ANTARA) - ",
+        "Tanjung Balai Karimun (ANTARA) - ",
         "RMOL. ",
         "RMOLJatim. ",
     ],

@@ -15,7 +15,7 @@ import pytest
 
 from crawler.alerts import AlertRenderer
 from crawler.cli.dedup import explanation
-from crawler.dedup.features import CORRECTS_OTHER, FEATURE_NAMES, LATER_DAY, NEW_DEVELOPMENT, PairFeatures
+from crawler.dedup.features import FEATURE_NAMES, PairFeatures
 from crawler.dedup.judge import MODEL, judge_pair
 from crawler.dedup.minhash import MinHasher
 from crawler.dedup.profile import Profile, profile_of, read_story
@@ -28,6 +28,7 @@ from tests.conftest import FIXTURES
 from tests.test_alerts_rendering import URL, _alert
 from tests.test_cli import shown_fields
 from tests.test_dedup_cli import pantau
+from tests.test_dedup_judge import RULES
 
 HASHER = MinHasher()
 TUNE = [
@@ -77,13 +78,21 @@ def test_a_profile_survives_storage_byte_for_byte() -> None:
     assert Profile.from_bytes(profile.to_bytes()) == profile
 
 
-def test_a_profile_stored_before_the_latest_day_was_kept_still_reads_with_no_day() -> None:
-    """Its header is one count shorter: the same sets, and no day (so the later-day rule never fires)."""
-    profile = side(TUNE[0]["a"]["text"])[0]
+@pytest.mark.parametrize("layout", ["before the recaps were kept", "before the latest day was kept too"])
+def test_a_profile_stored_in_an_older_layout_still_reads(layout: str) -> None:
+    """An older header lacks the recaps' count (and, older still, the latest day's): the same sets, and
+    no recaps or day (so the rules that need them never fire)."""
+    profile = replace(side(TUNE[0]["a"]["text"])[0], recaps=frozenset())
     stored = profile.to_bytes()
-    header = (len(fields(Profile)) - 1) * 2  # the counts before the latest day's
-    older = stored[:header] + stored[header + 2 :]
-    assert Profile.from_bytes(older) == replace(profile, latest_day=0)
+    sets = len(fields(Profile)) - 2  # word count and latest day are counts, not sets
+    recaps_count = (sets - 1) * 2  # the recaps' count is the last set's
+    older = stored[:recaps_count] + stored[recaps_count + 2 :]
+    expected = profile
+    if layout == "before the latest day was kept too":
+        day_count = recaps_count + 2  # after the word count
+        older = older[:day_count] + older[day_count + 2 :]
+        expected = replace(profile, latest_day=0)
+    assert profile.latest_day and Profile.from_bytes(older) == expected
     with pytest.raises(ValueError, match="do not match its counts"):
         Profile.from_bytes(older[:-4])
 
@@ -138,11 +147,12 @@ def test_explain_reads_stored_articles_by_id_and_says_why_a_follow_up_is_no_dupl
     result = pantau(database.url, "dedup", "explain", str(earlier.id), str(later.id))
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[-5] == "latest day named: A 11-13, B 11-19"
-    assert lines[-4].startswith("probability of one story ")
-    assert lines[-3:] == [
+    assert lines[-6] == "latest day named: A 11-13, B 11-19"
+    assert lines[-5].startswith("probability of one story ")
+    assert lines[-4:] == [
         "rule: B's lead has a figure or date A never carried, so B is never a duplicate of A",
         "rule: B names a day after every day A names, so B is never a duplicate of A",
+        "rule: B introduces a sentence of A as earlier coverage, so B follows A up, never duplicates it",
         "decision: follows",
     ]
 
@@ -151,7 +161,7 @@ def test_explain_says_when_the_containment_rule_and_not_the_model_made_a_duplica
     """An aggregator's excerpt the model alone would keep apart: explain names the rule that merged it."""
     reading = read_story("Gubernur meresmikan jembatan baru di Medan pada Sabtu pagi.")
     values = dict.fromkeys(
-        [*MODEL.weights, NEW_DEVELOPMENT, LATER_DAY, CORRECTS_OTHER, "sentence_a_in_b", "lead_new_names"], 0.0
+        [*MODEL.weights, *RULES, "sentence_a_in_b", "lead_new_names"], 0.0
     )
     excerpt = PairFeatures(values | {"shingle_b_in_a": 0.97, "shingle_smaller_in_larger": 0.97})
     lines = explanation(MODEL.judge(excerpt), reading, reading)

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from crawler.dedup.features import CORRECTS_OTHER, LATER_DAY, NEW_DEVELOPMENT, PairFeatures
+import pytest
+
+from crawler.dedup.features import (
+    CORRECTS_OTHER,
+    LATER_DAY,
+    NEW_DEVELOPMENT,
+    RECAPS_EARLIER,
+    RECAPS_LATER,
+    PairFeatures,
+)
 from crawler.dedup.judge import MODEL, Candidate, Finding, Judgement, judge, judge_pair, nearest
 from crawler.dedup.minhash import MinHasher, Signature
 from crawler.dedup.profile import profile_of, read_story
@@ -14,6 +23,9 @@ STORY = " ".join(f"kalimat nomor {number} tentang roket dan peluru dari Korea Ut
 SIGNATURE = HASHER.signature(STORY)
 HALF = HASHER.signature(STORY[: len(STORY) // 2])
 OTHER = HASHER.signature("Harga emas naik tipis pada perdagangan hari ini, kata analis di Jakarta.")
+
+RULES = (NEW_DEVELOPMENT, LATER_DAY, RECAPS_EARLIER, RECAPS_LATER, CORRECTS_OTHER)
+"""The measured values the judge's rules read, which the model does not weigh."""
 
 
 def candidate(
@@ -51,9 +63,7 @@ def test_an_exact_seed_comes_first_then_a_near_seed_then_an_exact_article() -> N
 def test_a_text_wholly_inside_the_other_is_a_duplicate_either_way_unless_it_is_a_correction() -> None:
     """The model alone would weigh the names the longer text's lead adds, or how short an aggregator's
     excerpt is; the containment rule does not, whichever of the two came first."""
-    values = dict.fromkeys(
-        [*MODEL.weights, NEW_DEVELOPMENT, LATER_DAY, CORRECTS_OTHER, "sentence_a_in_b", "lead_new_names"], 0.0
-    )
+    values = dict.fromkeys([*MODEL.weights, *RULES, "sentence_a_in_b", "lead_new_names"], 0.0)
     values |= {"lead_new_names_in_b": 1.0, "names_agree": 1.0}
     for contained in ("shingle_a_in_b", "shingle_b_in_a"):
         inside = PairFeatures(values | {contained: 0.96, "shingle_smaller_in_larger": 0.96})
@@ -127,3 +137,52 @@ def test_a_correction_notice_is_never_one_story_with_what_it_corrects_but_two_co
     assert (against_story.features.values[CORRECTS_OTHER], against_story.decision) == (1.0, "distinct")
     copies = judged(notice, notice.replace("Ralat:", "RALAT -"))
     assert (copies.features.values[CORRECTS_OTHER], copies.decision) == (0.0, "duplicate")
+
+
+FLOOD = (
+    "Banjir bandang menerjang Desa Sukamaju, Kecamatan Cibeber, Kabupaten Cianjur, pada Selasa dini hari "
+    "setelah hujan deras mengguyur kawasan hulu sungai sejak sore.\n"
+    "Kepala BPBD Cianjur Hendra Gunawan mengatakan air membawa lumpur dan batang kayu dari perbukitan "
+    "di atas permukiman warga.\n"
+    '"Warga sempat mendengar suara gemuruh sebelum air datang, sebagian lari ke masjid," kata Hendra.\n'
+    "Tim gabungan masih mencari seorang warga yang dilaporkan terseret arus saat menyelamatkan ternak.\n"
+    "Pemerintah kabupaten membuka dapur umum di balai desa untuk warga yang rumahnya terendam lumpur."
+)
+FLOOD_FOLLOW_UP = (
+    "Tim SAR gabungan menemukan warga yang terseret banjir bandang di Desa Sukamaju dalam keadaan "
+    "meninggal dunia, dan operasi pencarian resmi ditutup.\n"
+    "Jenazah korban ditemukan tersangkut di bawah jembatan desa tetangga dan langsung diserahkan kepada "
+    "keluarganya.\n"
+    "{marker} banjir bandang menerjang Desa Sukamaju, Kecamatan Cibeber, Kabupaten Cianjur, pada Selasa "
+    "dini hari setelah hujan deras mengguyur kawasan hulu sungai sejak sore.\n"
+) + FLOOD.split("\n", 1)[1]
+
+
+@pytest.mark.parametrize(
+    "marker",
+    [
+        "Sebelumnya diberitakan,",
+        "Seperti diberitakan sebelumnya,",
+        "Diberitakan sebelumnya,",
+        "Dalam berita sebelumnya,",
+    ],
+)
+def test_a_story_that_recaps_an_earlier_one_under_a_new_lead_follows_it_up_figures_or_not(
+    marker: str,
+) -> None:
+    """The whole earlier story is inside the later one, which the containment rule alone would call
+    one story; the recap says the lead above it is news (a victim found: no figure, no date)."""
+    follow_up = FLOOD_FOLLOW_UP.format(marker=marker)
+    forward, backward = judged(FLOOD, follow_up), judged(follow_up, FLOOD)
+    assert (forward.features.values[RECAPS_EARLIER], forward.decision) == (1.0, "follows")
+    assert (backward.features.values[RECAPS_LATER], backward.decision) == (1.0, "distinct")
+
+
+def test_a_copy_of_a_follow_up_is_still_its_duplicate_and_sebelumnya_before_news_recaps_nothing() -> None:
+    follow_up = FLOOD_FOLLOW_UP.format(marker="Sebelumnya diberitakan,")
+    copy = judged(follow_up, "Baca juga: Banjir di Cianjur\n" + follow_up)
+    assert (copy.features.values[RECAPS_EARLIER], copy.decision) == (0.0, "duplicate")
+    # `Sebelumnya, …` before a sentence the other story does not have is narrative, not a recap
+    added = "Sebelumnya, warga sudah diminta mengungsi dari bantaran sungai sejak pekan lalu.\n"
+    own = judged(FLOOD, FLOOD.replace("Tim gabungan", added + "Tim gabungan"))
+    assert (own.features.values[RECAPS_EARLIER], own.decision) == (0.0, "duplicate")

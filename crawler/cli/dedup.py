@@ -10,7 +10,7 @@ import typer
 
 from crawler.cli.context import app_context, console
 from crawler.dedup.facts import latest_day
-from crawler.dedup.features import CORRECTS_OTHER, LATER_DAY, NEW_DEVELOPMENT
+from crawler.dedup.features import CORRECTS_OTHER, LATER_DAY, NEW_DEVELOPMENT, RECAPS_EARLIER, RECAPS_LATER
 from crawler.dedup.judge import (
     MODEL,
     NEAR_DUPLICATE_THRESHOLD,
@@ -111,6 +111,12 @@ def explanation(judgement: Judgement, earlier: StoryReading, later: StoryReading
         lines.append("rule: B's lead has a figure or date A never carried, so B is never a duplicate of A")
     if values[LATER_DAY]:
         lines.append("rule: B names a day after every day A names, so B is never a duplicate of A")
+    if values[RECAPS_EARLIER]:
+        lines.append(
+            "rule: B introduces a sentence of A as earlier coverage, so B follows A up, never duplicates it"
+        )
+    if values[RECAPS_LATER]:
+        lines.append("rule: A introduces a sentence of B as earlier coverage, so A is never a duplicate of B")
     if values[CORRECTS_OTHER]:
         lines.append(
             "rule: one of the two is a correction notice and the other is not, so they are two stories"

@@ -61,6 +61,13 @@ LATER_DAY = "later_day_in_b"
 """1 when the later story names a day after every day the earlier one names: it reports what came
 after the earlier was written (a copy repeats its original's days, however it rewords them), so it is
 a new development wherever in the text the day is. Not weighed by the model either."""
+RECAPS_EARLIER = "b_recaps_a"
+"""1 when the later story introduces a sentence of the earlier one as earlier coverage (`Sebelumnya
+diberitakan, …`, profile.recaps): it reports something new above it, however its new lead is worded
+(a victim found, a cause named, a permit revoked: no figure or date needed). Not weighed by the model:
+never a duplicate, and a follow-up."""
+RECAPS_LATER = "a_recaps_b"
+"""The same the other way round (the follow-up was stored first): never a duplicate."""
 """The features the model weighs: none depends on which story came first, so neither does a duplicate.
 The directional ones (`*_a_in_b`, `*_b_in_a`) are measured too, for the follow-up rule and `explain`."""
 # Words of a correction notice: it quotes the story it corrects but is a story of its own. A notice
@@ -110,6 +117,8 @@ def pair_features(
             len(b.lead_numbers - a.numbers) + (len(b.lead_dates - a.dates) if a.dates else 0)
         ),
         LATER_DAY: float(bool(a.latest_day) and b.latest_day > a.latest_day),
+        RECAPS_EARLIER: float(bool(b.recaps & a.sentences)),
+        RECAPS_LATER: float(bool(a.recaps & b.sentences)),
         "correction_notice": float(_is_correction(a.lead_words | b.lead_words)),
         CORRECTS_OTHER: float(_is_correction(a.lead_words) != _is_correction(b.lead_words)),
     }
@@ -123,15 +132,18 @@ def pair_features(
 
 
 def never_duplicate(features: PairFeatures) -> bool:
-    """The judge's rules before the model: a new development, or a correction notice and the story it
-    corrects, are never one story."""
-    return brings_new_development(features) or bool(features.values[CORRECTS_OTHER])
+    """The judge's rules before the model: a new development, a story that recaps the other as earlier
+    coverage, or a correction notice and the story it corrects, are never one story."""
+    values = features.values
+    return brings_new_development(features) or bool(values[RECAPS_LATER] or values[CORRECTS_OTHER])
 
 
 def brings_new_development(features: PairFeatures) -> bool:
     """Whether the later story reports something the earlier could not have: a figure or date new in
-    its lead, or a day after every day the earlier names (the judge's rule: never a duplicate)."""
-    return bool(features.values[NEW_DEVELOPMENT] or features.values[LATER_DAY])
+    its lead, a day after every day the earlier names, or the earlier story recapped under a new lead
+    (the judge's rule: never a duplicate)."""
+    values = features.values
+    return bool(values[NEW_DEVELOPMENT] or values[LATER_DAY] or values[RECAPS_EARLIER])
 
 
 def _is_correction(lead_words: frozenset[int]) -> bool:

@@ -22,7 +22,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, NamedTuple
 
-from crawler.dedup.features import LATER_DAY, NEW_DEVELOPMENT, PairFeatures, never_duplicate, pair_features
+from crawler.dedup.features import (
+    LATER_DAY,
+    NEW_DEVELOPMENT,
+    RECAPS_EARLIER,
+    RECAPS_LATER,
+    PairFeatures,
+    never_duplicate,
+    pair_features,
+)
 from crawler.dedup.minhash import MinHasher, Signature
 from crawler.dedup.profile import Profile
 from crawler.domain.verdict import DocumentKind, VerdictKind
@@ -35,7 +43,8 @@ MODEL_PATH = Path(__file__).with_name("judge_model.json")
 Decision = Literal["duplicate", "follows", "distinct"]
 
 # A follow-up carries the earlier story's background (its sentences or shingles), speaks of the same
-# actors, and brings a figure, name or date the earlier story's lead did not have, or a later day.
+# actors, and brings a figure, name or date the earlier story's lead did not have, a later day, or
+# introduces the earlier story's sentences as earlier coverage.
 FOLLOW_UP_BACKGROUND = 0.35
 FOLLOW_UP_NAMES_AGREE = 0.8
 # One text all but wholly inside the other: the earlier inside the new (a partial capture, page 2 of a
@@ -115,15 +124,17 @@ def contains_other(features: PairFeatures) -> bool:
 
 
 def is_follow_up(features: PairFeatures) -> bool:
-    """Whether a pair that is not one story reads as a new development on the earlier one."""
+    """Whether a pair that is not one story reads as a new development on the earlier one (not when the
+    stored story recaps the new one: then the new one came first)."""
     values = features.values
     background = values["sentence_a_in_b"]
-    new = values[NEW_DEVELOPMENT] + values[LATER_DAY] + values["lead_new_names"]
+    new = values[NEW_DEVELOPMENT] + values[LATER_DAY] + values[RECAPS_EARLIER] + values["lead_new_names"]
     return (
         background >= FOLLOW_UP_BACKGROUND
         and values["names_agree"] >= FOLLOW_UP_NAMES_AGREE
         and new > 0
         and not values["correction_notice"]
+        and not values[RECAPS_LATER]
     )
 
 

@@ -29,6 +29,14 @@ _MAX_ITEMS = 65_535
 _QUOTE = re.compile(r"[\"“”]([^\"“”]{10,}?)[\"“”]")
 _MIN_QUOTE_WORDS = 4
 _MIN_KEY_SENTENCE_WORDS = 5
+# How Indonesian newsrooms introduce the earlier coverage a follow-up repeats under its new lead
+# (`Sebelumnya diberitakan, …`, `Seperti diberitakan sebelumnya, …`, `Dalam berita sebelumnya, …`),
+# as words of a comparable sentence; a bare `Sebelumnya, …` too, which counts only where the rest is
+# an earlier story's own sentence, word for word.
+_RECAP = re.compile(
+    r"^(?:(?:seperti|sebagaimana|sebelumnya) (?:telah )?diberitakan(?: sebelumnya)?"
+    r"|diberitakan sebelumnya|(?:dalam|pada) (?:berita|pemberitaan) sebelumnya|sebelumnya) "
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +73,10 @@ class Profile:
     latest_day: int = 0
     """The latest day the story names (month * 100 + day, `facts.latest_day`); 0 when it names none,
     and for profiles stored before it was kept."""
+    recaps: frozenset[int] = frozenset()
+    """Sentences the story introduces as earlier coverage, without the words that introduce them
+    (`Sebelumnya diberitakan, tanah longsor menimbun …` as `tanah longsor menimbun …`): where one is
+    another story's own sentence, this story follows that one up. Empty for profiles stored before."""
 
     def to_bytes(self) -> bytes:
         """Counts (16-bit) of every set, the word count and the latest day, then the sorted hashes
@@ -78,29 +90,33 @@ class Profile:
 
     @classmethod
     def from_bytes(cls, stored: bytes) -> Profile:
-        """A stored profile, also one stored before the latest day was kept (its header is one count
-        shorter, so its length tells it apart); raises ValueError when the bytes are not one."""
-        for numbers in (len(_SET_FIELDS) + 2, len(_SET_FIELDS) + 1):
-            header = numbers * _COUNT_DTYPE.itemsize
+        """A stored profile, also one stored before the recaps or the latest day were kept: its header
+        is a count shorter, two bytes that no number of four-byte hashes makes up, so its length tells
+        the layout; raises ValueError when the bytes are not one."""
+        for set_count, tail_count in _LAYOUTS:
+            header = (set_count + tail_count) * _COUNT_DTYPE.itemsize
             if len(stored) < header:
                 continue
             counts = np.frombuffer(stored[:header], dtype=_COUNT_DTYPE).astype(int)
-            if len(stored) - header == counts[: len(_SET_FIELDS)].sum() * _HASH_DTYPE.itemsize:
+            if len(stored) - header == counts[:set_count].sum() * _HASH_DTYPE.itemsize:
                 break
         else:
             raise ValueError("a stored profile's hashes do not match its counts")
         hashes = np.frombuffer(stored[header:], dtype=_HASH_DTYPE)
-        # An older profile has no latest day: the dataclass default (0, none named) stands for it.
-        tail = counts[len(_SET_FIELDS) :].tolist()
+        # What an older profile lacks takes the dataclass default (no latest day, no recaps).
+        tail = counts[set_count:].tolist()
         sets: dict[str, Any] = dict(zip(("word_count", "latest_day")[: len(tail)], tail, strict=True))
         start = 0
-        for name, count in zip(_SET_FIELDS, counts[: len(_SET_FIELDS)], strict=True):
+        for name, count in zip(_SET_FIELDS[:set_count], counts[:set_count], strict=True):
             sets[name] = frozenset(int(value) for value in hashes[start : start + count])
             start += count
         return cls(**sets)
 
 
 _SET_FIELDS = tuple(field.name for field in fields(Profile) if field.name not in {"word_count", "latest_day"})
+# (sets, counts after them) of every layout a profile was stored in, newest first: the recaps came
+# last, after the latest day.
+_LAYOUTS = ((len(_SET_FIELDS), 2), (len(_SET_FIELDS) - 1, 2), (len(_SET_FIELDS) - 1, 1))
 
 
 def read_story(text: str) -> StoryReading:
@@ -155,6 +171,12 @@ def profile_of(reading: StoryReading) -> Profile:
         ),
         word_count=reading.word_count,
         latest_day=latest_day(facts.dates),
+        recaps=_hashed(
+            comparable[found.end() :]
+            for comparable in comparables.values()
+            if (found := _RECAP.match(comparable))
+            and comparable.count(" ", found.end()) >= _MIN_SENTENCE_WORDS - 1
+        ),
     )
 
 

@@ -65,11 +65,11 @@ FURNITURE = Furniture(
         r"[^.]{0,200}/(?:net|reuters|antara|antara foto|istimewa|ist|afp|ap|dok\.?[^/]{0,40})",
     ),
     inline=(r"<[^>]{1,300}>",),  # markup leaked into a capture's text
-    # "Brand.com, JAKARTA —", "JAKARTA, KOMPAS.com -", "Jakarta (ANTARA) -".
+    # "Brand.com, JAKARTA —", "JAKARTA, KOMPAS.com -", "Jakarta (ANTARA) -", "Bandung Barat (ANTARA) -".
     datelines=(
         rf"^\s*[\w.]{{2,30}}\s*,\s*[A-Z][A-Z .]{{1,30}}?\s*{_DASH}\s*",
         rf"^\s*[A-Z][A-Z .]{{1,30}},\s*[\w. ]{{2,30}}?\s*{_DASH}\s*",
-        rf"^\s*[A-Z][a-z]+\s*\([A-Z][A-Za-z]+\)\s*{_DASH}\s*",
+        rf"^\s*[A-Z][a-z]+(?: [A-Z][a-z]+){{0,3}}\s*\([A-Z][A-Za-z]+\)\s*{_DASH}\s*",
     ),
 )
 

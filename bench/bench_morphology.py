@@ -142,6 +142,15 @@ def chain(*steps: Callable[[str], str | None], fallback: Analyser) -> Analyser:
     return analyse
 
 
+def load_second_batch() -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """The second batch's forms and must-not pairs (a later second-hand author, all on the tune side)."""
+    found = []
+    for name in ("tune2_roots.tsv", "tune2_must_not_conflate.tsv"):
+        with (FIXTURES / name).open(encoding="utf-8") as rows:
+            found.append(list(csv.DictReader(rows, delimiter="\t")))
+    return found[0], found[1]
+
+
 def main() -> None:
     forms, pairs = load_forms(), load_pairs()
     words = speed_words()
@@ -181,6 +190,12 @@ def main() -> None:
         report, merged, held = score(analyse, forms, pairs, "report")
         rate = words_per_second(analyse, words, clear)
         print(f"| {label} | {100 * tune:.1f}% | {100 * report:.1f}% | {merged} of {held} | {rate:,.0f} |")
+    second_forms, second_pairs = load_second_batch()
+    right, merged, held = score(pantau_root, second_forms, second_pairs, "tune")
+    print(
+        f"\nPantau now on the second batch ({len(second_forms)} forms, tune side): roots {100 * right:.1f}%, "
+        f"false conflations {merged} of {held}"
+    )
     print("\nPantau now by class, report half right / forms; misses listed for the tune half only, so that")
     print("whoever tunes next does not tune on the report half:")
     classes = dict.fromkeys(row["class"] for row in forms)

@@ -160,9 +160,7 @@ def test_explain_reads_stored_articles_by_id_and_says_why_a_follow_up_is_no_dupl
 def test_explain_says_when_the_containment_rule_and_not_the_model_made_a_duplicate() -> None:
     """An aggregator's excerpt the model alone would keep apart: explain names the rule that merged it."""
     reading = read_story("Gubernur meresmikan jembatan baru di Medan pada Sabtu pagi.")
-    values = dict.fromkeys(
-        [*MODEL.weights, *RULES, "sentence_a_in_b", "lead_new_names"], 0.0
-    )
+    values = dict.fromkeys([*MODEL.weights, *RULES, "sentence_a_in_b", "lead_new_names"], 0.0)
     excerpt = PairFeatures(values | {"shingle_b_in_a": 0.97, "shingle_smaller_in_larger": 0.97})
     lines = explanation(MODEL.judge(excerpt), reading, reading)
     assert lines[-2:] == [

@@ -92,6 +92,7 @@ def matches(query: str, body: str, title: str = "Berita") -> bool:
         ('"Kim Jong Un"', "Kim Jong-unnya hadir."),  # a hyphenated name's later part keeps two letters
         ("Ukraina", "Belum jelas Rusiakah atau Ukrainakah yang menyerang."),  # an indirect question
         ("Padang", "PADANG, KOMPAS.com - Gempa mengguncang kota itu."),  # a dateline names its place
+        ("Padang", "PADANG (ANTARA) - Gempa mengguncang kota itu."),  # after it, the agency
         ("tol", "Jalan Tol Cipularang ditutup sementara."),  # a street's generic word, no name
         ("Aceh", "Gempa terasa di Banda Aceh."),  # a listed name inside a longer listed one
         ("Polri", "Penyidik Mabes Polri datang."),
@@ -215,10 +216,33 @@ def test_a_listed_name_between_two_names_in_a_title_is_the_headlines_verb() -> N
 def test_a_listed_name_of_several_words_opening_a_sentence_is_a_name() -> None:
     """A listed place that is also a word is read as the word when it opens a sentence alone
     (`Padang rumput …`), but not as the first word of a longer listed name."""
-    assert matches("Padang", "Padang Lawas kembali diguyur hujan deras.") is True
+    assert matches('"Padang Lawas"', "Padang Lawas kembali diguyur hujan deras.") is True
     assert matches("Bandung", "Bandung Barat kembali dilanda longsor.") is True
     assert matches("padang", "Padang Lawas kembali diguyur hujan deras.") is False
     assert matches("Padang", "Padang ilalang itu terbakar lagi.") is False
+
+
+@pytest.mark.parametrize(
+    ("watch", "text", "alerts"),
+    [
+        ("Bandung", "Longsor menimbun rumah di Bandung Barat.", True),  # a part named by a compass word
+        ("Jakarta", "Banjir merendam Jakarta Utara.", True),
+        ("Aceh", "Banjir merendam Aceh Tamiang.", True),  # a regency listed under the province
+        ("Papua", "Gempa mengguncang Papua Pegunungan.", True),  # a province split from it
+        ("Korea", "Rudal Korea Utara jatuh di laut.", True),  # a country named by its region
+        ("Amerika", "Presiden Amerika Serikat tiba.", True),
+        ("Aceh", "Banjir merendam Banda Aceh.", True),  # the listed name at the end: in it
+        ("Polri", "Penyidik Mabes Polri datang.", True),
+        ("Padang", "Bupati Padang Lawas meninjau jalan.", False),  # another place that starts with it
+        ("Bone", "Banjir merendam Kabupaten Bone Bolango.", False),
+        ("Papua", "Pesawat jatuh di Papua Nugini.", False),  # another country
+        ("Gading", "Banjir merendam Kelapa Gading.", False),  # an unlisted name inside a listed one
+    ],
+)
+def test_a_place_inside_a_longer_listed_name_only_where_it_names_that_place_or_part_of_it(
+    watch: str, text: str, alerts: bool
+) -> None:
+    assert matches(watch, text) is alerts
 
 
 def test_a_listed_name_opening_a_sentence_as_the_subject_of_a_verb_is_a_name() -> None:

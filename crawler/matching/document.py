@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 
 from crawler.domain.article import Article
 from crawler.domain.matches import Hit
-from crawler.matching.morphology import holds_no_place, is_listed_name
+from crawler.matching.morphology import holds_no_place, is_listed_name, part_of
 from crawler.matching.names import FieldNames, StoryNames
 from crawler.matching.text import AnalyzedText
 
@@ -122,15 +122,23 @@ class Document:
             not analyzed.capital[position] or self._ordinary_here(name, analyzed, position, form)
         )
 
-    def inside_longer_name(self, name: str, first: int, end: int, *, placeless_only: bool = False) -> bool:
-        """Whether tokens first:end of field `name` are part of a longer listed name (`Gading` in
-        `Kelapa Gading`, `Fitri` in `Idul Fitri`), or with `placeless_only` of a religious figure or
-        phrase (`Kudus` in `Roh Kudus`, not `Aceh` in `Banda Aceh`)."""
+    def inside_longer_name(self, name: str, first: int, end: int, *, listed: bool = False) -> bool:
+        """Whether tokens first:end of field `name` are inside a longer listed name that is not what
+        they name. A name not itself listed is not the longer name it is part of (`Gading` in `Kelapa
+        Gading`, `Fitri` in `Idul Fitri`), nor a `listed` one another place that starts with it
+        (`Padang` in `Padang Lawas`); either names a place the longer one is part of or a country it
+        names (`Bandung` in `Bandung Barat`, `Aceh` in `Aceh Tamiang`, `Korea` in `Korea Utara`, see
+        `morphology.part_of`). A listed name at the end of a longer one is in it (`Aceh` in `Banda
+        Aceh`, `Polri` in `Mabes Polri`), except in a religious figure or phrase (`Kudus` in `Roh
+        Kudus`)."""
         analyzed = self._analyzed[name]
         run = self._field_names(name, analyzed).listed_run(first)
         if run is None or not (run[0] <= first and end <= run[1]) or run == (first, end):
             return False
-        return not placeless_only or holds_no_place(tuple(analyzed.forms[run[0] : run[1]]))
+        words = tuple(analyzed.forms[run[0] : run[1]])
+        if first == run[0]:
+            return not part_of(words, tuple(analyzed.forms[first:end]))
+        return not listed or holds_no_place(words)
 
     def _field_names(self, name: str, analyzed: AnalyzedText) -> FieldNames:
         found = self._names.get(name)

@@ -21,6 +21,7 @@ import functools
 import gzip
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from importlib import resources
 
 _DATA = resources.files("crawler.matching") / "data"
@@ -83,7 +84,7 @@ def _name_runs() -> tuple[frozenset[str], dict[str, tuple[tuple[str, ...], ...]]
     """One-word names, and names of several words by their first word (longest first)."""
     single: set[str] = set()
     runs: dict[str, list[tuple[str, ...]]] = {}
-    for words in (*_listed("names.txt"), *_religious_names()):
+    for words in (*_listed("names.txt"), *_listed("districts.txt"), *_religious_names()):
         if len(words) == 1:
             single.add(words[0])
         else:
@@ -103,6 +104,70 @@ def holds_no_place(run: tuple[str, ...]) -> bool:
     """Whether a listed name of several words is a religious figure or phrase, not a place that
     holds the places listed inside it (`Roh Kudus` is no Kudus; `Banda Aceh` is in Aceh)."""
     return run in _religious_names()
+
+
+# Words after a place's name that name a part of it or the greater place around it (`Bandung Barat`,
+# `Jakarta Utara`, `Seram Bagian Timur`, `Ogan Komering Ilir`, `Bandung Raya`, `Korea Selatan`).
+_PART_WORDS = frozenset((
+    "utara", "selatan", "barat", "timur", "tengah", "tenggara", "daya", "laut", "bagian", "raya",
+    "ilir", "ulu", "hulu", "hilir",
+))  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class _Places:
+    """What names.txt's headings say of its places: the provinces, the province each regency or city
+    is listed under, and the countries."""
+
+    provinces: frozenset[tuple[str, ...]]
+    province_of: dict[tuple[str, ...], tuple[str, ...]]
+    countries: frozenset[tuple[str, ...]]
+
+
+@functools.cache
+def _places() -> _Places:
+    provinces: set[tuple[str, ...]] = set()
+    province_of: dict[tuple[str, ...], tuple[str, ...]] = {}
+    countries: set[tuple[str, ...]] = set()
+    section, heading = "", False
+    province: tuple[str, ...] = ()
+    with open(str(_DATA / "names.txt"), encoding="utf-8") as lines:
+        for line in lines:
+            line = line.strip()
+            if line.startswith("## "):  # a heading's first line names the section
+                if not heading:
+                    section, province = line[3:].lower(), ()
+                heading = True
+                continue
+            heading = False
+            if line.startswith("# ") and section.startswith("regencies and cities"):
+                province = _words(line[2:])
+            elif line and not line.startswith("#"):
+                if section.startswith("provinces"):
+                    provinces.add(_words(line))
+                elif section.startswith("countries"):
+                    countries.add(_words(line))
+                elif province:
+                    province_of[_words(line)] = province
+    return _Places(frozenset(provinces), province_of, frozenset(countries))
+
+
+def _words(written: str) -> tuple[str, ...]:
+    return tuple(re.findall(r"[^\W_]+", written.lower()))
+
+
+def part_of(run: tuple[str, ...], place: tuple[str, ...]) -> bool:
+    """Whether the listed name `run`, which starts with the words of `place`, names that place or part
+    of it: a part a word like `Barat` or `Raya` names (`Bandung Barat`, `Korea Utara`), a regency or
+    city listed under that province (`Aceh Tamiang`), a province split from it (`Papua Pegunungan`),
+    or, for a place not listed itself, a country it names (`Amerika Serikat`, `Arab Saudi`); not
+    another place that only starts with its name (`Padang Lawas`, `Bone Bolango`, `Papua Nugini`)."""
+    places = _places()
+    if run[len(place)] in _PART_WORDS or places.province_of.get(run) == place:
+        return True
+    if place in places.provinces:
+        return run in places.provinces
+    return run in places.countries and not (len(place) == 1 and is_listed_name(place[0]))
 
 
 def is_listed_name(folded_word: str) -> bool:

@@ -23,6 +23,7 @@ a word opening a sentence is a name only with a clitic, in a dateline, as the su
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 
 from crawler.matching.morphology import is_listed_name, is_ordinary_word, is_root, listed_runs, root
@@ -59,6 +60,8 @@ def is_indonesian_word(folded: str) -> bool:
 
 
 _LONGEST_LISTED_NAME = 5  # words
+# What follows the place of a dateline: a comma or a dash, perhaps after the agency (`(ANTARA)`).
+_DATELINE_END = re.compile(r" *(?:\([A-Za-z .]{2,30}\) *)?[,\-\u2013\u2014]")
 
 
 @dataclass(slots=True)
@@ -109,14 +112,15 @@ class FieldNames:
         return False
 
     def _dateline(self, position: int) -> bool:
-        """The place a story is filed from, in capitals before its first sentence (`MALANG, …`)."""
+        """The place a story is filed from, in capitals before its first sentence (`MALANG, …`,
+        `TUBAN (ANTARA) - …`)."""
         analyzed = self.analyzed
         start, end = analyzed.starts[position], analyzed.ends[position]
         return (
             (position == 0 or analyzed.text[analyzed.ends[position - 1] : start].count("\n") > 0)
             and end - start >= 3
             and analyzed.text[start:end].isupper()
-            and analyzed.text[end : end + 3].lstrip(" ")[:1] in (",", "-", "\u2013", "\u2014")
+            and _DATELINE_END.match(analyzed.text, end) is not None
         )
 
     def name_like(self, position: int) -> bool:

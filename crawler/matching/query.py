@@ -139,9 +139,9 @@ class _Words(_Positional):
     _listed: bool = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        # A name that is not itself listed is not matched inside a longer listed name (`Gading` is
-        # not `Kelapa Gading`, `Fitri` not `Idul Fitri`); a listed one is (`Aceh` in `Banda Aceh`),
-        # except in a religious figure or phrase, which holds no place (`Kudus` in `Roh Kudus`).
+        # A name is not matched inside a longer listed name that is not what it names (`Gading` in
+        # `Kelapa Gading`, `Padang` in `Padang Lawas`, `Kudus` in `Roh Kudus`): see
+        # `Document.inside_longer_name`.
         forms = tuple(word.form for word in self.words)
         self._enclosable = any(word.kind is not WordKind.ORDINARY for word in self.words)
         self._listed = is_listed_name(forms[0]) if len(forms) == 1 else forms in listed_runs(forms[0])
@@ -164,7 +164,7 @@ class _Words(_Positional):
                     )
                     and not (
                         self._enclosable
-                        and document.inside_longer_name(name, position, end, placeless_only=self._listed)
+                        and document.inside_longer_name(name, position, end, listed=self._listed)
                     )
                 ):
                     found.append(_Span(name, position, end, self.label))

@@ -51,6 +51,8 @@ FEATURE_NAMES = (
     "quotes_shared",
     "correction_notice",
 )
+"""The features the model weighs: none depends on which story came first, so neither does a duplicate.
+The directional ones (`*_a_in_b`, `*_b_in_a`) are measured too, for the follow-up rule and `explain`."""
 NEW_DEVELOPMENT = "lead_new_facts_in_b"
 """Figures or dates in the later story's lead that the earlier story never carried: a new development.
 Not weighed by the model: the judge's rule makes such a pair never a duplicate."""
@@ -68,8 +70,6 @@ diberitakan, …`, profile.recaps): it reports something new above it, however i
 never a duplicate, and a follow-up."""
 RECAPS_LATER = "a_recaps_b"
 """The same the other way round (the follow-up was stored first): never a duplicate."""
-"""The features the model weighs: none depends on which story came first, so neither does a duplicate.
-The directional ones (`*_a_in_b`, `*_b_in_a`) are measured too, for the follow-up rule and `explain`."""
 # Words of a correction notice: it quotes the story it corrects but is a story of its own. A notice
 # says `ralat`; `koreksi` and `memperbaiki` mark one only beside the error they fix, as a market
 # story's `koreksi` (a fall in prices) or a repair is no notice.

@@ -224,10 +224,12 @@ def load_word_data() -> None:
     """Read every word table now instead of at the first word that needs it: the fork server of the
     extraction workers calls it once, so each worker starts with the tables and shares their memory
     (about 14 MiB) instead of reading a copy of its own."""
+    # The readers are cached (functools.cache): calling each once fills its cache.
     _sastrawi()
     _produced_roots()  # and, through it, the lemmas, corrections, se- bases and function words
     _name_runs()
     _religious_names()
+    _places()
 
 
 def is_root(word: str) -> bool:
@@ -275,14 +277,29 @@ def root(folded_word: str) -> str:
         return negated
     lemma = lemmas().get(folded_word)
     if lemma is not None:
-        return _se_reading(folded_word, lemma)
+        return _k_dropped(folded_word, _se_reading(folded_word, lemma))
     stemmed: str = _sastrawi().stem_word(folded_word)  # type: ignore[attr-defined]
     if stemmed == folded_word and not is_ordinary_word(folded_word):
         collective = _COLLECTIVE.fullmatch(folded_word)
         if collective and is_ordinary_word(collective.group(2)):
             return collective.group(2)  # `bebatuan`: the first consonant doubled with e, and -an
         return name
-    return _se_reading(folded_word, stemmed or folded_word)
+    return _k_dropped(folded_word, _se_reading(folded_word, stemmed or folded_word))
+
+
+def _k_dropped(folded_word: str, found: str) -> str:
+    """meng- before a vowel may also be meng- on a root whose k it dropped (`mengemas`: `kemas`, to
+    pack, not `emas`, gold; `mengarang`: `karang`). Where both are roots, the peN- form decides: the
+    stemmers read peng- with the k restored where that is the word (`pengemas` -> `kemas`) and keep
+    the vowel where it is (`pengukur` -> `ukur`, so `mengukur` stays `ukur`, not `kukur`)."""
+    if (
+        folded_word.startswith("meng")
+        and found[:1] in ("a", "e", "i", "o", "u")
+        and is_ordinary_word("k" + found)
+        and root("peng" + found) == "k" + found
+    ):
+        return "k" + found
+    return found
 
 
 _COLLECTIVE = re.compile(r"([bcdfghjklmnpqrstvwyz])e(\1[a-z]{2,})an")

@@ -32,7 +32,7 @@ REPORT_MISSED_ALERTS = 1  # of 84 pairs a reader wants: recall 0.988 (was 2, 0.9
 TUNE_WRONG_ALERTS = 1  # of 165 pairs (was 2: `perintah` no longer matches `Pemerintah Provinsi`)
 # The tuner's own forms and checks (tests/fixtures/tuner/): tuned on, so a gate, not a measurement.
 TUNER_FORMS_WRONG = 31  # of 955 (was 32 before the k of meng-, 35 before se- bases)
-TUNER_CHECKS_WRONG = 16  # of 129 (was 22 before the fifth pass, 27 before the fourth)
+TUNER_CHECKS_WRONG = 15  # of 129 (was 16 before the sixth pass, 22 before the fifth, 27 before the fourth)
 
 
 def test_report_half_roots_and_conflations_stay_at_their_floor() -> None:
@@ -237,6 +237,9 @@ def test_a_listed_name_of_several_words_opening_a_sentence_is_a_name() -> None:
         ("Bone", "Banjir merendam Kabupaten Bone Bolango.", False),
         ("Papua", "Pesawat jatuh di Papua Nugini.", False),  # another country
         ("Gading", "Banjir merendam Kelapa Gading.", False),  # an unlisted name inside a listed one
+        ("Bogor", "Tiga motor bertabrakan di Jalan Raya Bogor, Kramat Jati.", False),  # a street's name
+        ("Medan", "Massa tertahan di Jalan Medan Merdeka Barat.", False),
+        ("Bogor", "Tiga motor bertabrakan di Jalan Pajajaran, Kota Bogor.", True),
     ],
 )
 def test_a_place_inside_a_longer_listed_name_only_where_it_names_that_place_or_part_of_it(

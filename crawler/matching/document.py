@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from crawler.domain.article import Article
 from crawler.domain.matches import Hit
 from crawler.matching.morphology import holds_no_place, is_listed_name, part_of
+from crawler.matching.name_words import MEMORIAL_HEADS, STREET_HEADS
 from crawler.matching.names import FieldNames, StoryNames
 from crawler.matching.text import AnalyzedText
 
@@ -78,11 +79,10 @@ class Document:
                 found = analyzed.named(form)
                 if found:
                     found = [position for position in found if self._names_here(name, analyzed, position)]
-                if found and not is_listed_name(form):  # a person's name, as a term's first word
+                if found:  # a person's name in a memorial's, a place's in a street's (`Jalan Raya Bogor`)
                     names = self._field_names(name, analyzed)
-                    found = [
-                        position for position in found if not names.names_a_place_after_someone(position)
-                    ]
+                    heads = STREET_HEADS if is_listed_name(form) else MEMORIAL_HEADS
+                    found = [position for position in found if not names.names_a_place_after(position, heads)]
             elif kind is WordKind.WRITTEN:  # as written, or with a name's clitics (`Ganjarnya`)
                 written, named = analyzed.by_form.get(form, []), analyzed.named(form)
                 found = sorted({*written, *named}) if named else written

@@ -32,6 +32,9 @@ MEMORIAL_HEADS = frozenset((
     "museum", "monumen", "lapangan", "taman", "rsud", "gelora", "kodam", "korem", "lanud", "kri",
 ))  # fmt: skip
 MEMORIAL_REACH = 2  # words between the generic word and the name (`Jalan Jenderal Sudirman`)
+# The generic words of a street: a place's name after one names the street, which lies elsewhere as
+# often as not (`Jalan Raya Bogor` in East Jakarta, `Jalan Medan Merdeka Barat`, `Jalan Surabaya`).
+STREET_HEADS = frozenset(("jalan", "jl", "gang", "gg"))
 # Words that stand before a name without being part of it: those, titles of office and the class
 # nouns of bodies (`Presiden Prabowo`, `Bank Mandiri`); a watch on them still finds them there.
 HEADS = NAME_HEADS | frozenset((

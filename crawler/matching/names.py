@@ -31,7 +31,6 @@ from crawler.matching.name_words import (
     ADVERBS_BEFORE_A_VERB,
     CLASS_NOUNS_AFTER,
     HEADS,
-    MEMORIAL_HEADS,
     MEMORIAL_REACH,
     NAME_HEADS,
     ROLE_NOUNS,
@@ -253,9 +252,10 @@ class FieldNames:
                     return first, end
         return None
 
-    def names_a_place_after_someone(self, position: int) -> bool:
-        """Whether the capitalised word is part of a place named after someone: a memorial generic
-        word comes at most two joined capitalised words before it (`Jalan Jenderal Sudirman`)."""
+    def names_a_place_after(self, position: int, heads: frozenset[str]) -> bool:
+        """Whether the capitalised word is part of a place named after someone or somewhere: one of
+        `heads` comes at most two joined capitalised words before it (`Jalan Jenderal Sudirman`,
+        `Jalan Raya Bogor`)."""
         analyzed = self.analyzed
         forms, capital, starts, ends, text = (
             analyzed.forms,
@@ -268,7 +268,7 @@ class FieldNames:
             joined = not text[ends[before] : starts[before + 1]].strip(" -\u2010\u2011")
             if not (capital[before] and joined):
                 return False
-            if forms[before] in MEMORIAL_HEADS:
+            if forms[before] in heads:
                 return True
         return False
 

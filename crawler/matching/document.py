@@ -170,22 +170,22 @@ class Document:
         sentence says nothing (`Untung saja tidak ada korban`), unless the story gives the word a
         capital where it says something (`Kata Untung, …`), the word stands beside a name (`Kim Jong
         Un meninjau …`) or is the subject of a verb (`Untung menolak tuduhan itu`). A title's
-        capitals are left as they were (measured: README, "Word forms and names"), and so is the word
-        with a clitic: `-nya` opens sentences on names and on adverbs alike (`Ganjarnya sendiri …`,
+        capitals count (measured: README, "Word forms and names") unless the story writes the word,
+        or a form of it, in lower case (`Jaga Tempo` … `menjaga tempo`), and so does the word with a
+        clitic: `-nya` opens sentences on names and on adverbs alike (`Ganjarnya sendiri …`,
         `Untungnya, …`)."""
         names = self._field_names(name, analyzed)
         forms = analyzed.forms
+        story = self._story_names()
 
         def telling(position: int) -> bool:
-            return (
-                forms[position] != form
-                or names.title
-                or not names.ambiguous(position)
-                or names.name_like(position)
-                or names.subject(position)
-            )
+            if forms[position] != form:
+                return True
+            if names.title:
+                return not story.written_in_lower_case(form)
+            return not names.ambiguous(position) or names.name_like(position) or names.subject(position)
 
-        if all(map(telling, positions)) or self._story_names().capitalised_somewhere(form):
+        if all(map(telling, positions)) or story.capitalised_somewhere(form):
             return positions
         return [position for position in positions if telling(position)]
 

@@ -368,6 +368,11 @@ class StoryNames:
             for p in other.by_form.get(compound, ())
         )
 
+    def written_in_lower_case(self, name_form: str) -> bool:
+        """Whether the story writes the word, a form of it as a root, or it joined to a neighbour,
+        in lower case somewhere."""
+        return self._used(name_form)[0]
+
     def capitalised_somewhere(self, name_form: str) -> bool:
         """Whether the story writes the word with a capital where a capital says something: not in
         a title, nor opening a sentence."""

@@ -3,6 +3,7 @@ PostgreSQL database through Procrastinate, disturbed the ways production disturb
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import os
@@ -21,7 +22,9 @@ import pytest
 from sqlalchemy import select, text, update
 
 from crawler.crawl.runner import HEARTBEAT_SECONDS
-from crawler.queue.app import ensure_schema
+from crawler.queue.app import ALERTS_QUEUE, CRAWL_QUEUE, ensure_schema, queue_app, task_name
+from crawler.queue.planner import defer_delivery
+from crawler.queue.tasks import give_back, work_tasks
 from crawler.store.db import open_database
 from crawler.store.models import CrawlRun, Lease, Source, StoredArticle
 from tests.crawl_helpers import run_pantau
@@ -141,6 +144,37 @@ def test_the_queue_schema_is_applied_once_however_many_processes_start_at_once(p
         assert sorted(applied) == [False, False, True]
         assert ensure_schema(database) is False
         assert queue_sql(postgres_url, "SELECT count(*) FROM procrastinate_jobs") == [(0,)]
+    finally:
+        database.dispose()
+
+
+@pytest.mark.postgres
+def test_a_stalled_delivery_whose_successor_waits_is_closed_and_the_next_stalled_job_is_still_retried(
+    postgres_url: str,
+) -> None:
+    """A delivery deferred while the stalled one ran holds the queueing lock the stalled one would be
+    queued under: retrying it raised, and the stalled crawl after it was never given back."""
+    database = open_database(migrated(postgres_url))
+    app = queue_app(database, "pantau-test", work_tasks())
+
+    async def scenario() -> tuple[bool, bool, list[str], int]:
+        async with app.open_async():
+            manager = app.job_manager
+            worker = await manager.register_worker()
+            assert await defer_delivery(app)
+            delivery = await manager.fetch_job(queues=[ALERTS_QUEUE], worker_id=worker)
+            assert delivery is not None and await defer_delivery(app)  # its successor waits
+            crawl = app.configure_task(task_name("crawl"), queue=CRAWL_QUEUE)
+            await crawl.defer_async(source="site000", trigger="schedule")
+            crawling = await manager.fetch_job(queues=[CRAWL_QUEUE], worker_id=worker)
+            assert crawling is not None and delivery.id is not None and crawling.id is not None
+            superseded, retried = await give_back(manager, delivery), await give_back(manager, crawling)
+            statuses = [(await manager.get_job_status_async(job)).value for job in (delivery.id, crawling.id)]
+            waiting = await manager.list_jobs_async(queue=ALERTS_QUEUE, status="todo")
+            return superseded, retried, statuses, len(list(waiting))
+
+    try:
+        assert asyncio.run(scenario()) == (False, True, ["failed", "todo"], 1)
     finally:
         database.dispose()
 

@@ -12,6 +12,9 @@ import logging
 import time
 
 from procrastinate import Blueprint, JobContext, RetryStrategy
+from procrastinate.exceptions import UniqueViolation
+from procrastinate.jobs import Job, Status
+from procrastinate.manager import JobManager
 
 from crawler.alerts import deliver_due
 from crawler.crawl.runner import CrawlOptions, abandon_orphaned_runs
@@ -98,11 +101,32 @@ async def recover_stalled(context: JobContext, timestamp: int) -> None:
     for job in await manager.get_stalled_jobs(seconds_since_heartbeat=runtime.stalled_seconds):
         if ours is not None and job.worker_id == ours:
             continue
-        log.warning("job %s (%s) stalled with its worker: retrying it", job.id, job.call_string)
-        await manager.retry_job(job)
+        if await give_back(manager, job):
+            log.warning("job %s (%s) stalled with its worker: retrying it", job.id, job.call_string)
+        else:
+            log.warning(
+                "job %s (%s) stalled with its worker; another waits under its queueing lock %r and does "
+                "its work: marked failed",
+                job.id, job.call_string, job.queueing_lock,
+            )  # fmt: skip
     abandoned = abandon_orphaned_runs(runtime.database, Leases(runtime.database, runtime.holder))
     if abandoned:
         log.warning("%d orphaned runs marked abandoned", abandoned)
+
+
+async def give_back(manager: JobManager, job: Job) -> bool:
+    """Queue a stalled job again; False when a job of its kind waits already under its queueing lock
+    (a delivery deferred since the stalled one started): that one does the same work, and queueing the
+    stalled one too would break the lock, so it is closed as failed instead. (Retrying it raised, and
+    ended the recovery of every stalled job after it.)"""
+    try:
+        await manager.retry_job(job)
+    except UniqueViolation as taken:
+        if taken.queueing_lock is None:
+            raise
+        await manager.finish_job(job, status=Status.FAILED, delete_job=False)
+        return False
+    return True
 
 
 async def alert_tick(context: JobContext, timestamp: int) -> None:

@@ -246,6 +246,8 @@ def test_a_listed_name_of_several_words_opening_a_sentence_is_a_name() -> None:
         ("Amerika", "Presiden Amerika Serikat tiba.", True),
         ("Aceh", "Banjir merendam Banda Aceh.", True),  # the listed name at the end: in it
         ("Polri", "Penyidik Mabes Polri datang.", True),
+        ("Jakarta", "Banjir merendam Jakarta Pusat.", True),
+        ("BPJS", "Iuran BPJS Kesehatan naik.", True),  # an institution named with it, not a place
         ("Padang", "Bupati Padang Lawas meninjau jalan.", False),  # another place that starts with it
         ("Bone", "Banjir merendam Kabupaten Bone Bolango.", False),
         ("Papua", "Pesawat jatuh di Papua Nugini.", False),  # another country

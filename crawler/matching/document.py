@@ -137,7 +137,7 @@ class Document:
             return False
         words = tuple(analyzed.forms[run[0] : run[1]])
         if first == run[0]:
-            return not part_of(words, tuple(analyzed.forms[first:end]))
+            return not part_of(words, tuple(analyzed.forms[first:end]), listed=listed)
         return not listed or holds_no_place(words)
 
     def _field_names(self, name: str, analyzed: AnalyzedText) -> FieldNames:

@@ -107,18 +107,20 @@ def holds_no_place(run: tuple[str, ...]) -> bool:
 
 
 # Words after a place's name that name a part of it or the greater place around it (`Bandung Barat`,
-# `Jakarta Utara`, `Seram Bagian Timur`, `Ogan Komering Ilir`, `Bandung Raya`, `Korea Selatan`).
+# `Jakarta Pusat`, `Seram Bagian Timur`, `Ogan Komering Ilir`, `Banggai Kepulauan`, `Bandung Raya`).
 _PART_WORDS = frozenset((
-    "utara", "selatan", "barat", "timur", "tengah", "tenggara", "daya", "laut", "bagian", "raya",
-    "ilir", "ulu", "hulu", "hilir",
+    "utara", "selatan", "barat", "timur", "tengah", "tenggara", "daya", "laut", "bagian", "pusat",
+    "raya", "ilir", "ulu", "hulu", "hilir", "kepulauan",
 ))  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
 class _Places:
-    """What names.txt's headings say of its places: the provinces, the province each regency or city
-    is listed under, and the countries."""
+    """What names.txt's headings say of its names: which are places (provinces, regencies and cities,
+    well-known places, countries; not institutions), the provinces, the province each regency or
+    city is listed under, and the countries."""
 
+    places: frozenset[tuple[str, ...]]
     provinces: frozenset[tuple[str, ...]]
     province_of: dict[tuple[str, ...], tuple[str, ...]]
     countries: frozenset[tuple[str, ...]]
@@ -126,9 +128,8 @@ class _Places:
 
 @functools.cache
 def _places() -> _Places:
-    provinces: set[tuple[str, ...]] = set()
+    sections: dict[str, set[tuple[str, ...]]] = {}
     province_of: dict[tuple[str, ...], tuple[str, ...]] = {}
-    countries: set[tuple[str, ...]] = set()
     section, heading = "", False
     province: tuple[str, ...] = ()
     with open(str(_DATA / "names.txt"), encoding="utf-8") as lines:
@@ -136,38 +137,42 @@ def _places() -> _Places:
             line = line.strip()
             if line.startswith("## "):  # a heading's first line names the section
                 if not heading:
-                    section, province = line[3:].lower(), ()
+                    section, province = re.findall(r"\w+", line)[0].lower(), ()
                 heading = True
                 continue
             heading = False
-            if line.startswith("# ") and section.startswith("regencies and cities"):
+            if line.startswith("# ") and section == "regencies":
                 province = _words(line[2:])
             elif line and not line.startswith("#"):
-                if section.startswith("provinces"):
-                    provinces.add(_words(line))
-                elif section.startswith("countries"):
-                    countries.add(_words(line))
-                elif province:
+                sections.setdefault(section, set()).add(_words(line))
+                if province:
                     province_of[_words(line)] = province
-    return _Places(frozenset(provinces), province_of, frozenset(countries))
+    named = ("provinces", "regencies", "capital", "countries")  # the sections of places
+    return _Places(
+        frozenset().union(*(sections.get(name, set()) for name in named)),
+        frozenset(sections.get("provinces", ())),
+        province_of,
+        frozenset(sections.get("countries", ())),
+    )
 
 
 def _words(written: str) -> tuple[str, ...]:
     return tuple(re.findall(r"[^\W_]+", written.lower()))
 
 
-def part_of(run: tuple[str, ...], place: tuple[str, ...]) -> bool:
+def part_of(run: tuple[str, ...], place: tuple[str, ...], *, listed: bool) -> bool:
     """Whether the listed name `run`, which starts with the words of `place`, names that place or part
-    of it: a part a word like `Barat` or `Raya` names (`Bandung Barat`, `Korea Utara`), a regency or
+    of it: a part a word like `Barat` or `Pusat` names (`Bandung Barat`, `Korea Utara`), a regency or
     city listed under that province (`Aceh Tamiang`), a province split from it (`Papua Pegunungan`),
-    or, for a place not listed itself, a country it names (`Amerika Serikat`, `Arab Saudi`); not
-    another place that only starts with its name (`Padang Lawas`, `Bone Bolango`, `Papua Nugini`)."""
+    or, for a place not `listed` itself, a country it names (`Amerika Serikat`, `Arab Saudi`); not
+    another place that only starts with its name (`Padang Lawas`, `Bone Bolango`, `Papua Nugini`). A
+    listed name is part of an institution named with it (`BPJS` of `BPJS Kesehatan`)."""
     places = _places()
     if run[len(place)] in _PART_WORDS or places.province_of.get(run) == place:
         return True
-    if place in places.provinces:
-        return run in places.provinces
-    return run in places.countries and not (len(place) == 1 and is_listed_name(place[0]))
+    if listed:
+        return run not in places.places or (place in places.provinces and run in places.provinces)
+    return run in places.countries
 
 
 def is_listed_name(folded_word: str) -> bool:

@@ -419,8 +419,9 @@ def test_trends_count_stories_per_watch_and_outlet_shares(
     now = datetime.now(UTC)
     cluster = story_cluster(database)
     for source, url in (("rmol", "https://rmol.id/read/10"), ("bisnis", "https://bisnis.com/read/11")):
+        # Published now, not an hour ago: between 00:00 and 01:00 WIB an hour ago is yesterday's column.
         put_story(database, default_config, source=source, url=url, title="Korea hari ini", body="Korea.",
-                  published_at=now - timedelta(hours=1), cluster=cluster)  # fmt: skip
+                  published_at=now, cluster=cluster)  # fmt: skip
     ani = signed_in(web, "ani")
     page = ani.get("/trends", params={"days": 7}).text
     data = json.loads(page.split('<script type="application/json" id="trend-data">')[1].split("</script>")[0])

@@ -136,9 +136,11 @@ class Document:
         if run is None or not (run[0] <= first and end <= run[1]) or run == (first, end):
             return False
         words = tuple(analyzed.forms[run[0] : run[1]])
+        if holds_no_place(words):
+            return True
         if first == run[0]:
             return not part_of(words, tuple(analyzed.forms[first:end]), listed=listed)
-        return not listed or holds_no_place(words)
+        return not listed
 
     def _field_names(self, name: str, analyzed: AnalyzedText) -> FieldNames:
         found = self._names.get(name)

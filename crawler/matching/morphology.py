@@ -76,7 +76,11 @@ def _se_bases() -> frozenset[str]:
 def _listed(name: str) -> Iterator[tuple[str, ...]]:
     """The folded words of each name in a list."""
     for (written,) in _rows(name):
-        yield tuple(re.findall(r"[^\W_]+", written.lower()))
+        yield _words(written)
+
+
+def _words(written: str) -> tuple[str, ...]:
+    return tuple(re.findall(r"[^\W_]+", written.lower()))
 
 
 @functools.cache
@@ -84,7 +88,7 @@ def _name_runs() -> tuple[frozenset[str], dict[str, tuple[tuple[str, ...], ...]]
     """One-word names, and names of several words by their first word (longest first)."""
     single: set[str] = set()
     runs: dict[str, list[tuple[str, ...]]] = {}
-    for words in (*_listed("names.txt"), *_listed("districts.txt"), *_religious_names()):
+    for words in (*_places().names, *_listed("districts.txt"), *_religious_names()):
         if len(words) == 1:
             single.add(words[0])
         else:
@@ -116,10 +120,11 @@ _PART_WORDS = frozenset((
 
 @dataclass(frozen=True, slots=True)
 class _Places:
-    """What names.txt's headings say of its names: which are places (provinces, regencies and cities,
-    well-known places, countries; not institutions), the provinces, the province each regency or
-    city is listed under, and the countries."""
+    """names.txt read once: every name in it, and what its headings say of them: which are places
+    (provinces, regencies and cities, well-known places, countries; not institutions), the provinces,
+    the province each regency or city is listed under, and the countries."""
 
+    names: tuple[tuple[str, ...], ...]
     places: frozenset[tuple[str, ...]]
     provinces: frozenset[tuple[str, ...]]
     province_of: dict[tuple[str, ...], tuple[str, ...]]
@@ -128,6 +133,7 @@ class _Places:
 
 @functools.cache
 def _places() -> _Places:
+    names: list[tuple[str, ...]] = []
     sections: dict[str, set[tuple[str, ...]]] = {}
     province_of: dict[tuple[str, ...], tuple[str, ...]] = {}
     section, heading = "", False
@@ -144,20 +150,19 @@ def _places() -> _Places:
             if line.startswith("# ") and section == "regencies":
                 province = _words(line[2:])
             elif line and not line.startswith("#"):
-                sections.setdefault(section, set()).add(_words(line))
+                words = _words(line)
+                names.append(words)
+                sections.setdefault(section, set()).add(words)
                 if province:
-                    province_of[_words(line)] = province
+                    province_of[words] = province
     named = ("provinces", "regencies", "capital", "countries")  # the sections of places
     return _Places(
+        tuple(names),
         frozenset().union(*(sections.get(name, set()) for name in named)),
         frozenset(sections.get("provinces", ())),
         province_of,
         frozenset(sections.get("countries", ())),
     )
-
-
-def _words(written: str) -> tuple[str, ...]:
-    return tuple(re.findall(r"[^\W_]+", written.lower()))
 
 
 def part_of(run: tuple[str, ...], place: tuple[str, ...], *, listed: bool) -> bool:
@@ -232,9 +237,7 @@ def load_word_data() -> None:
     # The readers are cached (functools.cache): calling each once fills its cache.
     _sastrawi()
     _produced_roots()  # and, through it, the lemmas, corrections, se- bases and function words
-    _name_runs()
-    _religious_names()
-    _places()
+    _name_runs()  # and, through it, names.txt with its headings, the districts and religious names
 
 
 def is_root(word: str) -> bool:

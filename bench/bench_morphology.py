@@ -34,14 +34,18 @@ SHARED = ROOT.parent / "shared" if (ROOT.parent / "shared").is_dir() else Path("
 Analyser = Callable[[str], str]
 
 
-def load_forms() -> list[dict[str, str]]:
-    with (FIXTURES / "roots.tsv").open(encoding="utf-8") as rows:
+def rows_of(name: str) -> list[dict[str, str]]:
+    """The rows of a tab-separated fixture file (forms and roots, or must-not pairs) by column."""
+    with (FIXTURES / name).open(encoding="utf-8") as rows:
         return list(csv.DictReader(rows, delimiter="\t"))
+
+
+def load_forms() -> list[dict[str, str]]:
+    return rows_of("roots.tsv")
 
 
 def load_pairs() -> list[dict[str, str]]:
-    with (FIXTURES / "must_not_conflate.tsv").open(encoding="utf-8") as rows:
-        return list(csv.DictReader(rows, delimiter="\t"))
+    return rows_of("must_not_conflate.tsv")
 
 
 def score(
@@ -142,15 +146,6 @@ def chain(*steps: Callable[[str], str | None], fallback: Analyser) -> Analyser:
     return analyse
 
 
-def load_second_batch() -> tuple[list[dict[str, str]], list[dict[str, str]]]:
-    """The second batch's forms and must-not pairs (a later second-hand author, all on the tune side)."""
-    found = []
-    for name in ("tune2_roots.tsv", "tune2_must_not_conflate.tsv"):
-        with (FIXTURES / name).open(encoding="utf-8") as rows:
-            found.append(list(csv.DictReader(rows, delimiter="\t")))
-    return found[0], found[1]
-
-
 def main() -> None:
     forms, pairs = load_forms(), load_pairs()
     words = speed_words()
@@ -190,8 +185,9 @@ def main() -> None:
         report, merged, held = score(analyse, forms, pairs, "report")
         rate = words_per_second(analyse, words, clear)
         print(f"| {label} | {100 * tune:.1f}% | {100 * report:.1f}% | {merged} of {held} | {rate:,.0f} |")
-    second_forms, second_pairs = load_second_batch()
-    right, merged, held = score(pantau_root, second_forms, second_pairs, "tune")
+    # The second batch: a later second-hand author, all on the tune side.
+    second_forms = rows_of("tune2_roots.tsv")
+    right, merged, held = score(pantau_root, second_forms, rows_of("tune2_must_not_conflate.tsv"), "tune")
     print(
         f"\nPantau now on the second batch ({len(second_forms)} forms, tune side): roots {100 * right:.1f}%, "
         f"false conflations {merged} of {held}"

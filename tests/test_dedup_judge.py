@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from crawler.cli.dedup import explanation
 from crawler.dedup.features import (
     CORRECTS_OTHER,
     LATER_DAY,
@@ -176,6 +177,11 @@ def test_a_story_that_recaps_an_earlier_one_under_a_new_lead_follows_it_up_figur
     forward, backward = judged(FLOOD, follow_up), judged(follow_up, FLOOD)
     assert (forward.features.values[RECAPS_EARLIER], forward.decision) == (1.0, "follows")
     assert (backward.features.values[RECAPS_LATER], backward.decision) == (1.0, "distinct")
+    readings = read_story(follow_up), read_story(FLOOD)
+    assert (
+        "rule: A introduces a sentence of B as earlier coverage, so A is never a duplicate of B"
+        in explanation(backward, *readings)
+    )
 
 
 def test_a_copy_of_a_follow_up_is_still_its_duplicate_and_sebelumnya_before_news_recaps_nothing() -> None:
